@@ -1,0 +1,3 @@
+from burnwise.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""The `burnwise` command line: a thin layer that finds subcommands and maps errors to exit codes.
+
+Subcommands live in :mod:`burnwise.commands` (one module per family, each with a
+``register(subparsers)`` function). User mistakes raise :class:`burnwise.errors.UserError` and are
+printed as one clear message with exit code 1 or 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from burnwise import __version__, commands
+from burnwise.errors import UserError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="burnwise",
+        description="SLO specs in, Prometheus rules out; Alertmanager in, incidents and pages out.",
+    )
+    parser.add_argument("--version", action="version", version=f"burnwise {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"burnwise: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
