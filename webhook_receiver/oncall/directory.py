@@ -8,10 +8,19 @@ page goes to the default routing key with no named people.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from webhook_receiver.oncall.durations import parse_duration
+from webhook_receiver.oncall.load import OncallFileError, load_catalog, load_roster
+from webhook_receiver.oncall.matching import runbooks_for as match_runbooks
+from webhook_receiver.oncall.matching import surface_for as match_surface
+from webhook_receiver.oncall.model import Roster, RunbookCatalog
+from webhook_receiver.oncall.references import reference_findings
+from webhook_receiver.oncall.schedule import on_call
 
 DEFAULT_ACK_TIMEOUTS: dict[str, timedelta] = {
     "sev1": timedelta(minutes=5),
@@ -71,6 +80,8 @@ class Responders:
 
 @dataclass(frozen=True)
 class RunbookLink:
+    """A runbook as attached to a page: enough to open it, nothing to keep in sync."""
+
     id: str
     title: str
     url: str
@@ -82,7 +93,7 @@ class RunbookLink:
 class Directory:
     """Surface lookup, on-call resolution and runbook matching over a loaded roster and catalog."""
 
-    def __init__(self, roster=None, runbooks=None) -> None:
+    def __init__(self, roster: Roster | None = None, runbooks: RunbookCatalog | None = None) -> None:
         self._roster = roster
         self._runbooks = runbooks
 
@@ -92,17 +103,82 @@ class Directory:
 
     @classmethod
     def load(cls, roster_path: Path | None, runbooks_path: Path | None) -> "Directory":
-        """Load and validate the YAML files; raises burnwise.errors.UserError naming file and field."""
-        raise NotImplementedError("roster loading is being written (issue 5)")
+        """Load and validate the YAML files; raises burnwise.errors.UserError naming file and field.
+
+        Shape errors and references to unknown people or surfaces refuse to load (a page cannot go
+        to somebody the roster does not know). The softer gates (training, fairness, stale
+        runbooks) are ``burnwise oncall validate``'s, so a receiver keeps paging while a roster
+        change is reviewed. Either path may be None to go without that file.
+        """
+        roster = load_roster(Path(roster_path)) if roster_path is not None else None
+        if roster is not None:
+            problems = reference_findings(roster, str(roster_path))
+            if problems:
+                raise OncallFileError(problems)
+        catalog = load_catalog(Path(runbooks_path)) if runbooks_path is not None else None
+        return cls(roster, catalog)
+
+    @property
+    def roster(self) -> Roster | None:
+        return self._roster
+
+    @property
+    def catalog(self) -> RunbookCatalog | None:
+        return self._runbooks
+
+    def surfaces(self) -> list[str]:
+        """Surface names in roster order (empty without a roster)."""
+        return [s.name for s in self._roster.surfaces] if self._roster else []
 
     def surface_for(self, labels: Mapping[str, str]) -> str | None:
         """The surface whose services/matchers cover these alert labels (``owner`` first, then ``service``)."""
-        return None
+        if self._roster is None:
+            return None
+        found = match_surface(self._roster, labels)
+        return found.name if found else None
 
     def responders(self, surface: str, at: datetime) -> Responders | None:
         """Primary, backup, lead, SMEs, ack timeouts and routing key for ``surface`` at ``at``."""
-        return None
+        if self._roster is None:
+            return None
+        entry = self._roster.surface(surface)
+        if entry is None:
+            return None
+        now = on_call(self._roster, entry, at)
+        timeouts = dict(DEFAULT_ACK_TIMEOUTS)
+        timeouts.update({sev: parse_duration(text) for sev, text in entry.ack_timeouts.items()})
+        routing_key = entry.routing_key
+        if entry.routing_key_env:
+            routing_key = os.environ.get(entry.routing_key_env) or routing_key
+        return Responders(
+            surface=entry.name,
+            primary=self._contact(now.primary),
+            backup=self._contact(now.backup),
+            lead=self._contact(now.lead),
+            smes={
+                role: tuple(c for c in (self._contact(pid) for pid in people) if c is not None)
+                for role, people in sorted(entry.smes.items())
+            },
+            ack_timeouts=dict(sorted(timeouts.items())),
+            routing_key=routing_key,
+        )
 
     def runbooks_for(self, labels: Mapping[str, str]) -> list[RunbookLink]:
         """Runbooks whose alert/service/SLO matchers cover these labels, most specific first."""
-        return []
+        if self._runbooks is None:
+            return []
+        return [RunbookLink(r.id, r.title, r.url) for r in match_runbooks(self._runbooks, labels)]
+
+    def _contact(self, person_id: str | None) -> Contact | None:
+        if person_id is None or self._roster is None:
+            return None
+        person = self._roster.person(person_id)
+        if person is None:
+            return None
+        return Contact(
+            id=person.id,
+            name=person.name,
+            email=person.email,
+            pager_id=person.pager_id,
+            timezone=person.timezone,
+        )

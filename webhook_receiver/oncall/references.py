@@ -1,0 +1,62 @@
+"""Cross-references inside the roster: every person and surface a record names must exist.
+
+These are refusals both for ``burnwise oncall validate`` and for :meth:`Directory.load`: a page
+cannot be routed to somebody the roster does not know.
+"""
+
+from __future__ import annotations
+
+from webhook_receiver.oncall.findings import Finding
+from webhook_receiver.oncall.model import Roster, Rotation
+
+
+def reference_findings(roster: Roster, file: str) -> list[Finding]:
+    known = {p.id for p in roster.people}
+    surfaces = {s.name for s in roster.surfaces}
+    findings: list[Finding] = []
+
+    def person(field: str, person_id: str, what: str = "person") -> None:
+        if person_id not in known:
+            findings.append(Finding(
+                file, field, "refusal",
+                f"unknown {what} {person_id!r}: add them under people: or fix the id", "unknown-person",
+            ))
+
+    def rotation(prefix: str, rot: Rotation) -> None:
+        for i, member in enumerate(rot.members):
+            person(f"{prefix}.members[{i}]", member)
+
+    for s_index, surface in enumerate(roster.surfaces):
+        base = f"surfaces[{s_index}]"
+        rotation(f"{base}.rotation", surface.rotation)
+        for g_index, segment in enumerate(surface.follow_the_sun):
+            for m_index, member in enumerate(segment.members):
+                person(f"{base}.follow_the_sun[{g_index}].members[{m_index}]", member)
+        if surface.lead is not None:
+            person(f"{base}.lead", surface.lead)
+        if surface.lead_rotation is not None:
+            rotation(f"{base}.lead_rotation", surface.lead_rotation)
+        for role, people in sorted(surface.smes.items()):
+            for m_index, member in enumerate(people):
+                person(f"{base}.smes.{role}[{m_index}]", member)
+
+    for o_index, override in enumerate(roster.overrides):
+        base = f"overrides[{o_index}]"
+        if override.surface not in surfaces:
+            findings.append(Finding(
+                file, f"{base}.surface", "refusal",
+                f"unknown surface {override.surface!r}: use one of {', '.join(sorted(surfaces))}",
+                "unknown-surface",
+            ))
+        person(f"{base}.person", override.person)
+        person(f"{base}.replaces", override.replaces)
+
+    for p_index, entry in enumerate(roster.people):
+        for w_index, walk in enumerate(entry.training.walkthroughs):
+            if walk.surface not in surfaces:
+                findings.append(Finding(
+                    file, f"people[{p_index}].training.walkthroughs[{w_index}].surface", "refusal",
+                    f"unknown surface {walk.surface!r}: use one of {', '.join(sorted(surfaces))}",
+                    "unknown-surface",
+                ))
+    return findings
