@@ -1,0 +1,178 @@
+"""Find spec files and load them into :class:`~generator.spec.ServiceSpec` models.
+
+Native `burnwise/v1` YAML is read here. Other formats are recognised by their version/kind and
+handed to an importer in :mod:`generator.importers` (Sloth, OpenSLO, Jsonnet), which returns
+documents in the `burnwise/v1` shape; all of them are then validated by the same model, so every
+format gets the same checks and the same error messages.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from generator.errors import SpecError, SpecProblem
+from generator.spec import SPEC_VERSION, ServiceSpec
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".jsonnet")
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A validated spec and where it came from (for headers, error messages and drift checks)."""
+
+    source: str  # path as the user named it, relative where possible
+    spec: ServiceSpec
+    origin: str = SPEC_VERSION  # input format, e.g. "burnwise/v1", "prometheus/v1", "openslo/v1"
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Spec files named directly, or found (sorted, not recursively) in the directories named."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix in SPEC_SUFFIXES))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise SpecError([SpecProblem(str(path), "", "no such file or directory")])
+    return found
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the working directory when it is inside it, else as given."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_documents(path: Path, display: str) -> list[Any]:
+    """Raw documents of one file: YAML (one or more documents) or evaluated Jsonnet."""
+    if path.suffix == ".jsonnet":
+        from generator.importers import jsonnet as jsonnet_importer
+
+        return jsonnet_importer.evaluate(path, display)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError([SpecProblem(display, "", f"cannot read file: {exc}")]) from None
+    try:
+        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError([SpecProblem(display, where, f"invalid YAML: {problem}")]) from None
+
+
+#: document format -> importer module in generator.importers with `to_burnwise(doc, display) -> list[dict]`
+IMPORTERS = {
+    "prometheus/v1": "sloth",
+    "sloth.slok.dev/v1": "sloth",
+    "openslo/v1": "openslo",
+    "openslo/v1alpha": "openslo",
+}
+
+
+def document_format(doc: Any) -> str | None:
+    if not isinstance(doc, dict):
+        return None
+    return doc.get("version") or doc.get("apiVersion")
+
+
+def to_native(doc: Any, display: str) -> tuple[str, list[Any]]:
+    """(origin format, burnwise/v1 documents) for one raw document."""
+    fmt = document_format(doc)
+    if fmt == SPEC_VERSION or fmt is None:
+        return SPEC_VERSION, [doc]
+    module_name = IMPORTERS.get(str(fmt))
+    if module_name is None:
+        known = ", ".join([SPEC_VERSION, *sorted(IMPORTERS)])
+        raise SpecError([SpecProblem(display, "version", f"unknown spec format {fmt!r} (known: {known})")])
+    try:
+        module = importlib.import_module(f"generator.importers.{module_name}")
+    except ModuleNotFoundError:
+        raise SpecError([SpecProblem(display, "version", f"reading {fmt!r} specs is not supported by this build")]) from None
+    return str(fmt), module.to_burnwise(doc, display)
+
+
+def format_location(loc: tuple[Any, ...], data: Any) -> str:
+    """`('slos', 1, 'objective')` -> `slos[1] (latency): objective`, naming the SLO when it has a name."""
+    parts: list[str] = []
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        if isinstance(key, int) and parts:
+            parts[-1] = f"{parts[-1]}[{key}]"
+        else:
+            parts.append(str(key))
+        i += 1
+    if len(loc) >= 2 and loc[0] == "slos" and isinstance(loc[1], int):
+        slo_name = None
+        if isinstance(data, dict) and isinstance(data.get("slos"), list) and loc[1] < len(data["slos"]):
+            entry = data["slos"][loc[1]]
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                slo_name = entry["name"]
+        head = f"slos[{loc[1]}]" + (f" ({slo_name})" if slo_name else "")
+        # parts[0] is "slos[1]"; the field path is what follows it.
+        tail = ".".join(parts[1:])
+        return f"{head}: {tail}" if tail else head
+    return ".".join(parts)
+
+
+def problems_from_validation(exc: ValidationError, data: Any, display: str) -> list[SpecProblem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling; see `burnwise schema`)"
+        elif error["type"] == "missing":
+            message = "required field is missing"
+        # pydantic reports union/tagged members in loc; drop function-validator noise.
+        loc = tuple(part for part in loc if not (isinstance(part, str) and part.startswith("function-")))
+        problems.append(SpecProblem(display, format_location(loc, data), message))
+    return problems
+
+
+def validate_document(doc: Any, display: str) -> ServiceSpec:
+    if not isinstance(doc, dict):
+        raise SpecError([SpecProblem(display, "", "a spec must be a mapping with version, service and slos")])
+    try:
+        return ServiceSpec.model_validate(doc)
+    except ValidationError as exc:
+        raise SpecError(problems_from_validation(exc, doc, display)) from None
+
+
+def load_specs(paths: list[Path]) -> list[LoadedSpec]:
+    """Load and validate every spec; raises one SpecError listing all problems in all files."""
+    problems: list[SpecProblem] = []
+    loaded: list[LoadedSpec] = []
+    for path in discover(paths):
+        display = display_path(path)
+        try:
+            for raw in read_documents(path, display):
+                origin, documents = to_native(raw, display)
+                for doc in documents:
+                    try:
+                        loaded.append(LoadedSpec(display, validate_document(doc, display), origin))
+                    except SpecError as exc:
+                        problems.extend(exc.problems)
+        except SpecError as exc:
+            problems.extend(exc.problems)
+    owners: dict[str, str] = {}
+    for item in loaded:
+        first = owners.setdefault(item.spec.service, item.source)
+        if first != item.source:
+            problems.append(
+                SpecProblem(item.source, "service", f"service {item.spec.service!r} is also defined in {first}; one service per file")
+            )
+    if problems:
+        raise SpecError(problems)
+    return loaded

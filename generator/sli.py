@@ -1,0 +1,104 @@
+"""SLI kinds to PromQL over the raw series for one window.
+
+Counting SLIs (events, latency) give an error rate and an event rate, so every longer window and
+the period can be computed as a ratio of sums. A raw SLI gives only a ratio; its longer windows
+are time averages of that ratio (documented, since traffic weighting is impossible without counts).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from generator.durations import format_duration
+from generator.numbers import format_decimal
+from generator.spec import SLI, WINDOW_PLACEHOLDER, LatencySLI
+
+
+def counts_available(sli: SLI) -> bool:
+    """True for SLIs that count events (events, latency); False for a raw ratio."""
+    return sli.kind in ("events", "latency")
+
+
+def _windowed(query: str, window: int) -> str:
+    return query.strip().replace(WINDOW_PLACEHOLDER, format_duration(window))
+
+
+def _is_plain_sum(query: str) -> bool:
+    """True when the whole query is one `sum(...)` (no `by`), so it already yields one series."""
+    if not query.startswith("sum(") or not query.endswith(")"):
+        return False
+    depth = 0
+    for index, char in enumerate(query):
+        depth += char == "("
+        depth -= char == ")"
+        if depth == 0 and index >= 3:
+            return index == len(query) - 1
+    return False
+
+
+def _single_series(query: str) -> str:
+    """Aggregate to one series (label sets of errors and events must match), without `sum(sum(..))`."""
+    return query if _is_plain_sum(query) else f"sum({query})"
+
+
+def le_values(threshold: Decimal) -> list[str]:
+    """Spellings of a bucket boundary: as written, Go's shortest float, and Prometheus 3's `1.0` form."""
+    spellings = {format_decimal(threshold), repr(float(threshold))}
+    if threshold == threshold.to_integral_value():
+        whole = format_decimal(threshold)
+        spellings.update({whole, f"{whole}.0"})
+    return sorted(spellings)
+
+
+def le_matcher(threshold: Decimal) -> str:
+    """`le=~"0\\\\.3"`: a regex matcher for every spelling, dots and pluses escaped (PromQL string)."""
+    alternatives = "|".join(re.escape(v).replace("\\", "\\\\") for v in le_values(threshold))
+    return f'le=~"{alternatives}"'
+
+
+def _with_matcher(selector: str, matcher: str) -> str:
+    inner = selector.strip()[1:-1].strip().rstrip(",") if selector.strip() else ""
+    return "{" + (f"{inner},{matcher}" if inner else matcher) + "}"
+
+
+def _latency_total(sli: LatencySLI, window: int) -> str:
+    selector = sli.selector.strip()
+    return f"sum(rate({sli.metric}_count{selector}[{format_duration(window)}]))"
+
+
+def _latency_good(sli: LatencySLI, window: int) -> str:
+    selector = _with_matcher(sli.selector, le_matcher(sli.threshold))
+    return f"sum(rate({sli.metric}_bucket{selector}[{format_duration(window)}]))"
+
+
+def error_rate(sli: SLI, window: int) -> str:
+    """Errors per second over ``window``. Counting SLIs only.
+
+    With no error series at all (a fresh process has not failed yet, so `code=~"5.."` matches
+    nothing) the events query is empty; it becomes 0 while the total has data, so the budget reads
+    100% instead of nothing. A latency SLI has no such fallback: a missing bucket stays missing.
+    """
+    if sli.events is not None:
+        errors = _windowed(sli.events.error_query, window)
+        total = _windowed(sli.events.total_query, window)
+        return f"({_single_series(errors)} or (0 * {_single_series(total)}))"
+    if sli.latency is not None:
+        return f"({_latency_total(sli.latency, window)} - {_latency_good(sli.latency, window)})"
+    raise ValueError("a raw SLI has no error count")
+
+
+def event_rate(sli: SLI, window: int) -> str:
+    """Events per second over ``window``. Counting SLIs only."""
+    if sli.events is not None:
+        return _single_series(_windowed(sli.events.total_query, window))
+    if sli.latency is not None:
+        return _latency_total(sli.latency, window)
+    raise ValueError("a raw SLI has no event count")
+
+
+def error_ratio(sli: SLI, window: int) -> str:
+    """The raw SLI's own error ratio over ``window``, NaN filtered out (`>= 0` is false for NaN)."""
+    if sli.raw is None:
+        raise ValueError("only a raw SLI has a ready-made ratio")
+    return f"({_windowed(sli.raw.error_ratio_query, window)}) >= 0"

@@ -1,0 +1,288 @@
+"""The `burnwise/v1` SLO spec: one service per file, validated into one pydantic model.
+
+Every other input format (Sloth, OpenSLO, Jsonnet) is converted into this model, so the rest of
+the pipeline (windows, SLIs, rules, rendering) knows a single shape. Validation is strict
+(`extra="forbid"`): a misspelt key is an error naming the key, not a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from generator.durations import DurationError, parse_duration
+from generator.numbers import to_decimal
+
+SPEC_VERSION = "burnwise/v1"
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+LABEL_NAME_PATTERN = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+ALERT_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+WINDOW_PLACEHOLDER = "{{.window}}"
+MIN_PERIOD_SECONDS = 24 * 3600
+SEVERITIES = ("sev1", "sev2", "sev3")
+#: Labels burnwise sets itself on every alert; a spec may not set them through `labels`.
+RESERVED_LABELS = frozenset({"service", "slo", "owner", "burnwise_tier", "severity", "__name__"})
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_labels(labels: dict[str, str], reserved: frozenset[str] = RESERVED_LABELS) -> dict[str, str]:
+    for key in labels:
+        if not LABEL_NAME_PATTERN.match(key):
+            raise ValueError(f"label name {key!r} is not a valid Prometheus label name")
+        if key in reserved:
+            raise ValueError(f"label {key!r} is set by burnwise; choose another name")
+    return labels
+
+
+def _check_duration(value: object) -> int:
+    try:
+        return parse_duration(value)  # type: ignore[arg-type]
+    except DurationError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _check_windowed(query: str) -> str:
+    if WINDOW_PLACEHOLDER not in query:
+        raise ValueError(f"must contain {WINDOW_PLACEHOLDER} where the range goes, e.g. rate(x[{WINDOW_PLACEHOLDER}])")
+    return query
+
+
+Labels = dict[str, str]
+WindowedQuery = Annotated[str, Field(min_length=1)]
+
+
+class EventsSLI(StrictModel):
+    """Error and total event rates, each a PromQL query with `{{.window}}` as its range."""
+
+    error_query: WindowedQuery
+    total_query: WindowedQuery
+
+    _windowed = field_validator("error_query", "total_query")(_check_windowed)
+
+
+class LatencySLI(StrictModel):
+    """Good events are requests faster than `threshold`: the `_bucket{le=threshold}` of a histogram."""
+
+    metric: str = Field(pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+    selector: str = ""
+    threshold: Decimal
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _threshold(cls, value: object) -> Decimal:
+        number = to_decimal(value)
+        if number <= 0:
+            raise ValueError("must be a positive number of seconds matching a histogram bucket boundary")
+        return number
+
+    @field_validator("selector")
+    @classmethod
+    def _selector(cls, value: str) -> str:
+        value = value.strip()
+        if value and not (value.startswith("{") and value.endswith("}")):
+            raise ValueError('must be a label selector in braces, e.g. {job="checkout"}')
+        if "le=" in value.replace(" ", ""):
+            raise ValueError("must not select `le`; burnwise adds the bucket boundary from `threshold`")
+        return value
+
+    @field_validator("metric")
+    @classmethod
+    def _metric(cls, value: str) -> str:
+        for suffix in ("_bucket", "_count", "_sum"):
+            if value.endswith(suffix):
+                raise ValueError(f"name the histogram without {suffix!r} (e.g. http_request_duration_seconds)")
+        return value
+
+
+class RawSLI(StrictModel):
+    """A ready-made error ratio query. Windows longer than an hour average it over time."""
+
+    error_ratio_query: WindowedQuery
+    #: Optional hook for generated unit tests: input series (promtool notation) for healthy
+    #: and failing traffic, since burnwise cannot guess the series behind an arbitrary query.
+    test_series: "RawTestSeries | None" = None
+
+    _windowed = field_validator("error_ratio_query")(_check_windowed)
+
+
+class RawTestSeries(StrictModel):
+    """Series for promtool tests of a raw SLI: `error_ratio` is the ratio the query must then return."""
+
+    healthy: dict[str, str]
+    failing: dict[str, str]
+    failing_error_ratio: Decimal
+
+    @field_validator("failing_error_ratio", mode="before")
+    @classmethod
+    def _ratio(cls, value: object) -> Decimal:
+        number = to_decimal(value)
+        if not 0 < number <= 1:
+            raise ValueError("must be > 0 and <= 1")
+        return number
+
+
+RawSLI.model_rebuild()
+
+
+class SLI(StrictModel):
+    events: EventsSLI | None = None
+    latency: LatencySLI | None = None
+    raw: RawSLI | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "SLI":
+        kinds = [k for k in ("events", "latency", "raw") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            found = ", ".join(kinds) if kinds else "none"
+            raise ValueError(f"must have exactly one of events, latency, raw (found: {found})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("events", "latency", "raw") if getattr(self, k) is not None)
+
+
+class WindowOverride(StrictModel):
+    """One multiwindow condition: burn faster than `factor` over both `long` and `short`."""
+
+    factor: Decimal
+    long: int
+    short: int
+
+    @field_validator("factor", mode="before")
+    @classmethod
+    def _factor(cls, value: object) -> Decimal:
+        number = to_decimal(value)
+        if number <= 0:
+            raise ValueError("must be a positive burn-rate factor")
+        return number
+
+    _durations = field_validator("long", "short", mode="before")(_check_duration)
+
+    @model_validator(mode="after")
+    def _short_within_long(self) -> "WindowOverride":
+        if self.short > self.long:
+            raise ValueError("short window must not be longer than the long window")
+        return self
+
+
+class TierOverride(StrictModel):
+    disable: bool = False
+    severity: str | None = Field(default=None, pattern=r"^[a-zA-Z0-9_-]+$")
+    windows: list[WindowOverride] | None = Field(default=None, min_length=1)
+    labels: Labels = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+
+    _labels = field_validator("labels")(_check_labels)
+
+
+class AlertClass(StrictModel):
+    """Settings shared by the page tiers (sev1, sev2) or by the ticket tier (sev3)."""
+
+    labels: Labels = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+    disable: bool = False
+
+    _labels = field_validator("labels")(_check_labels)
+
+
+class Tiers(StrictModel):
+    sev1: TierOverride = Field(default_factory=TierOverride)
+    sev2: TierOverride = Field(default_factory=TierOverride)
+    sev3: TierOverride = Field(default_factory=TierOverride)
+
+
+class Alerting(StrictModel):
+    name: str | None = Field(default=None, pattern=ALERT_NAME_PATTERN)
+    labels: Labels = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+    runbook_url: str | None = None
+    page: AlertClass = Field(default_factory=AlertClass)
+    ticket: AlertClass = Field(default_factory=AlertClass)
+    tiers: Tiers = Field(default_factory=Tiers)
+    #: Fire `<name>NoData` when the SLI's total query returns nothing for this long (off when unset).
+    no_data_for: int | None = None
+
+    _labels = field_validator("labels")(_check_labels)
+
+    @field_validator("no_data_for", mode="before")
+    @classmethod
+    def _no_data_for(cls, value: object) -> int | None:
+        return None if value is None else _check_duration(value)
+
+
+class SLO(StrictModel):
+    name: str = Field(pattern=NAME_PATTERN, max_length=63)
+    objective: Decimal
+    period: int = 30 * 24 * 3600
+    description: str = ""
+    sli: SLI
+    #: Alerts stay quiet when the long window saw fewer events than this (low-traffic services).
+    min_events: int | None = Field(default=None, ge=1)
+    labels: Labels = Field(default_factory=dict)
+    alerting: Alerting = Field(default_factory=Alerting)
+
+    _labels = field_validator("labels")(_check_labels)
+
+    @field_validator("objective", mode="before")
+    @classmethod
+    def _objective(cls, value: object) -> Decimal:
+        try:
+            number = to_decimal(value)
+        except ValueError:
+            raise ValueError("must be a number (percent), e.g. 99.9") from None
+        if not 0 < number < 100:
+            raise ValueError("must be > 0 and < 100")
+        return number
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, value: object) -> int:
+        seconds = _check_duration(value)
+        if seconds < MIN_PERIOD_SECONDS:
+            raise ValueError("must be at least 1d")
+        return seconds
+
+    @model_validator(mode="after")
+    def _min_events_needs_counts(self) -> "SLO":
+        if self.min_events is not None and self.sli.kind == "raw":
+            raise ValueError("min_events needs event counts; a raw SLI has only a ratio")
+        return self
+
+    @property
+    def objective_ratio(self) -> Decimal:
+        return self.objective / 100
+
+    @property
+    def error_budget(self) -> Decimal:
+        return 1 - self.objective / 100
+
+
+class ServiceSpec(StrictModel):
+    version: Literal["burnwise/v1"]
+    service: str = Field(pattern=NAME_PATTERN, max_length=63)
+    owner: str | None = Field(default=None, pattern=NAME_PATTERN)
+    labels: Labels = Field(default_factory=dict)
+    slos: list[SLO] = Field(min_length=1)
+
+    _labels = field_validator("labels")(_check_labels)
+
+    @model_validator(mode="after")
+    def _unique_slo_names(self) -> "ServiceSpec":
+        seen: set[str] = set()
+        for slo in self.slos:
+            if slo.name in seen:
+                raise ValueError(f"SLO name {slo.name!r} is used twice; names must be unique within a file")
+            seen.add(slo.name)
+        return self
+
+    @property
+    def owner_surface(self) -> str:
+        """The roster surface paged for this service (defaults to the service name)."""
+        return self.owner or self.service
