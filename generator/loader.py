@@ -17,9 +17,13 @@ import yaml
 from pydantic import ValidationError
 
 from generator.errors import SpecError, SpecProblem
-from generator.spec import SPEC_VERSION, ServiceSpec
+from generator.spec import ALERT_NAME_PATTERN, NAME_PATTERN, SPEC_VERSION, ServiceSpec
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".jsonnet")
+PATTERN_MESSAGES = {
+    NAME_PATTERN: "must be lowercase letters, digits and dashes, starting with a letter or digit",
+    ALERT_NAME_PATTERN: "must be a valid Prometheus alert name (letters, digits, underscores)",
+}
 
 
 @dataclass(frozen=True)
@@ -31,17 +35,18 @@ class LoadedSpec:
     origin: str = SPEC_VERSION  # input format, e.g. "burnwise/v1", "prometheus/v1", "openslo/v1"
 
 
-def discover(paths: list[Path]) -> list[Path]:
+def discover(paths: list[Path]) -> tuple[list[Path], list[SpecProblem]]:
     """Spec files named directly, or found (sorted, not recursively) in the directories named."""
     found: list[Path] = []
+    missing: list[SpecProblem] = []
     for path in paths:
         if path.is_dir():
             found.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix in SPEC_SUFFIXES))
         elif path.exists():
             found.append(path)
         else:
-            raise SpecError([SpecProblem(str(path), "", "no such file or directory")])
-    return found
+            missing.append(SpecProblem(str(path), "", "no such file or directory"))
+    return found, missing
 
 
 def display_path(path: Path) -> str:
@@ -135,6 +140,9 @@ def problems_from_validation(exc: ValidationError, data: Any, display: str) -> l
             message = "unknown field (check the spelling; see `burnwise schema`)"
         elif error["type"] == "missing":
             message = "required field is missing"
+        elif error["type"] == "string_pattern_mismatch":
+            message = PATTERN_MESSAGES.get(str(error.get("ctx", {}).get("pattern")), message)
+            message = f"{error.get('input')!r} {message}"
         # pydantic reports union/tagged members in loc; drop function-validator noise.
         loc = tuple(part for part in loc if not (isinstance(part, str) and part.startswith("function-")))
         problems.append(SpecProblem(display, format_location(loc, data), message))
@@ -152,9 +160,9 @@ def validate_document(doc: Any, display: str) -> ServiceSpec:
 
 def load_specs(paths: list[Path]) -> list[LoadedSpec]:
     """Load and validate every spec; raises one SpecError listing all problems in all files."""
-    problems: list[SpecProblem] = []
+    files, problems = discover(paths)
     loaded: list[LoadedSpec] = []
-    for path in discover(paths):
+    for path in files:
         display = display_path(path)
         try:
             for raw in read_documents(path, display):

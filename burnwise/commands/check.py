@@ -1,0 +1,110 @@
+"""`burnwise check`: the GitOps gate a pull-request pipeline runs.
+
+Fails (exit 1) when `rendered_rules/` differs from what the specs generate (printing a unified
+diff), when `promtool check rules` rejects the rendered rules, when the generated promtool unit
+tests fail, or when the on-call roster and runbooks are refused. Every step runs, so one CI run
+shows every problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from burnwise.commands.generate import DEFAULT_OUT, add_spec_arguments, spec_paths
+from generator.loader import load_specs
+from generator.pipeline import find_drift, render_outputs
+from generator.promtool import Promtool
+
+Step = Callable[[argparse.Namespace], bool]
+
+
+def step_drift(args: argparse.Namespace) -> bool:
+    specs = load_specs(spec_paths(args))
+    drifts = find_drift(render_outputs(specs), args.out)
+    if not drifts:
+        print(f"ok    {args.out.as_posix()}/ matches the specs ({len(specs)} service(s))")
+        return True
+    for drift in drifts:
+        print(f"FAIL  {(args.out / drift.path).as_posix()} is {drift.kind}:")
+        print(drift.diff.rstrip("\n"))
+    print("      run `burnwise generate` and commit the result")
+    return False
+
+
+def rule_files(out: Path) -> list[Path]:
+    return sorted(out.glob("*.rules.yaml"))
+
+
+def test_files(out: Path) -> list[Path]:
+    return sorted((out / "tests").glob("*.yaml")) if (out / "tests").is_dir() else []
+
+
+def step_promtool_rules(args: argparse.Namespace) -> bool:
+    files = rule_files(args.out)
+    if not files:
+        print(f"FAIL  no rule files in {args.out.as_posix()}/")
+        return False
+    result = Promtool.find().check_rules(files, lint=True)
+    if result.ok:
+        print(f"ok    promtool check rules: {len(files)} file(s)")
+        for problem in result.problems:
+            print(f"      warning: {problem}")
+        return True
+    print("FAIL  promtool check rules:")
+    print(result.format())
+    return False
+
+
+def step_promtool_tests(args: argparse.Namespace) -> bool:
+    files = test_files(args.out)
+    if not files:
+        print(f"skip  no promtool unit tests in {args.out.as_posix()}/tests/")
+        return True
+    result = Promtool.find().test_rules(files)
+    if result.ok:
+        print(f"ok    promtool test rules: {len(files)} file(s)")
+        return True
+    print("FAIL  promtool test rules:")
+    print(result.format())
+    return False
+
+
+def step_oncall(args: argparse.Namespace) -> bool:
+    try:
+        from webhook_receiver.oncall.validate import validate_oncall
+    except ImportError:
+        print("skip  on-call validation is not available in this build")
+        return True
+    roster, runbooks = args.oncall_dir / "roster.yaml", args.oncall_dir / "runbooks.yaml"
+    if not roster.exists():
+        print(f"skip  no roster at {roster.as_posix()}")
+        return True
+    findings = validate_oncall(roster, runbooks if runbooks.exists() else None, spec_paths(args)[0], args.out)
+    errors = [f for f in findings if getattr(f, "severity", "error") == "error"]
+    for finding in findings:
+        print(f"      {finding}")
+    if errors:
+        print(f"FAIL  on-call roster and runbooks: {len(errors)} refusal(s)")
+        return False
+    print(f"ok    on-call roster and runbooks ({len(findings)} warning(s))")
+    return True
+
+
+STEPS: list[Step] = [step_drift, step_promtool_rules, step_promtool_tests, step_oncall]
+
+
+def run_check(args: argparse.Namespace) -> int:
+    results = [step(args) for step in STEPS]
+    return 0 if all(results) else 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    check = subparsers.add_parser(
+        "check", help="fail when rendered rules drift from the specs, or promtool / on-call validation fails"
+    )
+    add_spec_arguments(check)
+    check.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"rendered rules directory (default: {DEFAULT_OUT}/)")
+    check.add_argument("--oncall-dir", type=Path, default=Path("oncall"), help="roster and runbooks directory (default: oncall/)")
+    check.set_defaults(func=run_check)
