@@ -1,0 +1,26 @@
+"""`burnwise serve`: run the Alertmanager webhook receiver."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the Alertmanager webhook receiver (incidents, pages, escalation)",
+        description="Run the webhook receiver. Config: --config FILE (default ./receiver.yaml when present), "
+        "then BURNWISE_* environment variables override it. See docs/receiver.md.",
+    )
+    parser.add_argument("--config", type=Path, default=None, help="receiver YAML config file")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from webhook_receiver.config import load_config
+    from webhook_receiver.server import serve
+
+    config = load_config(args.config)
+    serve(config)
+    return 0

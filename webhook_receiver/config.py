@@ -1,0 +1,138 @@
+"""Receiver settings: a YAML file, then environment overrides, validated into one model.
+
+Why: the receiver must start with zero set-up (SQLite ``burnwise.db``, 127.0.0.1:9095, no roster)
+yet be configurable per deployment without editing files (the ``BURNWISE_*`` variables win over
+the file). A mistake is reported at start as one line naming the key and what to do, never as a
+traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from burnwise.errors import UserError
+
+DEFAULT_CONFIG_FILE = "receiver.yaml"
+DEFAULT_ROSTER = Path("oncall/roster.yaml")
+DEFAULT_RUNBOOKS = Path("oncall/runbooks.yaml")
+
+# environment variable -> config key; the environment wins over the file
+ENV_OVERRIDES: dict[str, str] = {
+    "BURNWISE_DATABASE_URL": "database_url",
+    "BURNWISE_AUTH_TOKEN": "auth_token",
+    "BURNWISE_LISTEN": "listen",
+    "BURNWISE_PAGERDUTY_URL": "pagerduty_url",
+    "BURNWISE_PAGERDUTY_ROUTING_KEY": "pagerduty_routing_key",
+    "BURNWISE_TICKET_URL": "ticket_url",
+    "BURNWISE_CHAT_URL": "chat_url",
+    "BURNWISE_PUBLIC_URL": "public_url",
+    "BURNWISE_ROSTER": "roster",
+    "BURNWISE_RUNBOOKS": "runbooks",
+}
+
+
+class RetryPolicy(BaseModel):
+    """How the outbox worker retries a page: exponential backoff with jitter, capped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_seconds: float = Field(default=2.0, gt=0)
+    max_seconds: float = Field(default=300.0, gt=0)
+    max_attempts: int = Field(default=30, ge=1)
+
+
+class ReceiverConfig(BaseModel):
+    """Everything ``burnwise serve`` needs; every field has a zero-set-up default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    database_url: str = "sqlite:///burnwise.db"
+    listen: str = "127.0.0.1:9095"
+    auth_token: str | None = None
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    public_url: str | None = None
+    pagerduty_url: str = "https://events.pagerduty.com/v2/enqueue"
+    pagerduty_routing_key: str | None = None
+    ticket_url: str | None = None
+    chat_url: str | None = None
+    roster: Path | None = None
+    runbooks: Path | None = None
+    directory_factory: str | None = None
+    delivery_timeout_seconds: float = Field(default=10.0, gt=0)
+    worker_poll_seconds: float = Field(default=0.5, gt=0)
+    claim_lease_seconds: float = Field(default=60.0, gt=0)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    log_level: str = "info"
+
+    @field_validator("listen")
+    @classmethod
+    def _listen_is_host_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError("must be host:port, e.g. 127.0.0.1:9095")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_known(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql")):
+            raise ValueError("must be an SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db")
+        if value.startswith(("postgresql://", "postgres://")):
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]  # the driver we ship
+        return value
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+    @property
+    def base_url(self) -> str:
+        """Where people reach this receiver (incident links); ``public_url`` or the listen address."""
+        return (self.public_url or f"http://{self.listen}").rstrip("/")
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> ReceiverConfig:
+    """Read ``path`` (or ./receiver.yaml when present), apply ``BURNWISE_*`` overrides, validate."""
+    environ = os.environ if environ is None else environ
+    source = "defaults"
+    data: dict[str, Any] = {}
+    if path is None and Path(DEFAULT_CONFIG_FILE).is_file():
+        path = Path(DEFAULT_CONFIG_FILE)
+    if path is not None:
+        source = str(path)
+        if not path.is_file():
+            raise UserError(f"{path}: config file not found; pass an existing file to --config or omit it for defaults")
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise UserError(f"{path}: not valid YAML ({exc}); fix the syntax") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise UserError(f"{path}: the top level must be a mapping of keys (database_url, listen, ...)")
+        data = dict(loaded or {})
+    for env_name, key in sorted(ENV_OVERRIDES.items()):
+        value = environ.get(env_name)
+        if value:
+            data[key] = value
+    try:
+        config = ReceiverConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        env_hint = next((f" (or environment {e})" for e, k in ENV_OVERRIDES.items() if k == key), "")
+        message = "unknown key; see docs/receiver.md for the keys" if first["type"] == "extra_forbidden" else first["msg"]
+        raise UserError(f"{source}: key '{key}'{env_hint}: {message}") from None
+    if config.roster is None and DEFAULT_ROSTER.is_file():
+        config.roster = DEFAULT_ROSTER
+    if config.runbooks is None and DEFAULT_RUNBOOKS.is_file():
+        config.runbooks = DEFAULT_RUNBOOKS
+    return config

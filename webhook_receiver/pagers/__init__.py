@@ -1,0 +1,32 @@
+"""Delivery targets for the outbox: one small module per target, sharing one result type.
+
+Why one result type: the outbox worker decides retry-or-give-up from it alone (2xx sent;
+429, 5xx and network errors retried; any other 4xx failed with the reason), whatever the target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    ok: bool
+    retryable: bool
+    status_code: int | None
+    error: str | None = None
+
+
+def post_json(session: requests.Session, url: str, body: dict, timeout: float, headers: dict | None = None) -> DeliveryResult:
+    """POST ``body`` and classify the answer the same way for every target."""
+    try:
+        response = session.post(url, json=body, timeout=timeout, headers=headers or {})
+    except requests.RequestException as exc:
+        return DeliveryResult(False, True, None, f"network error: {type(exc).__name__}: {exc}"[:500])
+    code = response.status_code
+    if 200 <= code < 300:
+        return DeliveryResult(True, False, code)
+    reason = f"HTTP {code}: {response.text[:400]}"
+    return DeliveryResult(False, code == 429 or code >= 500, code, reason)

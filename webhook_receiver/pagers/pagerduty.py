@@ -1,0 +1,90 @@
+"""PagerDuty Events API v2: build trigger/acknowledge/resolve events and send them.
+
+Why the shape: ``dedup_key`` is stable per incident, so the trigger, every escalation update and
+the final resolve all land on one PagerDuty alert; the summary is capped at 1024 characters and
+the whole event kept under 512 KB, the API's limits.
+"""
+
+from __future__ import annotations
+
+import json
+
+import requests
+
+from webhook_receiver.pagers import DeliveryResult, post_json
+
+MAX_SUMMARY = 1024
+MAX_EVENT_BYTES = 512 * 1024
+PD_SEVERITY = {"sev1": "critical", "sev2": "error", "sev3": "warning"}
+
+
+def _size(event: dict) -> int:
+    return len(json.dumps(event, sort_keys=True).encode())
+
+
+def fit_size(event: dict, limit: int = MAX_EVENT_BYTES) -> dict:
+    """Drop the bulkiest optional detail (per-alert labels, then alerts, then labels) until it fits."""
+    details = event.get("payload", {}).get("custom_details", {})
+    for key in ("alerts", "labels", "roster"):
+        if _size(event) <= limit:
+            break
+        if key in details:
+            details[key] = "(omitted: event over 512 KB)"
+    return event
+
+
+def trigger_event(incident: dict, routing_key: str, recipient_role: str | None, recipient: dict | None, incident_url: str) -> dict:
+    """A ``trigger`` event naming who is paged and carrying the whole roster entry."""
+    summary = incident["title"]
+    if len(summary) > MAX_SUMMARY:
+        summary = summary[: MAX_SUMMARY - 3] + "..."
+    labels = incident["labels"]
+    event = {
+        "routing_key": routing_key,
+        "event_action": "trigger",
+        "dedup_key": incident["dedup_key"],
+        "payload": {
+            "summary": summary,
+            "source": labels.get("service") or labels.get("job") or "burnwise",
+            "severity": PD_SEVERITY.get(incident["severity"], "error"),
+            "timestamp": incident["opened_at"],
+            "component": labels.get("slo") or labels.get("alertname"),
+            "group": incident.get("surface") or labels.get("owner"),
+            "class": labels.get("alertname"),
+            "custom_details": {
+                "incident_id": incident["id"],
+                "incident_url": incident_url,
+                "severity": incident["severity"],
+                "surface": incident.get("surface"),
+                "paged": {"role": recipient_role, "contact": recipient},
+                "roster": incident.get("responders"),
+                "runbooks": incident.get("runbooks", []),
+                "labels": labels,
+                "alerts": incident.get("alerts", []),
+            },
+        },
+        "client": "burnwise",
+        "client_url": incident_url,
+        "links": incident["links"],
+    }
+    event["payload"] = {k: v for k, v in event["payload"].items() if v is not None}
+    return fit_size(event)
+
+
+def follow_up_event(action: str, dedup_key: str, routing_key: str) -> dict:
+    """An ``acknowledge`` or ``resolve`` event for the incident's PagerDuty alert."""
+    return {"routing_key": routing_key, "event_action": action, "dedup_key": dedup_key}
+
+
+class PagerDutyTarget:
+    """Sends events to one Events API v2 URL."""
+
+    name = "pagerduty"
+
+    def __init__(self, url: str, timeout: float, session: requests.Session | None = None) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.session = session or requests.Session()
+
+    def deliver(self, body: dict) -> DeliveryResult:
+        return post_json(self.session, self.url, body, self.timeout)

@@ -1,0 +1,107 @@
+"""Which outbox rows an incident event produces: pure decisions, no I/O.
+
+Why its own module: the store writes these rows in the same transaction as the incident change
+(so a page is never lost or doubled), but *what* to send - PagerDuty trigger/acknowledge/resolve,
+a ticket for sev3, a chat copy - is policy that is easier to read and test as plain functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from webhook_receiver.pagers.pagerduty import follow_up_event, trigger_event
+from webhook_receiver.pagers.webhook import webhook_event
+
+
+@dataclass(frozen=True)
+class PagingPolicy:
+    """The deployment facts paging decisions need (from the receiver config)."""
+
+    base_url: str
+    default_routing_key: str | None = None
+    ticket_enabled: bool = False
+    chat_enabled: bool = False
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One outbox row to write: ``idem_key`` makes it at-most-once per incident step."""
+
+    idem_key: str
+    target: str
+    action: str
+    body: dict
+    recipient_role: str | None = None
+    recipient: dict | None = None
+    status: str = "pending"
+    reason: str | None = field(default=None)
+
+
+def incident_url(policy: PagingPolicy, incident_id: int) -> str:
+    return f"{policy.base_url}/v1/incidents/{incident_id}"
+
+
+def wants_ticket(severity: str, labels: dict[str, str], force_ticket: bool) -> bool:
+    """sev3, ``burnwise_tier=ticket`` or the ticket endpoint route to the ticket target."""
+    return force_ticket or severity == "sev3" or labels.get("burnwise_tier") == "ticket"
+
+
+def _chat(policy: PagingPolicy, doc: dict, event: str, step: int, extra: dict | None = None) -> list[PageSpec]:
+    if not policy.chat_enabled:
+        return []
+    body = webhook_event(event, doc, incident_url(policy, doc["id"]), extra)
+    return [PageSpec(f"{doc['id']}:chat:{event}:{step}", "chat", event.removeprefix("incident."), body)]
+
+
+def _pagerduty_trigger(policy: PagingPolicy, doc: dict, step: int, role: str | None, contact: dict | None) -> PageSpec:
+    key = f"{doc['id']}:pagerduty:trigger:{step}"
+    routing_key = doc.get("routing_key")
+    if not routing_key:
+        reason = "no routing key: set BURNWISE_PAGERDUTY_ROUTING_KEY or a routing_key for the surface in the roster"
+        return PageSpec(key, "pagerduty", "trigger", {}, role, contact, status="skipped", reason=reason)
+    body = trigger_event(doc, routing_key, role, contact, incident_url(policy, doc["id"]))
+    return PageSpec(key, "pagerduty", "trigger", body, role, contact)
+
+
+def pages_for_open(policy: PagingPolicy, doc: dict) -> list[PageSpec]:
+    """A new incident: page the first of the chain (or the default key), or file a ticket."""
+    if doc["route"] == "ticket":
+        key = f"{doc['id']}:ticket:opened:0"
+        body = webhook_event("incident.opened", doc, incident_url(policy, doc["id"]))
+        if not policy.ticket_enabled:
+            reason = "no ticket_url configured (BURNWISE_TICKET_URL); sev3/ticket alerts are recorded only"
+            specs = [PageSpec(key, "ticket", "opened", body, status="skipped", reason=reason)]
+        else:
+            specs = [PageSpec(key, "ticket", "opened", body)]
+        return specs + _chat(policy, doc, "incident.opened", 0)
+    chain = doc.get("escalation_chain") or []
+    role, contact = (chain[0]["role"], chain[0]["contact"]) if chain else (None, None)
+    return [_pagerduty_trigger(policy, doc, 0, role, contact)] + _chat(policy, doc, "incident.opened", 0)
+
+
+def pages_for_escalation(policy: PagingPolicy, doc: dict, step: int) -> list[PageSpec]:
+    """The primary did not acknowledge in time: page the next person of the chain."""
+    entry = doc["escalation_chain"][step]
+    paged = {"paged": {"role": entry["role"], "contact": entry["contact"]}}
+    return [_pagerduty_trigger(policy, doc, step, entry["role"], entry["contact"])] + _chat(
+        policy, doc, "incident.escalated", step, paged
+    )
+
+
+def _follow_up(policy: PagingPolicy, doc: dict, action: str, event: str, by: str) -> list[PageSpec]:
+    specs: list[PageSpec] = []
+    if doc["route"] == "page" and doc.get("routing_key"):
+        body = follow_up_event(action, doc["dedup_key"], doc["routing_key"])
+        specs.append(PageSpec(f"{doc['id']}:pagerduty:{action}:0", "pagerduty", action, body))
+    elif doc["route"] == "ticket" and policy.ticket_enabled and action == "resolve":
+        body = webhook_event(event, doc, incident_url(policy, doc["id"]), {"by": by})
+        specs.append(PageSpec(f"{doc['id']}:ticket:resolved:0", "ticket", "resolved", body))
+    return specs + _chat(policy, doc, event, 0, {"by": by})
+
+
+def pages_for_ack(policy: PagingPolicy, doc: dict, by: str) -> list[PageSpec]:
+    return _follow_up(policy, doc, "acknowledge", "incident.acknowledged", by)
+
+
+def pages_for_resolve(policy: PagingPolicy, doc: dict, by: str) -> list[PageSpec]:
+    return _follow_up(policy, doc, "resolve", "incident.resolved", by)

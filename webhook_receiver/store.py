@@ -1,0 +1,604 @@
+"""Durable incident records over SQLAlchemy Core: ingest, commands, outbox, and a read API.
+
+Why one transaction per change: the receiver answers Alertmanager 2xx only after the payload, the
+incident change, its timeline entries and its outbox rows are committed together. A crash before
+commit leaves nothing (Alertmanager retries); after commit the worker finds the page in the outbox.
+Idempotence and multi-process safety come from the unique constraints in :mod:`schema`.
+
+Read API for other modules (reports): ``Store.from_url(url)``, ``list_incidents(...)``,
+``get_incident(id)``, ``list_pages(...)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from webhook_receiver import schema as t
+from webhook_receiver.enrich import Enrichment, enrich
+from webhook_receiver.models import Alert, Notification, most_severe
+from webhook_receiver.oncall.directory import Directory
+from webhook_receiver.paging import (
+    PageSpec,
+    PagingPolicy,
+    pages_for_ack,
+    pages_for_escalation,
+    pages_for_open,
+    pages_for_resolve,
+    wants_ticket,
+)
+from webhook_receiver.records import AlertRecord, IncidentDetail, IncidentRecord, PageRecord, TimelineEntry
+
+ACTIVE = ("open", "acknowledged")
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached; callers answer 503 so Alertmanager retries."""
+
+
+class IncidentNotFound(Exception):
+    pass
+
+
+class IncidentConflict(Exception):
+    """The command does not fit the incident's state (e.g. acknowledging a resolved incident)."""
+
+
+@dataclass
+class IngestResult:
+    duplicate: bool
+    incident_ids: list[int] = field(default_factory=list)
+    opened: list[int] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)
+    pages: int = 0
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if value else None
+
+
+def create_engine(url: str) -> sa.Engine:
+    """An engine with the settings the receiver relies on (SQLite: WAL, busy wait, write locks)."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below start transactions
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            # take the write lock up front: two writers never deadlock upgrading a read lock
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+
+
+class Store:
+    """The receiver's database: one instance per process, safe to share between threads."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self._schema_ready = False
+
+    @classmethod
+    def from_url(cls, url: str) -> "Store":
+        return cls(create_engine(url))
+
+    # --- plumbing -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sa.Connection]:
+        self.ensure_schema()
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            raise StoreUnavailable(str(exc).splitlines()[0]) from exc
+
+    def ensure_schema(self) -> None:
+        """Create missing tables (idempotent, safe when several processes start together)."""
+        if self._schema_ready:
+            return
+        try:
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    # serialise concurrent first starts: CREATE TABLE IF NOT EXISTS races in PostgreSQL
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242001)"))
+                t.metadata.create_all(conn, checkfirst=True)
+                row = conn.execute(sa.select(t.schema_info.c.version).where(t.schema_info.c.name == "receiver")).first()
+                if row is None:
+                    conn.execute(t.schema_info.insert().values(name="receiver", version=t.SCHEMA_VERSION))
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            raise StoreUnavailable(str(exc).splitlines()[0]) from exc
+        self._schema_ready = True
+
+    def ping(self) -> None:
+        """Raise :class:`StoreUnavailable` unless the database answers."""
+        with self._tx() as conn:
+            conn.execute(sa.select(sa.literal(1)))
+
+    def _insert_ignore(self, conn: sa.Connection, table: sa.Table, values: dict, conflict: list[str]):
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+        return conn.execute(stmt.returning(table.c.id)).scalar()
+
+    # --- ingest ---------------------------------------------------------------------------------
+    def ingest(
+        self,
+        notification: Notification,
+        directory: Directory,
+        policy: PagingPolicy,
+        *,
+        force_ticket: bool = False,
+        now: datetime | None = None,
+    ) -> IngestResult:
+        """Record one notification and its effects in one transaction; duplicates change nothing."""
+        now = now or utcnow()
+        gid = notification.group_id
+        with self._tx() as conn:
+            new_firing: list[Alert] = []
+            new_resolved: list[Alert] = []
+            event_ids: list[int] = []
+            for alert in notification.alerts:
+                inserted = self._insert_ignore(
+                    conn,
+                    t.alert_events,
+                    {
+                        "group_id": gid,
+                        "fingerprint": alert.key,
+                        "status": alert.status,
+                        "starts_at": alert.starts_at,
+                        "received_at": now,
+                    },
+                    ["group_id", "fingerprint", "status", "starts_at"],
+                )
+                if inserted is not None:
+                    event_ids.append(inserted)
+                    (new_firing if alert.status == "firing" else new_resolved).append(alert)
+            if not new_firing and not new_resolved:
+                return IngestResult(duplicate=True)
+            result = IngestResult(duplicate=False)
+            incident_id = self._active_incident_id(conn, gid)
+            if new_firing:
+                if incident_id is None:
+                    incident_id = self._open(conn, notification, new_firing, directory, policy, force_ticket, now, result)
+                else:
+                    self._join(conn, incident_id, new_firing, now)
+            if new_resolved and incident_id is not None:
+                self._resolve_alerts(conn, incident_id, new_resolved, policy, now, result)
+            if incident_id is not None:
+                conn.execute(
+                    t.alert_events.update()
+                    .where(t.alert_events.c.id.in_(event_ids))
+                    .values(incident_id=incident_id)
+                )
+                result.incident_ids.append(incident_id)
+            conn.execute(
+                t.notifications.insert().values(
+                    received_at=now,
+                    group_id=gid,
+                    receiver=notification.receiver,
+                    group_key=notification.group_key,
+                    status=notification.status,
+                    route="ticket" if force_ticket else "default",
+                    incident_id=incident_id,
+                    payload=notification.model_dump(mode="json", by_alias=True),
+                )
+            )
+            return result
+
+    def _active_incident_id(self, conn: sa.Connection, gid: str) -> int | None:
+        return conn.execute(sa.select(t.incidents.c.id).where(t.incidents.c.active_group == gid)).scalar()
+
+    def _open(self, conn, notification, firing, directory, policy, force_ticket, now, result) -> int:
+        enrichment: Enrichment = enrich(notification, directory, now, policy.default_routing_key)
+        labels = enrichment.labels
+        severity = most_severe([a.severity for a in firing])
+        route = "ticket" if wants_ticket(severity, labels, force_ticket) else "page"
+        chain = enrichment.escalation_chain() if route == "page" else []
+        timeout = None
+        if enrichment.responders is not None:
+            delta = enrichment.responders.ack_timeouts.get(severity)
+            timeout = int(delta.total_seconds()) if delta is not None else None
+        due = now + timedelta(seconds=timeout) if (timeout is not None and len(chain) > 1) else None
+        values = {
+            "group_id": notification.group_id,
+            "active_group": notification.group_id,
+            "receiver": notification.receiver,
+            "group_key": notification.group_key,
+            "status": "open",
+            "severity": severity,
+            "route": route,
+            "title": _title(notification, firing, severity),
+            "surface": enrichment.surface,
+            "service": labels.get("service"),
+            "slo": labels.get("slo"),
+            "owner": labels.get("owner"),
+            "labels": labels,
+            "responders": enrichment.responders.to_json() if enrichment.responders else None,
+            "links": enrichment.links,
+            "dedup_key": "",
+            "routing_key": enrichment.routing_key,
+            "opened_at": now,
+            "escalation_step": 0,
+            "escalation_chain": chain,
+            "ack_timeout_seconds": timeout,
+            "escalation_due_at": due,
+        }
+        incident_id = self._insert_ignore(conn, t.incidents, values, ["active_group"])
+        if incident_id is None:  # another process opened this group's incident a moment ago
+            incident_id = self._active_incident_id(conn, notification.group_id)
+            self._join(conn, incident_id, firing, now)
+            return incident_id
+        conn.execute(
+            t.incidents.update().where(t.incidents.c.id == incident_id).values(dedup_key=f"burnwise-incident-{incident_id}")
+        )
+        self._upsert_alerts(conn, incident_id, firing, now)
+        who = chain[0]["contact"]["name"] if chain else "default routing key"
+        text = f"opened by Alertmanager: {len(firing)} alert(s) firing; " + (
+            f"paging {chain[0]['role']} {who}" if chain else ("ticket" if route == "ticket" else f"paging {who}")
+        )
+        self._timeline(conn, incident_id, now, "detect", "alertmanager", text, {"alerts": [a.key for a in firing]})
+        doc = self._document(conn, incident_id, enrichment.runbooks)
+        self._write_pages(conn, pages_for_open(policy, doc), now, result)
+        result.opened.append(incident_id)
+        return incident_id
+
+    def _join(self, conn, incident_id: int, firing: list[Alert], now: datetime) -> None:
+        self._upsert_alerts(conn, incident_id, firing, now)
+        names = ", ".join(sorted({a.labels.get("alertname", a.key) for a in firing}))
+        self._timeline(conn, incident_id, now, "detect", "alertmanager", f"firing: {names}", {"alerts": [a.key for a in firing]})
+
+    def _upsert_alerts(self, conn, incident_id: int, batch: list[Alert], now: datetime) -> None:
+        for alert in batch:
+            values = {
+                "status": alert.status,
+                "severity": alert.severity,
+                "labels": alert.labels,
+                "annotations": alert.annotations,
+                "starts_at": alert.starts_at,
+                "ends_at": alert.ends_at_or_none,
+                "generator_url": alert.generator_url,
+                "last_seen_at": now,
+            }
+            updated = conn.execute(
+                t.alerts.update()
+                .where(t.alerts.c.incident_id == incident_id, t.alerts.c.fingerprint == alert.key)
+                .values(**values)
+            ).rowcount
+            if not updated and alert.status == "firing":
+                conn.execute(
+                    t.alerts.insert().values(
+                        incident_id=incident_id,
+                        fingerprint=alert.key,
+                        alertname=alert.labels.get("alertname"),
+                        first_seen_at=now,
+                        **values,
+                    )
+                )
+
+    def _resolve_alerts(self, conn, incident_id, resolved: list[Alert], policy, now, result) -> None:
+        self._upsert_alerts(conn, incident_id, resolved, now)
+        still_firing = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(t.alerts)
+            .where(t.alerts.c.incident_id == incident_id, t.alerts.c.status == "firing")
+        ).scalar()
+        names = ", ".join(sorted({a.labels.get("alertname", a.key) for a in resolved}))
+        if still_firing:
+            self._timeline(conn, incident_id, now, "note", "alertmanager", f"resolved: {names}; {still_firing} still firing")
+            return
+        self._close(conn, incident_id, "alertmanager", f"every alert resolved ({names})", policy, now, result)
+
+    def _close(self, conn, incident_id, by, text, policy, now, result) -> None:
+        changed = conn.execute(
+            t.incidents.update()
+            .where(t.incidents.c.id == incident_id, t.incidents.c.status.in_(ACTIVE))
+            .values(status="resolved", active_group=None, resolved_at=now, resolved_by=by, escalation_due_at=None)
+        ).rowcount
+        if not changed:
+            raise IncidentConflict(f"incident {incident_id} is already resolved")
+        self._timeline(conn, incident_id, now, "resolve", by, text)
+        doc = self._document(conn, incident_id)
+        self._write_pages(conn, pages_for_resolve(policy, doc, by), now, result)
+        result.resolved.append(incident_id)
+
+    # --- commands -------------------------------------------------------------------------------
+    def acknowledge(self, incident_id: int, by: str, policy: PagingPolicy, now: datetime | None = None) -> IncidentRecord:
+        """Stop escalation and record who acknowledged; repeating it is harmless."""
+        now = now or utcnow()
+        with self._tx() as conn:
+            status = self._status(conn, incident_id)
+            if status == "resolved":
+                raise IncidentConflict(f"incident {incident_id} is resolved; there is nothing to acknowledge")
+            if status == "open":
+                conn.execute(
+                    t.incidents.update()
+                    .where(t.incidents.c.id == incident_id, t.incidents.c.status == "open")
+                    .values(status="acknowledged", acknowledged_at=now, acknowledged_by=by, escalation_due_at=None)
+                )
+                self._timeline(conn, incident_id, now, "acknowledge", by, f"acknowledged by {by}")
+                self._write_pages(conn, pages_for_ack(policy, self._document(conn, incident_id), by), now, IngestResult(False))
+            return self._record(conn, incident_id)
+
+    def resolve(self, incident_id: int, by: str, policy: PagingPolicy, text: str | None = None, now: datetime | None = None) -> IngestResult:
+        now = now or utcnow()
+        with self._tx() as conn:
+            self._status(conn, incident_id)
+            result = IngestResult(False)
+            self._close(conn, incident_id, by, text or f"resolved by {by}", policy, now, result)
+            return result
+
+    def add_timeline(self, incident_id: int, kind: str, text: str, by: str, now: datetime | None = None) -> TimelineEntry:
+        now = now or utcnow()
+        with self._tx() as conn:
+            self._status(conn, incident_id)
+            entry_id = self._timeline(conn, incident_id, now, kind, by, text)
+            row = conn.execute(sa.select(t.timeline).where(t.timeline.c.id == entry_id)).mappings().one()
+            return TimelineEntry(**row)
+
+    def _status(self, conn, incident_id: int) -> str:
+        status = conn.execute(sa.select(t.incidents.c.status).where(t.incidents.c.id == incident_id)).scalar()
+        if status is None:
+            raise IncidentNotFound(f"no incident {incident_id}")
+        return status
+
+    # --- escalation -----------------------------------------------------------------------------
+    def due_escalations(self, now: datetime | None = None) -> list[int]:
+        now = now or utcnow()
+        with self._tx() as conn:
+            rows = conn.execute(
+                sa.select(t.incidents.c.id)
+                .where(t.incidents.c.status == "open", t.incidents.c.escalation_due_at <= now)
+                .order_by(t.incidents.c.escalation_due_at, t.incidents.c.id)
+            )
+            return [r[0] for r in rows]
+
+    def escalate(self, incident_id: int, policy: PagingPolicy, now: datetime | None = None) -> bool:
+        """Move an unacknowledged incident one step down its chain, exactly once per step.
+
+        The conditional UPDATE on ``escalation_step`` is the guard: with several workers (or a
+        restart mid-way) only one transaction advances a step, and its page is written with it.
+        """
+        now = now or utcnow()
+        with self._tx() as conn:
+            row = conn.execute(sa.select(t.incidents).where(t.incidents.c.id == incident_id)).mappings().first()
+            if row is None or row["status"] != "open" or row["escalation_due_at"] is None or row["escalation_due_at"] > now:
+                return False
+            chain = row["escalation_chain"] or []
+            step = row["escalation_step"] + 1
+            if step >= len(chain):
+                conn.execute(t.incidents.update().where(t.incidents.c.id == incident_id).values(escalation_due_at=None))
+                return False
+            timeout = row["ack_timeout_seconds"] or 0
+            due = now + timedelta(seconds=timeout) if step + 1 < len(chain) else None
+            advanced = conn.execute(
+                t.incidents.update()
+                .where(
+                    t.incidents.c.id == incident_id,
+                    t.incidents.c.status == "open",
+                    t.incidents.c.escalation_step == row["escalation_step"],
+                )
+                .values(escalation_step=step, escalation_due_at=due)
+            ).rowcount
+            if not advanced:
+                return False
+            entry = chain[step]
+            text = f"not acknowledged within {timeout}s: paging {entry['role']} {entry['contact']['name']}"
+            self._timeline(conn, incident_id, now, "escalate", "burnwise", text, {"role": entry["role"], "contact": entry["contact"]})
+            self._write_pages(conn, pages_for_escalation(policy, self._document(conn, incident_id), step), now, IngestResult(False))
+            return True
+
+    # --- outbox ---------------------------------------------------------------------------------
+    def _write_pages(self, conn, specs: list[PageSpec], now: datetime, result: IngestResult) -> None:
+        for spec in specs:
+            inserted = self._insert_ignore(
+                conn,
+                t.outbox,
+                {
+                    "idem_key": spec.idem_key,
+                    "incident_id": int(spec.idem_key.split(":", 1)[0]),
+                    "target": spec.target,
+                    "action": spec.action,
+                    "recipient_role": spec.recipient_role,
+                    "recipient": spec.recipient,
+                    "body": spec.body,
+                    "status": spec.status,
+                    "attempts": 0,
+                    "created_at": now,
+                    "next_attempt_at": now,
+                    "last_error": spec.reason,
+                },
+                ["idem_key"],
+            )
+            if inserted is not None and spec.status == "pending":
+                result.pages += 1
+
+    def claim_due_pages(self, lease_seconds: float, limit: int = 20, now: datetime | None = None) -> list[dict]:
+        """Lease due pending rows to this process; a lease that lapses (crash) frees them again."""
+        now = now or utcnow()
+        claimed: list[dict] = []
+        with self._tx() as conn:
+            candidates = conn.execute(
+                sa.select(t.outbox.c.id)
+                .where(
+                    t.outbox.c.status == "pending",
+                    t.outbox.c.next_attempt_at <= now,
+                    sa.or_(t.outbox.c.claimed_until.is_(None), t.outbox.c.claimed_until < now),
+                )
+                .order_by(t.outbox.c.next_attempt_at, t.outbox.c.id)
+                .limit(limit)
+            ).scalars().all()
+            for page_id in candidates:
+                taken = conn.execute(
+                    t.outbox.update()
+                    .where(
+                        t.outbox.c.id == page_id,
+                        t.outbox.c.status == "pending",
+                        sa.or_(t.outbox.c.claimed_until.is_(None), t.outbox.c.claimed_until < now),
+                    )
+                    .values(claimed_until=now + timedelta(seconds=lease_seconds))
+                ).rowcount
+                if taken:
+                    claimed.append(dict(conn.execute(sa.select(t.outbox).where(t.outbox.c.id == page_id)).mappings().one()))
+        return claimed
+
+    def record_delivery(
+        self,
+        page_id: int,
+        *,
+        status: str,
+        status_code: int | None,
+        error: str | None,
+        next_attempt_at: datetime | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Store one delivery attempt: ``sent``, ``failed`` or back to ``pending`` for a retry."""
+        now = now or utcnow()
+        values = {
+            "status": status,
+            "attempts": t.outbox.c.attempts + 1,
+            "claimed_until": None,
+            "last_status_code": status_code,
+            "last_error": error,
+        }
+        if status == "sent":
+            values["sent_at"] = now
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        with self._tx() as conn:
+            conn.execute(t.outbox.update().where(t.outbox.c.id == page_id).values(**values))
+
+    def outbox_depth(self) -> int:
+        with self._tx() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(t.outbox).where(t.outbox.c.status == "pending")).scalar()
+
+    # --- read API -------------------------------------------------------------------------------
+    def list_incidents(
+        self,
+        status: str | None = None,
+        service: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[IncidentRecord]:
+        """Incidents, newest first; ``since``/``until`` filter on ``opened_at``."""
+        query = sa.select(t.incidents)
+        if status:
+            query = query.where(t.incidents.c.status == status)
+        if service:
+            query = query.where(t.incidents.c.service == service)
+        if since:
+            query = query.where(t.incidents.c.opened_at >= since)
+        if until:
+            query = query.where(t.incidents.c.opened_at < until)
+        with self._tx() as conn:
+            rows = conn.execute(query.order_by(t.incidents.c.opened_at.desc(), t.incidents.c.id.desc())).mappings()
+            return [IncidentRecord(**row) for row in rows]
+
+    def get_incident(self, incident_id: int) -> IncidentDetail | None:
+        """One incident with its alerts, timeline (oldest first) and pages."""
+        with self._tx() as conn:
+            row = conn.execute(sa.select(t.incidents).where(t.incidents.c.id == incident_id)).mappings().first()
+            if row is None:
+                return None
+            alerts = conn.execute(
+                sa.select(t.alerts).where(t.alerts.c.incident_id == incident_id).order_by(t.alerts.c.first_seen_at, t.alerts.c.id)
+            ).mappings()
+            entries = conn.execute(
+                sa.select(t.timeline).where(t.timeline.c.incident_id == incident_id).order_by(t.timeline.c.at, t.timeline.c.id)
+            ).mappings()
+            pages = self._pages(conn, incident_id)
+            return IncidentDetail(
+                **row,
+                alerts=[AlertRecord(**a) for a in alerts],
+                timeline=[TimelineEntry(**e) for e in entries],
+                pages=pages,
+            )
+
+    def list_pages(self, incident_id: int | None = None) -> list[PageRecord]:
+        with self._tx() as conn:
+            return self._pages(conn, incident_id)
+
+    def _pages(self, conn, incident_id: int | None) -> list[PageRecord]:
+        query = sa.select(t.outbox)
+        if incident_id is not None:
+            query = query.where(t.outbox.c.incident_id == incident_id)
+        rows = conn.execute(query.order_by(t.outbox.c.id)).mappings()
+        return [PageRecord(**row) for row in rows]
+
+    def _record(self, conn, incident_id: int) -> IncidentRecord:
+        row = conn.execute(sa.select(t.incidents).where(t.incidents.c.id == incident_id)).mappings().one()
+        return IncidentRecord(**row)
+
+    # --- helpers --------------------------------------------------------------------------------
+    def _timeline(self, conn, incident_id, at, kind, actor, text, data=None) -> int:
+        return conn.execute(
+            t.timeline.insert()
+            .values(incident_id=incident_id, at=at, kind=kind, actor=actor, text=text, data=data)
+            .returning(t.timeline.c.id)
+        ).scalar()
+
+    def _document(self, conn, incident_id: int, runbooks: list[dict] | None = None) -> dict:
+        """The incident as page bodies need it (JSON-ready)."""
+        row = conn.execute(sa.select(t.incidents).where(t.incidents.c.id == incident_id)).mappings().one()
+        alert_rows = conn.execute(
+            sa.select(t.alerts).where(t.alerts.c.incident_id == incident_id).order_by(t.alerts.c.id)
+        ).mappings()
+        doc = {
+            "id": row["id"],
+            "title": row["title"],
+            "status": row["status"],
+            "severity": row["severity"],
+            "route": row["route"],
+            "surface": row["surface"],
+            "labels": row["labels"],
+            "links": row["links"],
+            "responders": row["responders"],
+            "dedup_key": row["dedup_key"],
+            "routing_key": row["routing_key"],
+            "opened_at": _iso(row["opened_at"]),
+            "escalation_chain": row["escalation_chain"],
+            "alerts": [
+                {
+                    "fingerprint": a["fingerprint"],
+                    "status": a["status"],
+                    "labels": a["labels"],
+                    "summary": a["annotations"].get("summary"),
+                    "starts_at": _iso(a["starts_at"]),
+                }
+                for a in alert_rows
+            ],
+        }
+        if runbooks is not None:
+            doc["runbooks"] = runbooks
+        else:
+            doc["runbooks"] = [
+                {"title": link["text"].removeprefix("Runbook: "), "url": link["href"]}
+                for link in row["links"]
+                if link["text"].startswith("Runbook: ")
+            ]
+        return doc
+
+
+def _title(notification: Notification, firing: list[Alert], severity: str) -> str:
+    """``[sev1] HighErrorBudgetBurn checkout/availability: <summary>``: what a pager screen shows."""
+    labels = {**firing[0].labels, **notification.common_labels}
+    summary = notification.common_annotations.get("summary") or firing[0].annotations.get("summary") or ""
+    scope = "/".join(v for v in (labels.get("service"), labels.get("slo")) if v)
+    head = " ".join(v for v in (f"[{severity}]", labels.get("alertname", "alert"), scope) if v)
+    return f"{head}: {summary}" if summary else head
