@@ -1,0 +1,190 @@
+"""``burnwise oncall validate``: refusals that block a roster change, warnings that inform it.
+
+Refusals: a rotation of fewer than two people, a rotation member (or override stand-in) who has
+not passed the training gate, a surface without a lead, an override or rotation naming an unknown
+person, an SLO spec ``owner`` with no surface, and any file that does not load.
+Warnings: a runbook not reviewed for more than 90 days, time-zone unfairness over the next 12
+weeks, and alerts in ``rendered_rules/`` that no runbook matches.
+
+:func:`validate_oncall` is the one entry point, shared by the CLI and ``burnwise check``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from webhook_receiver.oncall.fairness import unfair_burdens, unsocial_hours
+from webhook_receiver.oncall.findings import Finding
+from webhook_receiver.oncall.load import OncallFileError, load_catalog, load_roster
+from webhook_receiver.oncall.matching import runbooks_for
+from webhook_receiver.oncall.model import Roster, RunbookCatalog
+from webhook_receiver.oncall.references import reference_findings
+from webhook_receiver.oncall.sources import rendered_alerts, spec_owners
+from webhook_receiver.oncall.training import training_gaps
+
+REVIEW_MAX_AGE = timedelta(days=90)
+FAIRNESS_WEEKS = 12
+
+
+def validate_oncall(
+    roster_path: Path | None,
+    runbooks_path: Path | None,
+    specs_dir: Path | None,
+    rules_dir: Path | None,
+    now: datetime | None = None,
+) -> list[Finding]:
+    """Every finding for the roster and catalog; a None path skips the checks that need it."""
+    now = now or datetime.now(timezone.utc)
+    findings: list[Finding] = []
+    roster = catalog = None
+    if roster_path is not None:
+        try:
+            roster = load_roster(Path(roster_path))
+        except OncallFileError as exc:
+            findings += exc.findings
+    if runbooks_path is not None:
+        try:
+            catalog = load_catalog(Path(runbooks_path))
+        except OncallFileError as exc:
+            findings += exc.findings
+    if roster is not None:
+        file = str(roster_path)
+        findings += reference_findings(roster, file)
+        findings += roster_findings(roster, file)
+        findings += fairness_findings(roster, file, now)
+        if specs_dir is not None:
+            findings += owner_findings(roster, file, Path(specs_dir))
+    if catalog is not None:
+        findings += runbook_findings(catalog, str(runbooks_path), roster, now.date())
+        if rules_dir is not None:
+            findings += unmatched_alert_findings(catalog, str(runbooks_path), Path(rules_dir))
+    return findings
+
+
+def roster_findings(roster: Roster, file: str) -> list[Finding]:
+    """Rotation size, the training gate and leads, surface by surface."""
+    findings: list[Finding] = []
+    for s_index, surface in enumerate(roster.surfaces):
+        base = f"surfaces[{s_index}]"
+        pools = [(f"{base}.rotation.members", surface.rotation.members)]
+        pools += [(f"{base}.follow_the_sun[{i}].members", seg.members) for i, seg in enumerate(surface.follow_the_sun)]
+        for field, members in pools:
+            distinct = list(dict.fromkeys(members))
+            if len(distinct) < 2:
+                findings.append(Finding(
+                    file, field, "refusal",
+                    f"surface {surface.name!r} has {len(distinct)} person(s) here: a single-engineer rotation "
+                    "is not a rotation; add at least one more trained person",
+                    "rotation-too-small",
+                ))
+        gated: set[str] = set()
+        for field, members in pools:
+            for m_index, member in enumerate(members):
+                if member not in gated:
+                    gated.add(member)
+                    findings += _gate(roster, file, f"{field}[{m_index}]", member, surface.name)
+        lead_rotation = surface.lead_rotation
+        if surface.lead is None and (lead_rotation is None or not lead_rotation.members):
+            findings.append(Finding(
+                file, f"{base}.lead", "refusal",
+                f"surface {surface.name!r} has no lead: set lead: <person id> (or lead_rotation:) so an "
+                "unacknowledged page has a last step",
+                "no-lead",
+            ))
+    for o_index, override in enumerate(roster.overrides):
+        surface = roster.surface(override.surface)
+        if surface is None:
+            continue  # reported as an unknown surface
+        findings += _gate(roster, file, f"overrides[{o_index}].person", override.person, surface.name)
+        if override.replaces not in surface.members() and override.replaces != surface.lead:
+            findings.append(Finding(
+                file, f"overrides[{o_index}].replaces", "warning",
+                f"{override.replaces!r} is not on surface {surface.name!r}, so this override changes nothing",
+                "override-no-effect",
+            ))
+    return findings
+
+
+def _gate(roster: Roster, file: str, field: str, person_id: str, surface: str) -> list[Finding]:
+    person = roster.person(person_id)
+    if person is None:
+        return []  # reported as an unknown person
+    gaps = training_gaps(person, surface)
+    if not gaps:
+        return []
+    p_index = roster.people.index(person)
+    return [Finding(
+        file, field, "refusal",
+        f"{person_id!r} has not passed the training gate for surface {surface!r}: {'; '.join(gaps)}. "
+        f"Record the training under people[{p_index}].training or take them off the rotation",
+        "untrained",
+    )]
+
+
+def fairness_findings(roster: Roster, file: str, now: datetime) -> list[Finding]:
+    findings: list[Finding] = []
+    zones = {p.id: p.timezone for p in roster.people}
+    for s_index, surface in enumerate(roster.surfaces):
+        if len(surface.members()) < 2 or any(m not in zones for m in surface.members()):
+            continue  # refused already; fairness needs a real rotation
+        hours = unsocial_hours(roster, surface, now, FAIRNESS_WEEKS)
+        for burden in unfair_burdens(hours):
+            findings.append(Finding(
+                file, f"surfaces[{s_index}]", "warning",
+                f"{burden.person!r} carries {burden.hours:.0f}h of night/weekend on-call on surface "
+                f"{surface.name!r} over the next {FAIRNESS_WEEKS} weeks (in {zones[burden.person]}), the "
+                f"rotation mean is {burden.mean:.0f}h: rebalance with follow_the_sun hours or swaps",
+                "timezone-unfair",
+            ))
+    return findings
+
+
+def owner_findings(roster: Roster, file: str, specs_dir: Path) -> list[Finding]:
+    surfaces = sorted(s.name for s in roster.surfaces)
+    return [
+        Finding(
+            owner.file, "owner", "refusal",
+            f"owner {owner.owner!r} of service {owner.service!r} has no surface in {file}: add a surface "
+            f"named {owner.owner!r} or set owner to one of: {', '.join(surfaces)}",
+            "owner-without-surface",
+        )
+        for owner in spec_owners(specs_dir)
+        if roster.surface(owner.owner) is None
+    ]
+
+
+def runbook_findings(catalog: RunbookCatalog, file: str, roster: Roster | None, today: date) -> list[Finding]:
+    findings: list[Finding] = []
+    for r_index, runbook in enumerate(catalog.runbooks):
+        age = today - runbook.last_reviewed
+        if age > REVIEW_MAX_AGE:
+            findings.append(Finding(
+                file, f"runbooks[{r_index}].last_reviewed", "warning",
+                f"runbook {runbook.id!r} was last reviewed {age.days} days ago (more than "
+                f"{REVIEW_MAX_AGE.days}): walk through it, fix what changed, and update last_reviewed",
+                "runbook-stale",
+            ))
+        if roster is not None and roster.surface(runbook.owner) is None:
+            findings.append(Finding(
+                file, f"runbooks[{r_index}].owner", "warning",
+                f"owner {runbook.owner!r} is not a surface in the roster: name the surface that keeps it current",
+                "runbook-owner-unknown",
+            ))
+    return findings
+
+
+def unmatched_alert_findings(catalog: RunbookCatalog, catalog_file: str, rules_dir: Path) -> list[Finding]:
+    findings: list[Finding] = []
+    for alert in rendered_alerts(rules_dir):
+        labels = {**alert.labels, "alertname": alert.name}
+        if runbooks_for(catalog, labels):
+            continue
+        where = ", ".join(f"{k}={alert.labels[k]}" for k in ("service", "slo") if k in alert.labels)
+        findings.append(Finding(
+            alert.file, alert.field, "warning",
+            f"alert {alert.name!r}{f' ({where})' if where else ''} matches no runbook in {catalog_file}: "
+            "add a runbook whose match covers it",
+            "alert-without-runbook",
+        ))
+    return findings
