@@ -20,6 +20,11 @@ class Finding:
     def is_refusal(self) -> bool:
         return self.level == "refusal"
 
+    @property
+    def severity(self) -> str:
+        """``error`` for a refusal, ``warning`` otherwise (the vocabulary ``burnwise check`` uses)."""
+        return "error" if self.is_refusal else "warning"
+
     def __str__(self) -> str:
         where = f"{self.file}: {self.field}" if self.field else self.file
         return f"{self.level}: {where}: {self.message}"

@@ -34,7 +34,7 @@ class RenderedAlert:
 
 
 def spec_owners(specs_dir: Path) -> list[SpecOwner]:
-    """Service and owner (default: the service) of every SLO spec under ``specs_dir``."""
+    """Service and owner (default: the service) of every SLO spec in ``specs_dir`` (or that one file)."""
     specs_dir = Path(specs_dir)
     if not specs_dir.exists():
         return []
@@ -50,7 +50,8 @@ def spec_owners(specs_dir: Path) -> list[SpecOwner]:
 
 def _raw_spec_owners(specs_dir: Path) -> list[SpecOwner]:
     owners: set[SpecOwner] = set()
-    for path in sorted(p for p in specs_dir.iterdir() if p.suffix in (".yaml", ".yml")):
+    files = [specs_dir] if specs_dir.is_file() else sorted(specs_dir.iterdir())
+    for path in (p for p in files if p.suffix in (".yaml", ".yml")):
         try:
             documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
         except (OSError, yaml.YAMLError):
