@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from oncall_builders import EXAMPLE_ROSTER, EXAMPLE_RUNBOOKS, catalog, person, roster, write
+from tests.oncall.oncall_builders import EXAMPLE_ROSTER, EXAMPLE_RUNBOOKS, catalog, person, roster, write
 
 from burnwise.errors import UserError
 from webhook_receiver.oncall.directory import Directory

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from oncall_builders import person, roster
+from tests.oncall.oncall_builders import person, roster
 
 from webhook_receiver.oncall.model import Roster
 from webhook_receiver.oncall.schedule import handoff_at, on_call, shift_index, shifts
