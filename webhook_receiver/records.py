@@ -43,6 +43,7 @@ class PageRecord(BaseModel):
     action: str
     recipient_role: str | None
     recipient: dict | None
+    body: dict
     status: str
     attempts: int
     created_at: datetime
