@@ -1,0 +1,249 @@
+"""Every refusal and warning of `validate_oncall`, and the example files passing it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.oncall.oncall_builders import (
+    EXAMPLE_ROSTER,
+    EXAMPLE_RUNBOOKS,
+    REPO,
+    catalog,
+    person,
+    roster,
+    write,
+)
+from webhook_receiver.oncall.validate import validate_oncall
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
+
+
+def findings_for(tmp_path: Path, roster_doc=None, catalog_doc=None, specs=None, rules=None, now=NOW):
+    roster_path = write(tmp_path, "roster.yaml", roster_doc) if roster_doc is not None else None
+    catalog_path = write(tmp_path, "runbooks.yaml", catalog_doc) if catalog_doc is not None else None
+    return validate_oncall(roster_path, catalog_path, specs, rules, now=now)
+
+
+def codes(findings) -> list[tuple[str, str, str]]:
+    return [(f.level, f.code, f.field) for f in findings]
+
+
+def test_baseline_test_roster_and_catalog_are_valid(tmp_path):
+    assert findings_for(tmp_path, roster(), catalog()) == []
+
+
+# --- refusals ------------------------------------------------------------------------------------
+
+
+def test_refuses_single_engineer_rotation(tmp_path):
+    found = findings_for(tmp_path, roster(members=("alice",)))
+    assert codes(found) == [("refusal", "rotation-too-small", "surfaces[0].rotation.members")]
+    assert "single-engineer rotation is not a rotation" in found[0].message
+    assert str(found[0]).startswith(f"refusal: {tmp_path / 'roster.yaml'}: surfaces[0].rotation.members: ")
+
+
+def test_refuses_rotation_listing_the_same_person_twice(tmp_path):
+    found = findings_for(tmp_path, roster(members=("alice", "alice")))
+    assert ("refusal", "rotation-too-small", "surfaces[0].rotation.members") in codes(found)
+
+
+def test_refuses_single_person_follow_the_sun_segment(tmp_path):
+    doc = roster(follow_the_sun=[
+        {"name": "emea", "timezone": "Europe/Berlin", "hours": "08:00-20:00", "members": ["alice", "bob"]},
+        {"name": "apac", "timezone": "Asia/Tokyo", "hours": "08:00-20:00", "members": ["carol"]},
+    ])
+    refusals = [f for f in findings_for(tmp_path, doc) if f.is_refusal]
+    assert codes(refusals) == [("refusal", "rotation-too-small", "surfaces[0].follow_the_sun[1].members")]
+
+
+@pytest.mark.parametrize(
+    "change, gap",
+    [
+        (lambda t: t.update(drills=t["drills"][:1]), "1 drill(s) taken, 2 needed"),
+        (lambda t: t.update(drills=[{**d, "role": "observer"} for d in t["drills"]]),
+         "no drill taken as primary or backup"),
+        (lambda t: t.update(walkthroughs=[{"date": "2026-06-01", "surface": "other"}]),
+         "no runbook walk-through for surface 'web'"),
+        (lambda t: t.update(tooling_check=None), "no tooling check"),
+    ],
+    ids=["one-drill", "observer-only", "walkthrough-elsewhere", "no-tooling-check"],
+)
+def test_refuses_rotation_member_who_fails_the_training_gate(tmp_path, change, gap):
+    doc = roster()
+    doc["people"].append(person("olga", surface="other"))
+    doc["people"].append(person("oscar", surface="other"))
+    doc["surfaces"].append({"name": "other", "rotation": {"members": ["olga", "oscar"]}, "lead": "lena"})
+    change(doc["people"][1]["training"])  # bob
+    found = findings_for(tmp_path, doc)
+    assert codes(found) == [("refusal", "untrained", "surfaces[0].rotation.members[1]")]
+    assert "'bob' has not passed the training gate for surface 'web'" in found[0].message
+    assert gap in found[0].message and "people[1].training" in found[0].message
+
+
+def test_refuses_person_without_any_training_record(tmp_path):
+    doc = roster()
+    del doc["people"][2]["training"]
+    found = findings_for(tmp_path, doc)
+    assert codes(found) == [("refusal", "untrained", "surfaces[0].rotation.members[2]")]
+    for gap in ("0 drill(s) taken", "no drill taken as primary or backup", "no runbook walk-through", "no tooling check"):
+        assert gap in found[0].message
+
+
+def test_refuses_untrained_override_stand_in(tmp_path):
+    doc = roster()
+    doc["people"].append(person("zoe", surface=None))
+    doc["overrides"].append({"surface": "web", "person": "zoe", "replaces": "alice",
+                             "start": "2026-12-01T09:00:00+01:00", "end": "2026-12-02T09:00:00+01:00"})
+    assert codes(findings_for(tmp_path, doc)) == [("refusal", "untrained", "overrides[0].person")]
+
+
+def test_refuses_surface_without_lead(tmp_path):
+    found = findings_for(tmp_path, roster(lead=None))
+    assert codes(found) == [("refusal", "no-lead", "surfaces[0].lead")]
+    assert "has no lead" in found[0].message
+
+
+def test_refuses_override_naming_unknown_person_or_surface(tmp_path):
+    doc = roster()
+    doc["overrides"] = [
+        {"surface": "web", "person": "ghost", "replaces": "alice",
+         "start": "2026-12-01T09:00:00+01:00", "end": "2026-12-02T09:00:00+01:00"},
+        {"surface": "web", "person": "bob", "replaces": "phantom",
+         "start": "2026-12-01T09:00:00+01:00", "end": "2026-12-02T09:00:00+01:00"},
+        {"surface": "nowhere", "person": "bob", "replaces": "alice",
+         "start": "2026-12-01T09:00:00+01:00", "end": "2026-12-02T09:00:00+01:00"},
+    ]
+    found = findings_for(tmp_path, doc)
+    assert ("refusal", "unknown-person", "overrides[0].person") in codes(found)
+    assert ("refusal", "unknown-person", "overrides[1].replaces") in codes(found)
+    assert ("refusal", "unknown-surface", "overrides[2].surface") in codes(found)
+    ghost = next(f for f in found if f.field == "overrides[0].person")
+    assert "unknown person 'ghost'" in ghost.message and "add them under people:" in ghost.message
+
+
+def test_refuses_unknown_people_elsewhere(tmp_path):
+    doc = roster(smes={"database": ["nobody"]})
+    doc["surfaces"][0]["lead"] = "no-lead-person"
+    found = findings_for(tmp_path, doc)
+    assert ("refusal", "unknown-person", "surfaces[0].lead") in codes(found)
+    assert ("refusal", "unknown-person", "surfaces[0].smes.database[0]") in codes(found)
+
+
+def test_refuses_malformed_override(tmp_path):
+    doc = roster()
+    doc["overrides"].append({"surface": "web", "person": "bob", "replaces": "alice",
+                             "start": "2026-12-02T09:00:00", "end": "2026-12-01T09:00:00+01:00"})
+    found = findings_for(tmp_path, doc)
+    assert [f.field for f in found] == ["overrides[0].start"]
+    assert "no UTC offset" in found[0].message
+
+
+def _spec(directory: Path, name: str, document: dict) -> None:
+    directory.mkdir(exist_ok=True)
+    (directory / name).write_text(yaml.safe_dump(document), encoding="utf-8")
+
+
+def test_refuses_slo_spec_owner_without_surface(tmp_path):
+    specs = tmp_path / "slo_specs"
+    _spec(specs, "web.yaml", {"version": "burnwise/v1", "service": "web", "owner": "web", "slos": []})
+    _spec(specs, "billing.yaml", {"version": "burnwise/v1", "service": "billing", "owner": "finance", "slos": []})
+    _spec(specs, "api.yaml", {"version": "burnwise/v1", "service": "api", "slos": []})  # owner defaults to service
+    found = findings_for(tmp_path, roster(), specs=specs)
+    assert sorted((Path(f.file).name, f.field, f.code) for f in found) == [
+        ("api.yaml", "owner", "owner-without-surface"),
+        ("billing.yaml", "owner", "owner-without-surface"),
+    ]
+    billing = next(f for f in found if f.file.endswith("billing.yaml"))
+    assert "owner 'finance' of service 'billing' has no surface" in billing.message and billing.is_refusal
+
+
+def test_refuses_files_that_do_not_load(tmp_path):
+    broken = tmp_path / "roster.yaml"
+    broken.write_text("people: [unclosed\n", encoding="utf-8")
+    found = validate_oncall(broken, tmp_path / "missing.yaml", None, None, now=NOW)
+    assert [f.level for f in found] == ["refusal", "refusal"]
+    assert "not valid YAML" in found[0].message and "file not found" in found[1].message
+
+
+# --- warnings ------------------------------------------------------------------------------------
+
+
+def test_warns_runbook_not_reviewed_for_more_than_90_days(tmp_path):
+    assert findings_for(tmp_path, None, catalog(last_reviewed="2026-08-27")) == []  # 90 days: fine
+    found = findings_for(tmp_path, None, catalog(last_reviewed="2026-08-26"))
+    assert codes(found) == [("warning", "runbook-stale", "runbooks[0].last_reviewed")]
+    assert "91 days ago" in found[0].message
+
+
+def test_warns_runbook_owner_that_is_no_surface(tmp_path):
+    found = findings_for(tmp_path, roster(), catalog(owner="nobody"))
+    assert codes(found) == [("warning", "runbook-owner-unknown", "runbooks[0].owner")]
+
+
+def test_warns_time_zone_unfairness(tmp_path):
+    doc = roster(members=("alice", "bob", "carol", "dan"))
+    doc["people"][2]["timezone"] = "Europe/Berlin"  # carol covers Berlin nights from Berlin: unfair
+    doc["people"][3]["timezone"] = "Australia/Sydney"  # dan covers the same hours in his daytime
+    doc["surfaces"][0]["follow_the_sun"] = [
+        {"name": "day", "timezone": "Europe/Berlin", "hours": "08:00-20:00", "members": ["alice", "bob"]},
+        {"name": "night", "timezone": "Europe/Berlin", "hours": "20:00-08:00", "members": ["carol", "dan"]},
+    ]
+    found = findings_for(tmp_path, doc)
+    assert codes(found) == [("warning", "timezone-unfair", "surfaces[0]")]
+    assert "'carol' carries" in found[0].message and "Europe/Berlin" in found[0].message
+    assert "next 12 weeks" in found[0].message
+
+
+def test_fair_rotation_across_zones_is_not_flagged(tmp_path):
+    doc = roster(members=("alice", "bob", "carol"))
+    for entry, zone in zip(doc["people"], ["Europe/Berlin", "America/New_York", "Australia/Sydney"]):
+        entry["timezone"] = zone
+    assert findings_for(tmp_path, doc) == []
+
+
+def test_warns_alerts_in_rendered_rules_without_runbook(tmp_path):
+    rules = tmp_path / "rendered_rules"
+    (rules / "tests").mkdir(parents=True)
+    (rules / "web.rules.yaml").write_text(yaml.safe_dump({"groups": [
+        {"name": "web-recording", "rules": [{"record": "slo:x", "expr": "1"}]},
+        {"name": "web-alerts", "rules": [
+            {"alert": "WebAvailabilityBurnRate", "expr": "1", "labels": {"service": "web", "slo": "availability"}},
+            {"alert": "WebLatencyBurnRate", "expr": "1", "labels": {"service": "web", "slo": "latency"},
+             "annotations": {"runbook_url": "https://elsewhere.example.com"}},
+        ]},
+    ]}), encoding="utf-8")
+    (rules / "tests" / "web.test.yaml").write_text(yaml.safe_dump({"rule_files": ["../web.rules.yaml"], "tests": []}))
+    found = findings_for(tmp_path, None, catalog(), rules=rules)
+    assert codes(found) == [("warning", "alert-without-runbook", "groups[1].rules[1]")]
+    assert found[0].file == str(rules / "web.rules.yaml")
+    assert "'WebLatencyBurnRate' (service=web, slo=latency) matches no runbook" in found[0].message
+
+
+def test_warns_override_that_replaces_nobody_on_the_surface(tmp_path):
+    doc = roster()
+    doc["people"].append(person("zoe"))
+    doc["overrides"].append({"surface": "web", "person": "alice", "replaces": "zoe",
+                             "start": "2026-12-01T09:00:00+01:00", "end": "2026-12-02T09:00:00+01:00"})
+    assert codes(findings_for(tmp_path, doc)) == [("warning", "override-no-effect", "overrides[0].replaces")]
+
+
+# --- the examples in the repository --------------------------------------------------------------
+
+
+def test_example_roster_and_runbooks_pass_validation_against_the_repository():
+    found = validate_oncall(EXAMPLE_ROSTER, EXAMPLE_RUNBOOKS, REPO / "slo_specs", REPO / "rendered_rules", now=NOW)
+    assert [str(f) for f in found] == []
+
+
+def test_example_roster_has_no_refusals_today():
+    found = validate_oncall(EXAMPLE_ROSTER, EXAMPLE_RUNBOOKS, REPO / "slo_specs", REPO / "rendered_rules")
+    assert [str(f) for f in found if f.is_refusal] == []
+
+
+def test_findings_expose_severity_for_burnwise_check(tmp_path):
+    found = findings_for(tmp_path, roster(lead=None), catalog(last_reviewed="2020-01-01"))
+    assert sorted(f.severity for f in found) == ["error", "warning"]
