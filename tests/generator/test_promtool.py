@@ -10,9 +10,11 @@ import math
 import shutil
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from burnwise.cli import main
 from burnwise.errors import UserError
@@ -23,6 +25,18 @@ from generator.promtool_output import (
     format_labels,
     parse_samples,
     read_go_quoted,
+)
+from generator.promtool_tests import (
+    AlertRuleTest,
+    ExpectedAlert,
+    ExpectedSample,
+    InputSeries,
+    PromqlExprTest,
+    RuleTestFile,
+    RuleTestGroup,
+    Values,
+    format_duration,
+    format_number,
 )
 
 DATA = Path(__file__).parent / "data" / "promtool"
@@ -349,3 +363,126 @@ def test_samples_with_special_values() -> None:
 def test_format_labels_is_sorted_and_quoted() -> None:
     assert format_labels({"b": 'q"', "a": "1"}) == '{a="1", b="q\\""}'
 
+
+
+# -- writing test files (generator.promtool_tests) ---------------------------------------------
+
+
+def _expand(pieces: list[tuple[str, object, int]]) -> list[float | None]:
+    """The samples the builder calls should produce, spelled out one by one (None = missing)."""
+    samples: list[float | None] = []
+    for kind, value, count in pieces:
+        for i in range(count):
+            if kind == "repeat":
+                samples.append(value)
+            elif kind == "ramp":
+                start, step = value
+                samples.append(start + step * i)
+            else:
+                samples.append(None)
+    return samples
+
+
+def test_built_series_have_the_samples_they_claim(promtool: Promtool, tmp_path: Path) -> None:
+    values = (
+        Values()
+        .repeat(3, 4)
+        .ramp(-5, 2.5, 5)
+        .missing(3)
+        .counter(increase=0.25, samples=6)
+        .ramp(100, -7, 2)
+        .repeat(0.00001, 1)
+    )
+    expected = _expand(
+        [("repeat", 3, 4), ("ramp", (-5, 2.5), 5), ("missing", None, 3),
+         ("ramp", (5.25, 0.25), 6), ("ramp", (100, -7), 2), ("repeat", 0.00001, 1)]
+    )
+    assert len(values) == len(expected)
+    checks = [
+        PromqlExprTest(
+            expr=f"m @ {minute * 60}",
+            eval_time=f"{len(expected)}m",
+            exp_samples=[ExpectedSample.of("m", {"job": "x"}, value)],
+        )
+        for minute, value in enumerate(expected)
+        if value is not None
+    ]
+    checks.append(
+        PromqlExprTest(
+            expr=f"count_over_time(m[{len(expected)}m])",
+            eval_time=f"{len(expected) - 1}m",
+            exp_samples=[ExpectedSample.of(None, {"job": "x"}, sum(v is not None for v in expected))],
+        )
+    )
+    test_file = RuleTestFile(
+        rule_files=[],
+        tests=[RuleTestGroup(
+            name="notation", interval="1m",
+            input_series=[InputSeries.of("m", {"job": "x"}, values)],
+            promql_expr_test=checks,
+        )],
+    )
+    result = promtool.test_rules([test_file.write(tmp_path / "notation.test.yaml")])
+    assert result.ok, result.format()
+
+
+def _outage_file(rules: str, expected_instances: list[str]) -> RuleTestFile:
+    return RuleTestFile(
+        rule_files=[rules],
+        evaluation_interval=timedelta(minutes=1),
+        tests=[RuleTestGroup(
+            name="instance a down",
+            interval=timedelta(seconds=60),
+            input_series=[
+                InputSeries.of("up", {"job": "api", "instance": "a"}, Values().repeat(1, 2).repeat(0, 10)),
+                InputSeries.of("up", {"instance": "b", "job": "api"}, Values().repeat(1, 12)),
+            ],
+            alert_rule_test=[
+                AlertRuleTest(eval_time="4m", alertname="InstanceDown", exp_alerts=[]),
+                AlertRuleTest(
+                    eval_time=timedelta(minutes=10),
+                    alertname="InstanceDown",
+                    exp_alerts=[
+                        ExpectedAlert(
+                            exp_labels={"severity": "page", "job": "api", "instance": name},
+                            exp_annotations={"summary": f"{name} is down"},
+                        )
+                        for name in expected_instances
+                    ],
+                ),
+            ],
+        )],
+    )
+
+
+def test_built_alert_test_passes_and_a_wrong_one_fails(promtool: Promtool, data_dir: Path) -> None:
+    good = _outage_file("unit.rules.yaml", ["a"]).write(data_dir / "built_good.test.yaml")
+    assert promtool.test_rules([good]).ok
+
+    wrong = _outage_file("unit.rules.yaml", ["b"]).write(data_dir / "built_wrong.test.yaml")
+    result = promtool.test_rules([wrong])
+    [failure] = result.failures
+    assert (failure.kind, failure.test_name, failure.eval_time) == ("alert", "instance a down", "10m")
+    assert [alert.labels["instance"] for alert in failure.expected] == ["b"]
+    assert [alert.labels["instance"] for alert in failure.got] == ["a"]
+
+
+def test_test_file_yaml_is_deterministic() -> None:
+    first = _outage_file("r.yaml", ["a", "b"]).to_yaml()
+    again = RuleTestFile.model_validate(yaml.safe_load(first)).to_yaml()
+    assert first == again
+    assert "evaluation_interval: 1m\n" in first
+    labels_block = first[first.index("exp_labels:"):first.index("exp_annotations:")]
+    assert labels_block.index("instance") < labels_block.index("job") < labels_block.index("severity")
+
+
+def test_durations_and_numbers_are_normalised() -> None:
+    assert format_duration(timedelta(seconds=90)) == "1m30s"
+    assert format_duration(timedelta(days=3, milliseconds=5)) == "3d5ms"
+    assert format_duration(0) == "0s"
+    assert format_duration("1h30m") == "1h30m"
+    with pytest.raises(ValueError, match="not a Prometheus duration"):
+        format_duration("90 seconds")
+    assert [format_number(v) for v in (3.0, 0.1, 1e-05, -2.5)] == ["3", "0.1", "0.00001", "-2.5"]
+    with pytest.raises(ValueError):
+        Values().repeat(1, 0)
