@@ -89,7 +89,11 @@ class Promtool:
         env = os.environ if env is None else env
         configured = env.get(ENV_VAR)
         if configured:
-            path = shutil.which(configured) if os.sep not in configured else configured
+            path = (
+                configured
+                if os.sep in configured
+                else shutil.which(configured, path=env.get("PATH"))
+            )
             if not path or not os.path.isfile(path) or not os.access(path, os.X_OK):
                 raise PromtoolNotFound(
                     f"{ENV_VAR}={configured} is not an executable file: fix or unset it; "
@@ -109,7 +113,8 @@ class Promtool:
                 [path, "--version"], capture_output=True, text=True, timeout=30, check=False
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PromtoolNotFound(f"{path} does not run as promtool ({exc}): {INSTALL_HINT}") from None
+            message = f"{path} does not run as promtool ({exc}): {INSTALL_HINT}"
+            raise PromtoolNotFound(message) from None
         text = (completed.stdout + completed.stderr).strip()
         if completed.returncode != 0 or not _VERSION.search(text):
             first = text.splitlines()[0] if text else f"exit code {completed.returncode}"
@@ -159,14 +164,15 @@ class Promtool:
                 args.append("--lint-fatal")
         command = [self.path, *args, *present]
         problems = [
-            RuleProblem(file=file, message="file does not exist: check the path") for file in missing
+            RuleProblem(file=file, message="file does not exist: check the path")
+            for file in missing
         ]
         if not present:
             return RuleCheckResult(
                 files=files, command=command, exit_code=None, ok=False, problems=problems
             )
         run = self._run(args + present, timeout=timeout)
-        problems += parse_check_output(run.output, present)
+        problems += parse_check_output(run.output)
         has_errors = any(p.severity == "error" for p in problems)
         has_warnings = any(p.severity == "warning" for p in problems)
         if run.timed_out:
@@ -208,9 +214,11 @@ class Promtool:
             for file in missing
         ]
         if not present:
-            return RuleTestResult(files=files, command=command, exit_code=None, ok=False, failures=failures)
+            return RuleTestResult(
+                files=files, command=command, exit_code=None, ok=False, failures=failures
+            )
         run = self._run(["test", "rules", *present], timeout=timeout)
-        failures += parse_test_output(run.output, present)
+        failures += parse_test_output(run.output)
         if run.timed_out:
             failures.append(
                 TestFailure(kind="timeout", message=_timeout_message("test rules", timeout))

@@ -205,7 +205,8 @@ class RuleTestResult(_Frozen):
         status = "ok" if self.ok else "FAILED"
         lines = [
             f"promtool test rules: {_plural(len(self.files), 'file')}: {status}"
-            f" ({_plural(len(self.failures), 'failure')}{_exit_text(self.exit_code, self.timed_out)})"
+            f" ({_plural(len(self.failures), 'failure')}"
+            f"{_exit_text(self.exit_code, self.timed_out)})"
         ]
         for failure in self.failures:
             lines += ["  " + line for line in failure.format().splitlines()]
@@ -365,7 +366,8 @@ def parse_alerts(text: str) -> list[Alert]:
                 alerts.append(Alert(labels=labels))
             labels = parse_labels(line[len("Labels:") :])
         elif line.startswith("Annotations:") and labels is not None:
-            alerts.append(Alert(labels=labels, annotations=parse_labels(line[len("Annotations:") :])))
+            annotations = parse_labels(line[len("Annotations:") :])
+            alerts.append(Alert(labels=labels, annotations=annotations))
             labels = None
         else:
             raise ValueError(f"unexpected line in alert list: {line!r}")
@@ -470,7 +472,9 @@ def rule_file_outline(path: str) -> list[GroupEntry]:
     return outline
 
 
-def _locate_line(outline: list[GroupEntry], line: int) -> tuple[GroupEntry | None, RuleEntry | None]:
+def _locate_line(
+    outline: list[GroupEntry], line: int
+) -> tuple[GroupEntry | None, RuleEntry | None]:
     for group in outline:
         if group.first_line <= line <= group.last_line:
             for rule in group.rules:
@@ -506,7 +510,7 @@ class TestGroupEntry:
 
 
 def test_file_outline(path: str) -> list[TestGroupEntry]:
-    """The ``tests:`` groups of a promtool test file with their assertions; empty when unreadable."""
+    """The ``tests:`` groups of a promtool test file and their assertions (empty if unreadable)."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -519,16 +523,14 @@ def test_file_outline(path: str) -> list[TestGroupEntry]:
         if not isinstance(test, dict):
             continue
         cases: list[TestCaseEntry] = []
-        for case in test.get("alert_rule_test") or []:
-            if isinstance(case, dict):
-                cases.append(
-                    TestCaseEntry("alert", str(case.get("alertname")), duration_seconds(case.get("eval_time")))
-                )
-        for case in test.get("promql_expr_test") or []:
-            if isinstance(case, dict):
-                cases.append(
-                    TestCaseEntry("expr", str(case.get("expr")), duration_seconds(case.get("eval_time")))
-                )
+        for kind, section, key in (
+            ("alert", "alert_rule_test", "alertname"),
+            ("expr", "promql_expr_test", "expr"),
+        ):
+            for case in test.get(section) or []:
+                if isinstance(case, dict):
+                    seconds = duration_seconds(case.get("eval_time"))
+                    cases.append(TestCaseEntry(kind, str(case.get(key)), seconds))
         outline.append(TestGroupEntry(index, str(test.get("name") or ""), tuple(cases)))
     return outline
 
@@ -572,7 +574,12 @@ def _file_error_problems(file: str, text: str, outline: list[GroupEntry]) -> lis
             line = entry.first_line
         return [
             RuleProblem(
-                file=file, group=group, rule=name, rule_index=index, line=line, message=match["message"]
+                file=file,
+                group=group,
+                rule=name,
+                rule_index=index,
+                line=line,
+                message=match["message"],
             )
         ]
     if text.startswith("yaml: unmarshal errors:"):
@@ -580,7 +587,8 @@ def _file_error_problems(file: str, text: str, outline: list[GroupEntry]) -> lis
         for entry_text in text.splitlines()[1:]:
             entry = _UNMARSHAL_ENTRY.match(entry_text)
             if entry:
-                problems.append(_positioned(file, int(entry["line"]), "yaml: " + entry["message"], outline))
+                message = "yaml: " + entry["message"]
+                problems.append(_positioned(file, int(entry["line"]), message, outline))
             elif entry_text.strip():
                 problems.append(RuleProblem(file=file, message=entry_text.strip()))
         return problems or [RuleProblem(file=file, message=text)]
@@ -593,7 +601,11 @@ def _file_error_problems(file: str, text: str, outline: list[GroupEntry]) -> lis
         repeated = _REPEATED_GROUP.match(position["message"])
         if repeated:
             problem = problem.model_copy(
-                update={"group": _unquote_group(repeated["group"]), "rule": None, "rule_index": None}
+                update={
+                    "group": _unquote_group(repeated["group"]),
+                    "rule": None,
+                    "rule_index": None,
+                }
             )
         return [problem]
     return [RuleProblem(file=file, message=text)]
@@ -639,7 +651,10 @@ def _lint_problems(file: str, text: str, outline: list[GroupEntry]) -> list[Rule
     for metric, labels in duplicates:
         key = tuple(sorted(labels.items()))
         copies = [
-            rule for group in outline for rule in group.rules if rule.name == metric and rule.labels == key
+            rule
+            for group in outline
+            for rule in group.rules
+            if rule.name == metric and rule.labels == key
         ]
         where = ", ".join(f'group "{rule.group}" rule {rule.index}' for rule in copies)
         message = f"duplicate rule {metric}{format_labels(labels) if labels else ''}"
@@ -659,7 +674,7 @@ def _lint_problems(file: str, text: str, outline: list[GroupEntry]) -> list[Rule
     return problems
 
 
-def parse_check_output(text: str, files: list[str]) -> list[RuleProblem]:
+def parse_check_output(text: str) -> list[RuleProblem]:
     """All problems in the combined stdout+stderr of ``promtool check rules FILE...``."""
     problems: list[RuleProblem] = []
     outlines: dict[str, list[GroupEntry]] = {}
@@ -797,8 +812,8 @@ def _chunk_failure(file: str | None, chunk: str) -> TestFailure:
             return _parse_alert_failure(file, chunk)
         if chunk.startswith("    expr: "):
             return _parse_expr_failure(file, chunk)
-    except ValueError:
-        pass
+    except (ValueError, IndexError):
+        pass  # not the shape we know: keep promtool's text as it is
     return TestFailure(file=file, kind="error", message=chunk.strip())
 
 
@@ -817,13 +832,19 @@ def _assign_test_groups(file: str, failures: list[TestFailure]) -> list[TestFail
         if failure.kind not in ("alert", "expr", "expr_error"):
             named.append(failure)
             continue
-        kind, key = ("alert", failure.alertname) if failure.kind == "alert" else ("expr", failure.expr)
+        if failure.kind == "alert":
+            kind, key = "alert", failure.alertname
+        else:
+            kind, key = "expr", failure.expr
         seconds = duration_seconds(failure.eval_time)
         candidates = [
             position
             for position, group in enumerate(outline)
             if (failure.kind != "alert" or not failure.test_name or failure.test_name == group.name)
-            and any(c.kind == kind and c.key == key and c.eval_seconds == seconds for c in group.cases)
+            and any(
+                case.kind == kind and case.key == key and case.eval_seconds == seconds
+                for case in group.cases
+            )
         ]
         later = [position for position in candidates if position >= cursor]
         chosen = later[0] if later else (candidates[0] if candidates else None)
@@ -838,7 +859,7 @@ def _assign_test_groups(file: str, failures: list[TestFailure]) -> list[TestFail
     return named
 
 
-def parse_test_output(text: str, files: list[str]) -> list[TestFailure]:
+def parse_test_output(text: str) -> list[TestFailure]:
     """All failures in the combined stdout+stderr of ``promtool test rules FILE...``."""
     sections: list[tuple[str | None, list[str]]] = [(None, [])]
     for line in text.splitlines():

@@ -282,7 +282,8 @@ _ALWAYS_KEPT = {"exp_alerts", "exp_samples", "rule_files", "tests", "input_serie
 
 
 def _clean(value):
-    """Drop None and empty optional fields; sort label maps so output never depends on input order."""
+    """Drop None and empty optional fields; sort label maps (output must not depend on input
+    order)."""
     if isinstance(value, dict):
         cleaned = {}
         for key, item in value.items():

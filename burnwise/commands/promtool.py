@@ -30,20 +30,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument(
         "--lint-fatal", action="store_true", help="fail on lint warnings (exit code 3)"
     )
-    check.add_argument("--timeout", type=float, default=60, help="seconds before promtool is stopped")
+    check.add_argument(
+        "--timeout", type=float, default=60, help="seconds before promtool is stopped (60)"
+    )
     check.add_argument("--json", action="store_true", help="print the parsed result as JSON")
     check.set_defaults(func=_check)
 
     test = actions.add_parser("test", help="promtool test rules FILE...")
     test.add_argument("files", nargs="+", metavar="FILE", help="promtool unit test files")
-    test.add_argument("--timeout", type=float, default=300, help="seconds before promtool is stopped")
+    test.add_argument(
+        "--timeout", type=float, default=300, help="seconds before promtool is stopped (300)"
+    )
     test.add_argument("--json", action="store_true", help="print the parsed result as JSON")
     test.set_defaults(func=_test)
 
 
 def _version(args: argparse.Namespace) -> int:
     promtool = Promtool.find()
-    info = {"path": promtool.path, "version": promtool.version, "supports_lint": promtool.supports_lint}
+    info = {
+        "path": promtool.path,
+        "version": promtool.version,
+        "supports_lint": promtool.supports_lint,
+    }
     if args.json:
         print(json.dumps(info, indent=2, sort_keys=True))
     else:
