@@ -5,7 +5,7 @@ Cost and correctness choices, each against a known failure of today's tools:
 * The raw SLI series are read only for windows up to :data:`~generator.windows.RAW_HORIZON` (1h).
   Every longer window (6h, 1d, 3d, the 30d period) is derived from the recorded 5m rates, so a 3d
   window never runs ``rate(x[3d])`` over high-cardinality raw series.
-* A derived window W is the exact last hour (raw 1h rate) plus the average of the recorded 5m
+* A derived window W is the exact last hour (raw 1h rate) plus the integral of the recorded 5m
   rates over the rest, shifted so the seam's 5m ramps cancel. The leading edge is therefore as
   sharp as a raw ``rate(x[W])``: derived windows detect a burn no later than raw ones.
 * Counting SLIs keep errors and events apart until the last step, so every window's ratio is a
@@ -56,20 +56,27 @@ def _series(name: str, service: str, slo: str) -> str:
 def derived_window(series_for, window: int, service: str, slo: str) -> str:
     """PromQL for a window longer than the raw horizon, from the recorded base and 1h series.
 
-    ``series_for(window) -> name``. The older part averages the base (5m) recording over
-    ``window - 1h``, offset by ``1h - 2m30s`` so that its trailing 5m ramp overlaps the raw hour's
-    start symmetrically. With less history than the offset (a fresh Prometheus), the last hour
-    stands in for the older part, as ``rate()`` itself extrapolates.
+    ``series_for(window) -> name``. The window is the exact last hour (raw 1h recording) plus the
+    integral of the base (5m) recording over the older ``window - 1h``: its samples summed and
+    multiplied by the evaluation interval (3600 / samples in the last hour). The older part is
+    offset by ``1h - 2m30s`` so that its trailing 5m ramp overlaps the raw hour's start
+    symmetrically. Summing (not averaging) means missing history counts as missing, not as a copy
+    of what is there: a fresh Prometheus or a gap after a restart leaves ratios exact, only the
+    per-second rate over the nominal window is lower.
     """
     rest = window - RAW_HORIZON
     offset = RAW_HORIZON - BASE_WINDOW // 2
     recent = _series(series_for(RAW_HORIZON), service, slo)
     base = _series(series_for(BASE_WINDOW), service, slo)
+    older = (
+        f"sum_over_time({base}[{format_duration(rest)}] offset {format_duration(offset)})"
+        f" * {RAW_HORIZON} / count_over_time({base}[{format_duration(RAW_HORIZON)}])"
+    )
     return (
         "(\n"
         f"  {RAW_HORIZON} * {recent}\n"
         "  +\n"
-        f"  {rest} * (avg_over_time({base}[{format_duration(rest)}] offset {format_duration(offset)}) or {recent})\n"
+        f"  ({older} or 0 * {recent})\n"
         f") / {window}"
     )
 

@@ -1,0 +1,140 @@
+"""What the generated rules must and must not contain (structure; behaviour is in test_alert_behaviour)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator import names
+from generator.rules import AlertingRule, RecordingRule, rule_groups
+from generator.spec import ServiceSpec
+from tests.generator.specs import service_spec, slo
+
+
+def groups_for(**slo_overrides):
+    spec = ServiceSpec.model_validate(service_spec(labels={"team": "payments"}, owner="payments", slos=[slo(**slo_overrides)]))
+    return rule_groups(spec)
+
+
+def all_rules(groups):
+    return [rule for group in groups for rule in group.rules]
+
+
+def test_one_group_per_slo_recordings_before_alerts():
+    spec = ServiceSpec.model_validate(service_spec(slos=[slo(name="b"), slo(name="a")]))
+    groups = rule_groups(spec)
+    assert [g.name for g in groups] == ["burnwise-checkout-a", "burnwise-checkout-b"]
+    for group in groups:
+        kinds = [isinstance(r, AlertingRule) for r in group.rules]
+        assert kinds == sorted(kinds), "an alert comes before a recording rule"
+
+
+def test_every_rule_carries_service_slo_and_spec_labels():
+    for rule in all_rules(groups_for()):
+        assert rule.labels["service"] == "checkout"
+        assert rule.labels["slo"] == "availability"
+        assert rule.labels["team"] == "payments"
+
+
+def test_recording_names_follow_level_metric_operations():
+    for rule in all_rules(groups_for()):
+        if isinstance(rule, RecordingRule):
+            assert re.fullmatch(r"[a-z_]+:[a-z_]+:[a-z0-9_]+", rule.record), rule.record
+
+
+def test_alert_labels_and_annotations():
+    alerts = [r for r in all_rules(groups_for(alerting={"runbook_url": "https://rb/x"})) if isinstance(r, AlertingRule)]
+    assert [a.labels["severity"] for a in alerts] == ["sev1", "sev2", "sev3"]
+    assert [a.labels["burnwise_tier"] for a in alerts] == ["page", "page", "ticket"]
+    assert {a.alert for a in alerts} == {"CheckoutAvailabilityBudgetBurn"}
+    for alert in alerts:
+        assert alert.labels["owner"] == "payments"
+        assert alert.annotations["runbook_url"] == "https://rb/x"
+        assert alert.annotations["burnwise_objective"] == "99.9"
+        assert "$value" in alert.annotations["description"]
+        assert "summary" in alert.annotations
+
+
+def test_sev1_description_states_budget_share():
+    sev1 = [r for r in all_rules(groups_for()) if isinstance(r, AlertingRule)][0]
+    assert "above 14.4x over 1h and 5m" in sev1.annotations["description"]
+    assert "2% of the 30d error budget is spent in 1h" in sev1.annotations["description"]
+
+
+def test_thresholds_print_exactly():
+    text = "\n".join(r.expr for r in all_rules(groups_for(objective=99.9)))
+    assert "> 14.4" in text
+    assert "/ 0.001" in text
+    assert "vector(0.999)" in text
+    assert not re.search(r"\d\.\d{10,}", text), "a float artefact leaked into an expression"
+
+
+def test_no_group_left_joins_and_no_long_raw_ranges():
+    for rule in all_rules(groups_for()):
+        assert "group_left" not in rule.expr and "group_right" not in rule.expr
+        for match in re.finditer(r"http_requests_total\{[^}]*\}\[(\w+)\]", rule.expr):
+            assert match.group(1) in ("5m", "30m", "1h"), f"raw series read over {match.group(1)}"
+
+
+def test_long_windows_derive_from_recorded_base_rate():
+    rules = {r.record: r for r in all_rules(groups_for()) if isinstance(r, RecordingRule)}
+    derived = rules[names.errors(3 * 86400)].expr
+    assert "sum_over_time(slo:burnwise_errors:rate5m" in derived
+    assert "slo:burnwise_errors:rate1h" in derived
+    period = rules[names.events(30 * 86400)].expr
+    assert "sum_over_time(slo:burnwise_events:rate5m" in period
+
+
+def test_ratios_are_ratios_of_sums_and_never_nan():
+    rules = {r.record: r for r in all_rules(groups_for()) if isinstance(r, RecordingRule)}
+    period_ratio = rules[names.error_ratio(30 * 86400)].expr
+    assert "slo:burnwise_errors:rate30d" in period_ratio and "slo:burnwise_events:rate30d" in period_ratio
+    assert "> 0)" in period_ratio  # zero events -> no sample instead of NaN
+    assert "avg_over_time(slo:burnwise_error_ratio" not in "\n".join(r.expr for r in rules.values())
+
+
+def test_metadata_recordings():
+    rules = {r.record: r for r in all_rules(groups_for(objective=99.95, period="28d")) if isinstance(r, RecordingRule)}
+    assert rules[names.OBJECTIVE].expr == "vector(0.9995)"
+    assert rules[names.ERROR_BUDGET].expr == "vector(0.0005)"
+    assert rules[names.PERIOD].expr == "vector(2419200)"
+    assert rules[names.BUDGET_REMAINING].expr.startswith("1 - slo:burnwise_error_ratio:rate28d")
+    info = rules[names.INFO]
+    assert info.labels["objective"] == "99.95" and info.labels["period"] == "28d" and info.labels["sli"] == "events"
+    assert names.burn_rate(300) in rules
+
+
+def test_latency_matches_both_le_spellings():
+    rules = all_rules(groups_for(sli={"latency": {"metric": "http_request_duration_seconds", "selector": '{job="a"}', "threshold": 1}}))
+    text = "\n".join(r.expr for r in rules)
+    assert 'http_request_duration_seconds_bucket{job="a",le=~"1|1\\\\.0"}[5m]' in text
+    assert 'http_request_duration_seconds_count{job="a"}[5m]' in text
+
+
+def test_raw_sli_averages_its_ratio_and_records_no_counts():
+    rules = all_rules(groups_for(sli={"raw": {"error_ratio_query": "avg_over_time(x[{{.window}}])"}}))
+    records = {r.record for r in rules if isinstance(r, RecordingRule)}
+    assert names.errors(300) not in records
+    assert names.error_ratio(300) in records and names.error_ratio(30 * 86400) in records
+
+
+def test_min_events_guards_every_condition():
+    alerts = [r for r in all_rules(groups_for(min_events=50)) if isinstance(r, AlertingRule)]
+    for alert in alerts:
+        assert alert.expr.count(">= 50") == alert.expr.count("(\n")
+
+
+def test_disabled_tier_and_no_data_alert():
+    alerts = [r for r in all_rules(groups_for(alerting={"tiers": {"sev2": {"disable": True}}, "no_data_for": "10m"})) if isinstance(r, AlertingRule)]
+    assert [a.labels["severity"] for a in alerts] == ["sev1", "sev3", "sev3"]
+    no_data = alerts[-1]
+    assert no_data.alert == "CheckoutAvailabilityBudgetBurnNoData"
+    assert no_data.for_ == 600
+    assert no_data.expr.startswith("absent(slo:burnwise_events:rate5m")
+
+
+@pytest.mark.parametrize("objective,budget", [(99.9, "0.001"), (99.99, "0.0001"), (99.5, "0.005"), (95, "0.05"), (99.95, "0.0005")])
+def test_budget_constants_are_exact(objective, budget):
+    rules = {r.record: r for r in all_rules(groups_for(objective=objective)) if isinstance(r, RecordingRule)}
+    assert rules[names.ERROR_BUDGET].expr == f"vector({budget})"
