@@ -247,3 +247,10 @@ def test_example_roster_has_no_refusals_today():
 def test_findings_expose_severity_for_burnwise_check(tmp_path):
     found = findings_for(tmp_path, roster(lead=None), catalog(last_reviewed="2020-01-01"))
     assert sorted(f.severity for f in found) == ["error", "warning"]
+
+
+def test_walkthrough_for_unknown_surface_warns_and_counts_for_nothing(tmp_path):
+    doc = roster()
+    doc["people"][3]["training"] = {"walkthroughs": [{"date": "2026-06-01", "surface": "gone"}]}  # lena, the lead
+    assert codes(findings_for(tmp_path, doc)) == [
+        ("warning", "unknown-surface", "people[3].training.walkthroughs[0].surface")]

@@ -112,7 +112,7 @@ class Directory:
         """
         roster = load_roster(Path(roster_path)) if roster_path is not None else None
         if roster is not None:
-            problems = reference_findings(roster, str(roster_path))
+            problems = [f for f in reference_findings(roster, str(roster_path)) if f.is_refusal]
             if problems:
                 raise OncallFileError(problems)
         catalog = load_catalog(Path(runbooks_path)) if runbooks_path is not None else None

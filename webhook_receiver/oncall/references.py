@@ -1,7 +1,8 @@
 """Cross-references inside the roster: every person and surface a record names must exist.
 
-These are refusals both for ``burnwise oncall validate`` and for :meth:`Directory.load`: a page
-cannot be routed to somebody the roster does not know.
+Unknown people and override surfaces are refusals both for ``burnwise oncall validate`` and for
+:meth:`Directory.load`: a page cannot be routed to somebody the roster does not know. A
+walk-through for an unknown surface only warns: it harms nobody, it just counts for nothing.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ def reference_findings(roster: Roster, file: str) -> list[Finding]:
         for w_index, walk in enumerate(entry.training.walkthroughs):
             if walk.surface not in surfaces:
                 findings.append(Finding(
-                    file, f"people[{p_index}].training.walkthroughs[{w_index}].surface", "refusal",
-                    f"unknown surface {walk.surface!r}: use one of {', '.join(sorted(surfaces))}",
+                    file, f"people[{p_index}].training.walkthroughs[{w_index}].surface", "warning",
+                    f"unknown surface {walk.surface!r}: this walk-through counts for no surface; use one of "
+                    f"{', '.join(sorted(surfaces))}",
                     "unknown-surface",
                 ))
     return findings
