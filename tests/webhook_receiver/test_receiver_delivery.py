@@ -1,0 +1,61 @@
+"""Outbox delivery against the real pager stub: retries, give-ups, and surviving a crash."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.webhook_receiver.receiver_testlib import alert, free_port, notification, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+def settings(tmp_path, pager_url):
+    return {
+        "database_url": f"sqlite:///{tmp_path / 'outbox.db'}",
+        "pagerduty_url": pager_url,
+        "pagerduty_routing_key": "R" * 32,
+    }
+
+
+def page_of(receiver, incident_id):
+    return receiver.incident(incident_id)["pages"][0]
+
+
+@pytest.mark.parametrize("status", [503, 429])
+def test_pager_failing_then_recovering_gets_the_page(start_receiver, pager, tmp_path, status):
+    pager.fail_next(status, 3)
+    receiver = start_receiver(settings(tmp_path, pager.enqueue_url))
+    incident_id = receiver.post(notification("flaky", [alert()])).json()["opened"][0]
+    assert pager.wait_for(lambda s: len(s.events) == 1, timeout=20), receiver.log()
+    assert [r.status for r in pager.requests] == [status, status, status, 202]
+    assert wait_until(lambda: page_of(receiver, incident_id)["status"] == "sent")
+    page = page_of(receiver, incident_id)
+    assert page["attempts"] == 4 and page["last_status_code"] == 202
+    assert receiver.metric('burnwise_receiver_pages_retried_total{target="pagerduty"}') == 3
+    assert receiver.metric('burnwise_receiver_pages_sent_total{target="pagerduty"}') == 1
+
+
+def test_other_4xx_is_failed_with_reason_and_not_retried(start_receiver, pager, tmp_path):
+    pager.fail_next(400, 1)
+    receiver = start_receiver(settings(tmp_path, pager.enqueue_url))
+    incident_id = receiver.post(notification("refused", [alert()])).json()["opened"][0]
+    assert wait_until(lambda: page_of(receiver, incident_id)["status"] == "failed", timeout=10)
+    page = page_of(receiver, incident_id)
+    assert page["attempts"] == 1 and page["last_status_code"] == 400 and "HTTP 400" in page["last_error"]
+    assert not pager.wait_for(lambda s: len(s.requests) > 1, timeout=1.5)
+    assert receiver.metric('burnwise_receiver_pages_failed_total{target="pagerduty"}') == 1
+
+
+def test_receiver_killed_before_delivery_sends_the_page_after_restart(start_receiver, pager, tmp_path):
+    # the pager is unreachable at first (nothing listens), so the page is committed but undelivered
+    first = start_receiver(settings(tmp_path, f"http://127.0.0.1:{free_port()}/v2/enqueue"))
+    incident_id = first.post(notification("crash", [alert()])).json()["opened"][0]
+    assert wait_until(lambda: page_of(first, incident_id)["attempts"] >= 1)
+    assert first.metric("burnwise_receiver_outbox_depth") == 1
+    first.kill()
+    assert pager.requests == []
+    second = start_receiver(settings(tmp_path, pager.enqueue_url))
+    assert pager.wait_for(lambda s: len(s.events) == 1, timeout=15), second.log()
+    assert pager.events[0]["dedup_key"] == second.incident(incident_id)["dedup_key"]
+    assert wait_until(lambda: page_of(second, incident_id)["status"] == "sent")
+    assert not pager.wait_for(lambda s: len(s.events) > 1, timeout=1)
