@@ -176,7 +176,12 @@ class Promtool:
         has_errors = any(p.severity == "error" for p in problems)
         has_warnings = any(p.severity == "warning" for p in problems)
         if run.timed_out:
-            problems.append(RuleProblem(message=_timeout_message("check rules", timeout)))
+            problems.append(
+                RuleProblem(
+                    file=_file_in_progress(run.output, "Checking "),
+                    message=_timeout_message("check rules", timeout),
+                )
+            )
         elif (
             run.exit_code not in (EXIT_OK, EXIT_FAILED, EXIT_LINT)
             or (run.exit_code == EXIT_FAILED and not has_errors)
@@ -221,7 +226,11 @@ class Promtool:
         failures += parse_test_output(run.output)
         if run.timed_out:
             failures.append(
-                TestFailure(kind="timeout", message=_timeout_message("test rules", timeout))
+                TestFailure(
+                    file=_file_in_progress(run.output, "Unit Testing:  "),
+                    kind="timeout",
+                    message=_timeout_message("test rules", timeout),
+                )
             )
         elif run.exit_code not in (EXIT_OK, EXIT_FAILED) or (
             run.exit_code == EXIT_FAILED
@@ -268,6 +277,12 @@ class Promtool:
 def _split_missing(files: list[str]) -> tuple[list[str], list[str]]:
     missing = [file for file in files if not Path(file).is_file()]
     return missing, [file for file in files if file not in missing]
+
+
+def _file_in_progress(output: str, header: str) -> str | None:
+    """The file promtool was working on when it was stopped: the last one it announced."""
+    started = [line[len(header) :] for line in output.splitlines() if line.startswith(header)]
+    return started[-1] if started else None
 
 
 def _timeout_message(what: str, timeout: float) -> str:

@@ -303,6 +303,7 @@ def test_timeout_kills_promtool_and_says_so(promtool: Promtool, data_dir: Path) 
     assert not result.ok
     assert result.exit_code is None
     assert result.failures[-1].kind == "timeout"
+    assert result.failures[-1].file == str(slow)  # the file promtool was working on
     assert "did not finish within 1s" in result.failures[-1].message
     assert "timed out" in result.format()
     assert waited < 20, "the slow test runs for far longer; the wrapper must not wait for it"
