@@ -110,6 +110,7 @@ def test_escalation_survives_restarts_without_loss_or_repeat(escalating, pager):
     first = escalating(ack_seconds=2)
     incident_id = first.post(notification("restart", [alert()])).json()["opened"][0]
     assert pager.wait_for(lambda s: paged(s) == ["Ana"])
+    assert wait_until(lambda: [p["status"] for p in first.incident(incident_id)["pages"]] == ["sent"])
     first.kill()  # crash while the backup's timer runs; it falls due while nobody is up
     assert not pager.wait_for(lambda s: len(s.events) > 1, timeout=2.5)
     second = escalating(ack_seconds=2)
