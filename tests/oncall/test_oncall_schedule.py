@@ -237,3 +237,29 @@ def test_naive_times_are_refused():
     built = build(roster())
     with pytest.raises(ValueError, match="timezone-aware"):
         on_call(built, built.surfaces[0], datetime(2026, 1, 6, 12))
+
+
+@pytest.mark.parametrize(
+    "zone_name, change",
+    [("Europe/Berlin", "2026-03-29"), ("Europe/Berlin", "2026-10-25"),
+     ("Australia/Sydney", "2026-04-05"), ("Australia/Sydney", "2026-10-04")],
+)
+def test_shift_list_agrees_with_on_call_minute_by_minute_around_dst(zone_name, change):
+    """Segment bounds inside the skipped or repeated hour: the listed shifts still say who answers."""
+    doc = roster(members=("alice", "bob", "carol", "dan"), tz=zone_name)
+    doc["surfaces"][0]["rotation"].update({"shift": "1d", "handoff": {"time": "02:15"}})
+    doc["surfaces"][0]["follow_the_sun"] = [
+        {"name": "late", "timezone": zone_name, "hours": "20:00-02:30", "members": ["alice", "bob"]},
+        {"name": "early", "timezone": zone_name, "hours": "02:45-09:00", "members": ["carol", "dan"]},
+    ]
+    built = build(doc)
+    surface = built.surfaces[0]
+    start = datetime.fromisoformat(change).replace(tzinfo=ZoneInfo(zone_name)).astimezone(UTC) - timedelta(hours=6)
+    end = start + timedelta(hours=18)
+    listed = shifts(built, surface, start, end)
+    moment = start
+    while moment < end:
+        now = on_call(built, surface, moment)
+        covering = next(s for s in listed if s.start <= moment < s.end)
+        assert (covering.segment, covering.primary, covering.backup) == (now.segment, now.primary, now.backup), moment
+        moment += timedelta(minutes=1)

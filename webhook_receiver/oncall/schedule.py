@@ -122,6 +122,25 @@ def on_call(roster: Roster, surface: Surface, at: datetime) -> OnCall:
     )
 
 
+def _utc_offset_changes(zone, start: datetime, end: datetime) -> list[datetime]:
+    """Instants in [start, end] where ``zone`` changes its UTC offset (DST), to the second."""
+    changes: list[datetime] = []
+    low = start.replace(microsecond=0)  # zones change on whole seconds
+    while low < end:
+        high = min(low + timedelta(days=1), end)
+        if low.astimezone(zone).utcoffset() != high.astimezone(zone).utcoffset():
+            before, after = low, high
+            while after - before > timedelta(seconds=1):
+                middle = before + timedelta(seconds=int((after - before).total_seconds()) // 2)
+                if middle.astimezone(zone).utcoffset() == before.astimezone(zone).utcoffset():
+                    before = middle
+                else:
+                    after = middle
+            changes.append(after)
+        low = high
+    return changes
+
+
 def _change_points(roster: Roster, surface: Surface, start: datetime, end: datetime) -> list[datetime]:
     """Every instant in [start, end) where the answer of :func:`on_call` may change."""
     points = {start}
@@ -132,14 +151,18 @@ def _change_points(roster: Roster, surface: Surface, start: datetime, end: datet
             points.add(moment)
             index += 1
     for segment in surface.follow_the_sun:
+        # A segment starts or ends where the local clock crosses one of its bounds: at the bound's
+        # instant (both of them on the night a time happens twice) or, when the clock jumps over
+        # the bound, at the jump itself.
+        points.update(t for t in _utc_offset_changes(segment.zone, start, end) if start < t < end)
         day = start.astimezone(segment.zone).date() - timedelta(days=1)
-        while True:
+        while datetime.combine(day, time(0), tzinfo=segment.zone) <= end:
             for bound in segment.hour_range:
-                moment = datetime.combine(day, bound, tzinfo=segment.zone).astimezone(timezone.utc)
-                if start < moment < end:
-                    points.add(moment)
-            if datetime.combine(day, time(0), tzinfo=segment.zone) > end:
-                break
+                for fold in (0, 1):
+                    local = datetime.combine(day, bound, tzinfo=segment.zone).replace(fold=fold)
+                    moment = local.astimezone(timezone.utc)
+                    if start < moment < end:
+                        points.add(moment)
             day += timedelta(days=1)
     for override in roster.overrides:
         if override.surface == surface.name:
