@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -81,7 +81,7 @@ class Promtool:
     version_text: str = field(repr=False)
 
     @classmethod
-    def find(cls, env: dict[str, str] | None = None) -> Promtool:
+    def find(cls, env: Mapping[str, str] | None = None) -> Promtool:
         """The promtool named by ``BURNWISE_PROMTOOL``, else the first on ``PATH``.
 
         Raises :class:`PromtoolNotFound` (a :class:`UserError`) with install instructions.
@@ -167,6 +167,8 @@ class Promtool:
             RuleProblem(file=file, message="file does not exist: check the path")
             for file in missing
         ]
+        if not files:
+            problems.append(RuleProblem(message="no rule files given: nothing was checked"))
         if not present:
             return RuleCheckResult(
                 files=files, command=command, exit_code=None, ok=False, problems=problems
@@ -218,6 +220,8 @@ class Promtool:
             TestFailure(file=file, kind="error", message="file does not exist: check the path")
             for file in missing
         ]
+        if not files:
+            failures.append(TestFailure(kind="error", message="no test files given: nothing ran"))
         if not present:
             return RuleTestResult(
                 files=files, command=command, exit_code=None, ok=False, failures=failures

@@ -281,6 +281,13 @@ def test_missing_test_file_is_a_failure(promtool: Promtool, data_dir: Path) -> N
     assert failure.file == str(missing)
 
 
+def test_no_files_is_not_a_silent_success(promtool: Promtool) -> None:
+    checked = promtool.check_rules([])
+    tested = promtool.test_rules([])
+    assert not checked.ok and "no rule files" in checked.problems[0].message
+    assert not tested.ok and "no test files" in tested.failures[0].message
+
+
 def _promtool_pids_running(marker: str) -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
