@@ -39,6 +39,12 @@ def default_producers() -> list[ArtifactProducer]:
         pass
     else:
         producers.append(unit_test_files)
+    try:  # the Alertmanager configuration (routes, receivers, inhibition) from specs and roster
+        from generator.alertmanager import alertmanager_files
+    except ImportError:
+        pass
+    else:
+        producers.append(alertmanager_files)
     return producers
 
 
