@@ -44,7 +44,7 @@ def nothing_firing(minute: int) -> dict:
 
 
 def run(promtool_bin, tmp_path, rules_file, segments, expr_tests):
-    test = write_test_file(tmp_path, rules_file, http_series(segments), [], expr_tests)
+    test = write_test_file(tmp_path, rules_file, http_series(segments), expr_tests)
     result = Promtool.at(promtool_bin).test_rules([test])
     assert result.ok, result.format()
 
