@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from generator.errors import SpecError
 from generator.loader import load_specs
+from generator.promql_check import promql_problems
+from generator.promtool import Promtool, PromtoolNotFound
 from generator.pipeline import render_outputs, write_outputs
 
 DEFAULT_SPECS = Path("slo_specs")
@@ -37,6 +40,17 @@ def run_generate(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     specs = load_specs(spec_paths(args))
+    if args.no_promql:
+        print("note: PromQL syntax not checked (--no-promql)")
+    else:
+        try:
+            promtool = Promtool.find()
+        except PromtoolNotFound as exc:
+            print(f"note: PromQL syntax not checked: {exc}")
+        else:
+            problems = promql_problems(specs, promtool)
+            if problems:
+                raise SpecError(problems)
     for item in specs:
         print(f"ok  {item.source}: service {item.spec.service}, {len(item.spec.slos)} SLO(s) ({item.origin})")
     return 0
@@ -50,4 +64,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     validate = subparsers.add_parser("validate", help="check SLO specs and list every problem (exit 1 on any)")
     add_spec_arguments(validate)
+    validate.add_argument("--no-promql", action="store_true", help="skip the PromQL syntax check through promtool")
     validate.set_defaults(func=run_validate)

@@ -169,3 +169,19 @@ def test_cli_validate_prints_problems_without_traceback(tmp_path, capsys):
     assert "objective: must be > 0 and < 100" in err
     assert "Traceback" not in err
     assert main(["validate", str(write_spec(tmp_path, service_spec(), "ok.yaml"))]) == 0
+
+
+def test_invalid_promql_is_reported_against_the_spec(tmp_path, promtool_bin, monkeypatch, capsys):
+    from burnwise.cli import main
+
+    monkeypatch.setenv("BURNWISE_PROMTOOL", promtool_bin)
+    broken = slo(
+        name="latency",
+        sli={"events": {"error_query": 'sum(rate(x{code=~"5.."[{{.window}}]))', "total_query": "sum(rate(x[{{.window}}]))"}},
+    )
+    path = write_spec(tmp_path, service_spec(slos=[slo(), broken]))
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "1 problem in SLO specs" in err
+    assert "checkout.yaml: slos[1] (latency): sli: invalid PromQL" in err
+    assert "parse error" in err
