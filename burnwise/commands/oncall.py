@@ -8,6 +8,7 @@ by `burnwise check`).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -56,7 +57,13 @@ def _surfaces(directory: Directory, wanted: str | None) -> list[str]:
 def run_who(args: argparse.Namespace) -> int:
     directory = Directory.load(args.roster, None)
     at = parse_time(args.at)
-    print("\n\n".join(who_text(directory, name, at) for name in _surfaces(directory, args.surface)))
+    names = _surfaces(directory, args.surface)
+    if args.json:
+        document = {"at": at.astimezone(timezone.utc).isoformat(),
+                    "surfaces": [directory.responders(name, at).to_json() for name in names]}
+        print(json.dumps(document, indent=2, sort_keys=True))
+    else:
+        print("\n\n".join(who_text(directory, name, at) for name in names))
     return 0
 
 
@@ -98,6 +105,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_file_arguments(who)
     who.add_argument("--surface", help="only this surface (default: all)")
     who.add_argument("--at", help="ISO 8601 time with offset (default: now)")
+    who.add_argument("--json", action="store_true", help="print the roster entries as JSON (as pages carry them)")
     who.set_defaults(func=run_who)
 
     schedule = commands.add_parser("schedule", help="shifts for the coming weeks, in each person's local time")

@@ -143,3 +143,18 @@ def test_broken_roster_is_reported_without_traceback(tmp_path):
     assert result.returncode == 1
     assert f"{path}: surfaces[0].rotation.members[3]: unknown person 'bobby'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_who_json_is_the_page_roster_entry(capsys):
+    import json
+
+    code, out, _ = run(capsys, "oncall", "who", "--roster", str(EXAMPLE_ROSTER), "--surface", "ml-platform",
+                       "--at", "2026-11-25T12:00:00Z", "--json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["at"] == "2026-11-25T12:00:00+00:00"
+    (entry,) = document["surfaces"]
+    assert (entry["surface"], entry["primary"]["id"], entry["backup"]["id"], entry["lead"]["id"]) == (
+        "ml-platform", "liam", "mei", "omar")
+    assert sorted(entry["smes"]) == ["data/retrieval", "model", "prompt", "provider escalation"]
+    assert entry["ack_timeouts_seconds"] == {"sev1": 300, "sev2": 600}
