@@ -131,6 +131,15 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         env_hint = next((f" (or environment {e})" for e, k in ENV_OVERRIDES.items() if k == key), "")
         message = "unknown key; see docs/receiver.md for the keys" if first["type"] == "extra_forbidden" else first["msg"]
         raise UserError(f"{source}: key '{key}'{env_hint}: {message}") from None
+    for key in ("roster", "runbooks"):
+        value: Path | None = getattr(config, key)
+        if value is None:
+            continue
+        if path is not None and not value.is_absolute() and key in data and not environ.get(f"BURNWISE_{key.upper()}"):
+            value = path.parent / value  # relative to the config file that names it
+            setattr(config, key, value)
+        if not value.is_file():
+            raise UserError(f"{source}: key '{key}': file {value} not found; fix the path or remove the key")
     if config.roster is None and DEFAULT_ROSTER.is_file():
         config.roster = DEFAULT_ROSTER
     if config.runbooks is None and DEFAULT_RUNBOOKS.is_file():

@@ -34,9 +34,6 @@ def load_directory(config: ReceiverConfig) -> Directory:
         return directory
     if config.roster is None and config.runbooks is None:
         return Directory.empty()
-    for key, path in (("roster", config.roster), ("runbooks", config.runbooks)):
-        if path is not None and not path.is_file():
-            raise UserError(f"config key '{key}': file {path} not found; fix the path or remove the key")
     try:
         return Directory.load(config.roster, config.runbooks)
     except NotImplementedError:
