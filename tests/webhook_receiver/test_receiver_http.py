@@ -100,6 +100,9 @@ def test_every_rejection_path(receiver):
 
     too_big = dict(good, commonAnnotations={"description": "x" * (70 * 1024)})
     assert requests.post(url, json=too_big, headers=auth, timeout=10).status_code == 413
+    chunks = (b"x" * 8192 for _ in range(10))  # chunked, no Content-Length: counted while read
+    chunked = requests.post(url, data=chunks, headers={**auth, "Content-Type": "application/json"}, timeout=10)
+    assert chunked.status_code == 413
 
     not_json = requests.post(url, data=b"{not json", headers={**auth, "Content-Type": "application/json"}, timeout=10)
     assert not_json.status_code == 400 and "JSON" in not_json.json()["error"]
@@ -114,7 +117,7 @@ def test_every_rejection_path(receiver):
 
     assert receiver.metric('burnwise_receiver_payloads_rejected_total{reason="auth"}') == 2
     assert receiver.metric('burnwise_receiver_payloads_rejected_total{reason="unsupported_media_type"}') == 1
-    assert receiver.metric('burnwise_receiver_payloads_rejected_total{reason="too_large"}') == 1
+    assert receiver.metric('burnwise_receiver_payloads_rejected_total{reason="too_large"}') == 2
     assert receiver.metric('burnwise_receiver_payloads_rejected_total{reason="invalid"}') == 3
     assert receiver.metric("burnwise_receiver_payloads_accepted_total") == 1
     assert len(receiver.get("/v1/incidents").json()) == 1
