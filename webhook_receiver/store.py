@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from webhook_receiver import schema as t
 from webhook_receiver.enrich import Enrichment, enrich
 from webhook_receiver.models import Alert, Notification, most_severe
-from webhook_receiver.oncall.directory import Directory
+from webhook_receiver.oncall.directory import DEFAULT_ACK_TIMEOUTS, Directory
 from webhook_receiver.paging import (
     PageSpec,
     PagingPolicy,
@@ -213,7 +213,8 @@ class Store:
         chain = enrichment.escalation_chain() if route == "page" else []
         timeout = None
         if enrichment.responders is not None:
-            delta = enrichment.responders.ack_timeouts.get(severity)
+            # a roster that names no timeout for this severity still escalates, on the defaults
+            delta = enrichment.responders.ack_timeouts.get(severity) or DEFAULT_ACK_TIMEOUTS.get(severity)
             timeout = int(delta.total_seconds()) if delta is not None else None
         due = now + timedelta(seconds=timeout) if (timeout is not None and len(chain) > 1) else None
         values = {
