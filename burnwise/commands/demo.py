@@ -1,0 +1,138 @@
+"""`burnwise demo`: a real burn on this machine becomes a page, an incident and a resolve.
+
+Renders and checks ``slo_specs/`` like ``burnwise generate`` and ``burnwise check``, then starts the
+chain of :mod:`burnwise.demo.stack` in a temporary directory and plays
+:mod:`burnwise.demo.scenario`. Every process is stopped by its own pid and the directory removed on
+success, failure and Ctrl-C; ``--keep`` leaves everything running until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from burnwise.demo.processes import ProcessFailed, install_stop_signals, log_tail
+from burnwise.demo.scenario import DemoFailure, Scenario
+from burnwise.demo.stack import Stack, StackSettings, find_binary
+from burnwise.errors import UserError
+from generator.loader import load_specs
+from generator.pipeline import render_outputs, write_outputs
+from generator.promtool import Promtool
+
+SPECS = Path("slo_specs")
+RULES = Path("rendered_rules")
+DEMO_SPEC = SPECS / "checkout.yaml"
+ROSTER = Path("oncall/roster.yaml")
+RUNBOOKS = Path("oncall/runbooks.yaml")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="run Prometheus, Alertmanager, the receiver and a pager locally and watch a burn become a page",
+        description="Start the whole chain on loopback ports in a temporary directory, break the demo checkout "
+        "service, and show the page, the incident, the acknowledgement and the resolve. Run it from the "
+        "repository root (it reads slo_specs/ and oncall/). See docs/demo.md.",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep everything running afterwards, until Ctrl-C")
+    parser.add_argument(
+        "--timeout", type=float, default=180.0, metavar="SECONDS",
+        help="how long to wait for the page, and again for the resolve (default: 180)",
+    )
+    parser.set_defaults(func=run)
+
+
+def _require_inputs() -> None:
+    for path in (DEMO_SPEC, ROSTER, RUNBOOKS):
+        if not path.is_file():
+            raise UserError(f"{path.as_posix()} not found: run `burnwise demo` from the burnwise repository root")
+    missing = [name for name in ("prometheus", "alertmanager") if find_binary(name) is None]
+    if missing:
+        raise UserError(
+            f"{' and '.join(missing)} not found: run `make setup` (installs the Debian packages prometheus and "
+            "prometheus-alertmanager) or set BURNWISE_PROMETHEUS / BURNWISE_ALERTMANAGER to the binaries"
+        )
+
+
+def render_and_check() -> None:
+    """What `burnwise generate` and the promtool step of `burnwise check` do, before anything starts."""
+    print(f"==> Rendering {SPECS.as_posix()}/ into {RULES.as_posix()}/ and checking the rules with promtool")
+    specs = load_specs([SPECS])
+    report = write_outputs(render_outputs(specs), RULES)
+    print(f"  {len(specs)} spec file(s): {len(report.written)} file(s) written, {len(report.unchanged)} unchanged")
+    files = sorted(RULES.glob("*.rules.yaml"))
+    result = Promtool.find().check_rules(files, lint=True)
+    if not result.ok:
+        raise UserError("promtool check rules refused the rendered rules:\n" + result.format())
+    print(f"  promtool check rules: {len(files)} file(s) ok")
+
+
+def _print_where(stack: Stack) -> None:
+    print("")
+    print("==> Where to look")
+    print(f"  Prometheus     {stack.prometheus_url}/alerts  (graph: slo:burnwise_burn_rate:rate10s)")
+    print(f"  Alertmanager   {stack.alertmanager_url}")
+    print(f"  receiver       {stack.receiver_url}/docs  (token: {stack.token})")
+    print(f"  checkout       {stack.service.url}/metrics  (POST /admin/mode {{\"error_ratio\": 1.0}} breaks it)")
+    print(f"  pager stub     {stack.pager.url}/v2/enqueue")
+    print(f"  files and logs {stack.workdir}")
+
+
+def _keep_running(stack: Stack) -> None:
+    pids = ", ".join(f"{name} {pid}" for name, pid in sorted(stack.pids().items()))
+    print("")
+    print(f"==> Everything keeps running (pids: {pids}; checkout and the pager run inside burnwise demo, pid {os.getpid()}).")
+    print(f"    Press Ctrl-C here, or run `kill {os.getpid()}`, to stop them all and remove {stack.workdir}.")
+    threading.Event().wait()  # until Ctrl-C / SIGTERM raises KeyboardInterrupt
+
+
+def run(args: argparse.Namespace) -> int:
+    _require_inputs()
+    render_and_check()
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="burnwise-demo-"))
+    settings = StackSettings(workdir=workdir, spec_path=DEMO_SPEC, roster=ROSTER, runbooks=RUNBOOKS)
+    stack = Stack(settings, pager_echo=None)
+    restore_signals = install_stop_signals()
+    failed = True
+    try:
+        print("")
+        print(f"==> Starting the chain on 127.0.0.1 in {workdir}")
+        print(f"  Prometheus loads {DEMO_SPEC.as_posix()} as a time-lapse: {settings.lapse.describe()}")
+        print("  (same SLIs, objectives, burn factors, alert names and labels; see docs/demo.md for why)")
+        stack.start()
+        for name, pid in sorted(stack.pids().items()):
+            print(f"  {name:<13} pid {pid:<7} {getattr(stack, name + '_url')}")
+        print(f"  {'checkout':<13} (thread)    {stack.service.url}  scrape job 'checkout'")
+        print(f"  {'pager stub':<13} (thread)    {stack.pager.enqueue_url}")
+        scenario = Scenario(stack)
+        scenario.run(page_timeout=args.timeout, resolve_timeout=args.timeout)
+        print("")
+        print(f"==> Done in {time.monotonic() - started:.0f}s: a real burn paged, was acknowledged, mitigated and resolved.")
+        _print_where(stack)
+        failed = False
+        if args.keep:
+            _keep_running(stack)
+        else:
+            print("  (these stop now; `make demo KEEP=1` or `burnwise demo --keep` keeps them running)")
+        return 0
+    except ProcessFailed as exc:
+        raise UserError(f"demo could not run: {exc}") from None
+    except DemoFailure as exc:
+        for process in stack.supervisor.processes:
+            print(f"--- last lines of {process.name}'s log ---\n{log_tail(process.log_path)}")
+        raise exc
+    finally:
+        print("")
+        print("==> Stopping every process the demo started" + (" (after a failure)" if failed else ""))
+        try:
+            stack.stop()
+        finally:
+            restore_signals()
+            shutil.rmtree(workdir, ignore_errors=True)
+            print(f"  stopped; removed {workdir}")

@@ -1,0 +1,58 @@
+"""Configuration files for the demo's Prometheus and Alertmanager, written into the run's directory.
+
+Why generated here: both point at ports chosen at run time. Prometheus' file is small and specific
+to the demo (one scrape job named ``checkout`` so the spec's ``job="checkout"`` selectors match,
+the time-lapse rule files, one Alertmanager). Alertmanager's comes from burnwise's own generator
+(:mod:`generator.alertmanager`, the same code as ``burnwise alertmanager-config``) with the demo's
+receiver URL, token file and short group timings, so the demo exercises the routing users deploy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.alertmanager import Options, load_surface_claims, render_config
+from generator.durations import format_duration
+from generator.loader import load_specs
+from generator.render import dump_yaml
+
+
+def prometheus_config(
+    *,
+    service_target: str,
+    alertmanager_target: str,
+    rule_files: list[Path],
+    scrape_interval: int,
+    evaluation_interval: int,
+) -> str:
+    """``prometheus.yml``: scrape the demo service as job ``checkout``, send alerts to one Alertmanager."""
+    config = {
+        "global": {
+            "scrape_interval": format_duration(scrape_interval),
+            "scrape_timeout": format_duration(scrape_interval),
+            "evaluation_interval": format_duration(evaluation_interval),
+        },
+        "rule_files": [path.as_posix() for path in rule_files],
+        "scrape_configs": [{"job_name": "checkout", "static_configs": [{"targets": [service_target]}]}],
+        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [alertmanager_target]}]}]},
+    }
+    return "# Written by burnwise demo for one run.\n" + dump_yaml(config)
+
+
+def alertmanager_config(
+    *,
+    spec_paths: list[Path],
+    roster: Path | None,
+    receiver_url: str,
+    credentials_file: Path,
+    group_wait: int,
+    group_interval: int,
+    repeat_interval: int = 3600,
+) -> str:
+    """The Alertmanager file ``burnwise alertmanager-config --full`` would write, with demo timings."""
+    options = Options(receiver_url=receiver_url, credentials_file=credentials_file.as_posix(), full=True).with_timing(
+        group_wait=group_wait, group_interval=group_interval, repeat_interval=repeat_interval
+    )
+    specs = load_specs(spec_paths)
+    claims = load_surface_claims(roster) if roster is not None else []
+    return render_config(specs, claims, options, roster.as_posix() if roster is not None else None)
