@@ -84,7 +84,7 @@ class OutboxWorker:
                 self.metrics.escalations.inc()
                 log.info("incident %s escalated", incident_id)
         tried = 0
-        for page in self.store.claim_due_pages(self.config.claim_lease_seconds):
+        for page in self.store.claim_due_pages(self.config.claim_lease_seconds, now=now):
             self._deliver(page)
             tried += 1
         return tried
