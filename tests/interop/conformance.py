@@ -1,0 +1,215 @@
+"""Run Sloth's generated rules and burnwise's rules side by side on the same synthetic series.
+
+For one Sloth example, :func:`build_test_file` writes a `promtool test rules` file with one test
+group per burn scenario. Every group loads both rule files, feeds the series of the scenario, and
+asks at every step (2 minutes) for the firing alerts, grouped by who fired them (Sloth or burnwise), for
+which SLO, and whether page or ticket. Each entry expects nothing, so promtool reports exactly the
+minutes at which something fires; :func:`timelines` reads those reports back into
+``{(scenario, ruleset, service, slo, kind): [minutes firing]}``.
+
+Why this shape: a promtool run evaluates the rules once per group, however many eval times are
+asked; querying `ALERTS` (which the rule evaluation writes into the test storage) needs no
+comparison logic in PromQL, so the property checks stay in readable Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+#: Series samples, rule evaluations and alert checks all happen on this grid (both rule sets alike).
+STEP_MINUTES = 2
+#: Synthetic traffic per step of every counter family. Large enough that every burn in
+#: :func:`scenarios` is a whole number of errors per step: counters then stay integers, because
+#: promtool accumulates `a+bxn` in floats and a start value a hair below the running sum reads as
+#: a counter reset (a false spike in `rate()`).
+REQUESTS_PER_STEP = 1_000_000
+#: Wifi clients of the unifi-poller examples (gauges, one per client; each is 0 or 1).
+WIFI_CLIENTS = 20
+#: `{group}` makes each test group's expression unique: promtool does not name the group of a
+#: failed expression test, so burnwise's parser finds it by the expression text.
+FIRING_QUERY = (
+    "count by (service, sloth_service, slo, sloth_slo, sloth_severity, burnwise_tier) "
+    '(ALERTS{{alertstate="firing",alertname!="{group}"}})'
+)
+
+
+@dataclass(frozen=True)
+class Phase:
+    minutes: int
+    multiple: Decimal | None  # burn rate as a multiple of the budget; None = full outage (ratio 1)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Healthy lead-in, a burn, healthy recovery; the ratio is ``multiple * budget`` of one SLO."""
+
+    name: str
+    phases: tuple[Phase, ...]
+
+    @property
+    def minutes(self) -> int:
+        return sum(p.minutes for p in self.phases)
+
+
+LEAD_IN = Phase(2 * 60, Decimal(0))
+
+
+def scenarios() -> list[Scenario]:
+    """Full outage, sustained burns a little above each tier's factor, and a short blip.
+
+    The multiples are primes over ten (15.7, 7.3, 4.3, 1.63, 23): no whole number of burning
+    minutes in any window then lands exactly on a tier's factor. Sloth compares against
+    ``factor * 0.000999...943`` (a float a hair below the budget), so on an exact tie Sloth fires
+    and burnwise, which compares exact decimals, does not; ties are not what this test is about.
+    """
+
+    def burn(name: str, multiple: str | None, minutes: int, recovery: int) -> Scenario:
+        factor = None if multiple is None else Decimal(multiple)
+        return Scenario(name, (LEAD_IN, Phase(minutes, factor), Phase(recovery, Decimal(0))))
+
+    return [
+        burn("outage", None, 30, 60),
+        burn("burn-15.7x", "15.7", 80, 60),
+        burn("burn-7.3x", "7.3", 6 * 60, 60),
+        burn("burn-4.3x", "4.3", 8 * 60, 2 * 60),
+        burn("burn-1.63x", "1.63", 10 * 60, 3 * 60),
+        burn("blip", "23", 4, 60),
+    ]
+
+
+def error_ratios(scenario: Scenario, budget: Decimal) -> list[float]:
+    """Error ratio of each step (the burn is measured against ``budget``)."""
+    ratios: list[float] = []
+    for phase in scenario.phases:
+        ratio = 1.0 if phase.multiple is None else float(min(Decimal(1), phase.multiple * budget))
+        ratios.extend([ratio] * (phase.minutes // STEP_MINUTES))
+    return ratios
+
+
+def _counter_notation(increments: list[int]) -> str:
+    """promtool's `a+bxn` notation for a counter growing by ``increments[i]`` in step i."""
+    segments: list[str] = []
+    value = 0
+    i = 0
+    while i < len(increments):
+        j = i
+        while j < len(increments) and increments[j] == increments[i]:
+            j += 1
+        count = j - i
+        if not segments:
+            segments.append(f"0+{increments[i]}x{count}")
+        else:
+            segments.append(f"{value + increments[i]}+{increments[i]}x{count - 1}")
+        value += increments[i] * count
+        i = j
+    return " ".join(segments)
+
+
+def _gauge_notation(values: list[float]) -> str:
+    segments: list[str] = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j < len(values) and values[j] == values[i]:
+            j += 1
+        segments.append(f"{values[i]:g}x{j - i - 1}" if j - i > 1 else f"{values[i]:g}")
+        i = j
+    return " ".join(segments)
+
+
+def input_series(example_text: str, ratios: list[float]) -> list[dict[str, str]]:
+    """Series for every metric family the example's queries read, all following ``ratios``."""
+    bad = [round(r * REQUESTS_PER_STEP) for r in ratios]
+    if any(abs(b - r * REQUESTS_PER_STEP) > 1e-6 for b, r in zip(bad, ratios)):
+        raise ValueError("a burn is not a whole number of errors per step; raise REQUESTS_PER_STEP")
+    good = [REQUESTS_PER_STEP - b for b in bad]
+    total = [REQUESTS_PER_STEP] * len(ratios)
+    series: list[dict[str, str]] = []
+
+    def counter(name: str, increments: list[int]) -> None:
+        series.append({"series": name, "values": _counter_notation(increments)})
+
+    if "http_request_duration_seconds_count" in example_text:
+        for job in sorted(set(re.findall(r'job="([^"]+)"', example_text))):
+            counter(f'http_request_duration_seconds_count{{job="{job}",code="200"}}', good)
+            counter(f'http_request_duration_seconds_count{{job="{job}",code="500"}}', bad)
+    if "apiserver_request_total" in example_text:
+        counter('apiserver_request_total{code="200"}', good)
+        counter('apiserver_request_total{code="500"}', bad)
+    if "apiserver_request_duration_seconds" in example_text:
+        counter('apiserver_request_duration_seconds_count{verb="GET"}', total)
+        for le in ("0.4", "5"):
+            counter(f'apiserver_request_duration_seconds_bucket{{verb="GET",le="{le}"}}', good)
+        counter('apiserver_request_duration_seconds_bucket{verb="GET",le="+Inf"}', total)
+    if "unifipoller_client_satisfaction_ratio" in example_text:
+        unhappy = [round(r * WIFI_CLIENTS) for r in ratios]
+        for client in range(WIFI_CLIENTS):
+            values = [0.0 if client < count else 1.0 for count in unhappy]
+            series.append(
+                {"series": f'unifipoller_client_satisfaction_ratio{{client="c{client:02d}"}}', "values": _gauge_notation(values)}
+            )
+    if not series:
+        raise ValueError("no known metric family in this example; teach input_series about it")
+    return series
+
+
+def test_group(name: str, series: list[dict[str, str]], minutes: int) -> dict:
+    return {
+        "name": name,
+        "interval": f"{STEP_MINUTES}m",
+        "input_series": series,
+        "promql_expr_test": [
+            {"expr": FIRING_QUERY.format(group=name), "eval_time": f"{m}m", "exp_samples": []} for m in range(0, minutes, STEP_MINUTES)
+        ],
+    }
+
+
+def build_test_file(path: Path, rule_files: list[str], groups: list[dict]) -> None:
+    path.write_text(
+        yaml.safe_dump({"rule_files": rule_files, "evaluation_interval": f"{STEP_MINUTES}m", "tests": groups}, sort_keys=False),
+        encoding="utf-8",
+    )
+
+
+Key = tuple[str, str, str, str, str]  # scenario, ruleset (sloth|burnwise), service, slo, kind (page|ticket)
+
+
+def _minutes(eval_time: str) -> int:
+    seconds = 0
+    for number, unit in re.findall(r"(\d+)([hms])", eval_time):
+        seconds += int(number) * {"h": 3600, "m": 60, "s": 1}[unit]
+    return seconds // 60
+
+
+def timelines(result, group_names: list[str]) -> dict[Key, list[int]]:
+    """Minutes at which each (scenario, ruleset, service, slo, kind) fired, from promtool's failures."""
+    found: dict[Key, list[int]] = {}
+    for failure in result.failures:
+        if failure.kind != "expr" or failure.test_index is None:
+            raise AssertionError(f"promtool failed for another reason:\n{failure.format()}")
+        scenario = group_names[failure.test_index - 1]
+        minute = _minutes(failure.eval_time or "")
+        for sample in failure.got or []:
+            labels = sample.labels
+            ruleset = "burnwise" if labels.get("burnwise_tier") else "sloth"
+            service = labels.get("service") or labels.get("sloth_service", "")
+            slo = labels.get("slo") or labels.get("sloth_slo", "")
+            kind = labels.get("sloth_severity", "")
+            found.setdefault((scenario, ruleset, service, slo, kind), []).append(minute)
+    return {key: sorted(set(minutes)) for key, minutes in found.items()}
+
+
+def intervals(minutes: list[int]) -> list[tuple[int, int]]:
+    """Contiguous firing runs as (first minute, last minute)."""
+    runs: list[tuple[int, int]] = []
+    for minute in minutes:
+        if runs and minute == runs[-1][1] + STEP_MINUTES:
+            runs[-1] = (runs[-1][0], minute)
+        else:
+            runs.append((minute, minute))
+    return runs
