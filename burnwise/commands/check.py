@@ -2,13 +2,17 @@
 
 Fails (exit 1) when `rendered_rules/` differs from what the specs generate (printing a unified
 diff), when `promtool check rules` rejects the rendered rules, when the generated promtool unit
-tests fail, or when the on-call roster and runbooks are refused. Every step runs, so one CI run
+tests fail, when `amtool check-config` rejects the generated Alertmanager configuration, or when
+the on-call roster and runbooks are refused. Every step runs, so one CI run
 shows every problem.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -92,7 +96,28 @@ def step_oncall(args: argparse.Namespace) -> bool:
     return True
 
 
-STEPS: list[Step] = [step_drift, step_promtool_rules, step_promtool_tests, step_oncall]
+def step_amtool(args: argparse.Namespace) -> bool:
+    config = args.out / "alertmanager.yaml"
+    if not config.exists():
+        return True
+    amtool = os.environ.get("BURNWISE_AMTOOL") or shutil.which("amtool")
+    if not amtool:
+        print("skip  amtool not found: install it with `apt-get install -y prometheus-alertmanager`")
+        return True
+    try:
+        run = subprocess.run([amtool, "check-config", str(config)], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        print(f"FAIL  amtool check-config {config.as_posix()}: timed out after 60s")
+        return False
+    if run.returncode == 0:
+        print(f"ok    amtool check-config {config.as_posix()}")
+        return True
+    print(f"FAIL  amtool check-config {config.as_posix()} (exit {run.returncode}):")
+    print((run.stdout + run.stderr).rstrip())
+    return False
+
+
+STEPS: list[Step] = [step_drift, step_promtool_rules, step_promtool_tests, step_amtool, step_oncall]
 
 
 def run_check(args: argparse.Namespace) -> int:
