@@ -1,0 +1,206 @@
+"""`burnwise handoff|postmortem|regression|report load`: reports from the receiver's incident log.
+
+Why read the database directly (unlike `burnwise incident`, which goes through the receiver's
+HTTP API): reports change nothing, need history the API does not page through, and must work
+when the receiver is down - the time a postmortem is written is often exactly then.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import timedelta
+from pathlib import Path
+
+from burnwise.errors import UserError
+
+DEFAULT_SPECS = Path("slo_specs")
+DEFAULT_RULES = Path("rendered_rules")
+DEFAULT_REGRESSIONS = DEFAULT_RULES / "tests" / "regressions"
+
+
+def _common(parser: argparse.ArgumentParser, *, prometheus: bool = False, json_output: bool = True) -> None:
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL of the receiver's database (default: the receiver config's database_url, "
+        "$BURNWISE_DATABASE_URL, else sqlite:///burnwise.db)",
+    )
+    parser.add_argument("--config", type=Path, default=None, help="receiver config file (default ./receiver.yaml when present)")
+    parser.add_argument("--specs", type=Path, default=DEFAULT_SPECS, help="SLO specs folder (default: slo_specs)")
+    if prometheus:
+        parser.add_argument("--prometheus", default=None, metavar="URL", help="Prometheus base URL for SLO figures")
+    if json_output:
+        parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("handoff", help="draft the handoff note for the next primary of a surface")
+    p.add_argument("--surface", required=True, help="roster surface (e.g. payments)")
+    p.add_argument("--since", default="7d", help="window to look back over (default 7d)")
+    p.add_argument("--at", default=None, help="write the note as of this ISO time (default: now)")
+    p.add_argument("--roster", type=Path, default=None, help="roster file (default: the receiver's, else oncall/roster.yaml)")
+    p.add_argument("--quick", default="10m", help="an alert that resolves on its own within this is noisy (default 10m)")
+    _common(p, prometheus=True)
+    p.set_defaults(func=run_handoff)
+
+    p = subparsers.add_parser("postmortem", help="draft a blameless postmortem from an incident's timeline")
+    p.add_argument("incident", type=int, metavar="INCIDENT_ID")
+    _common(p, prometheus=True)
+    p.set_defaults(func=run_postmortem)
+
+    p = subparsers.add_parser("regression", help="write a promtool test that reproduces an incident's page")
+    p.add_argument("incident", type=int, metavar="INCIDENT_ID")
+    p.add_argument("--out", type=Path, default=DEFAULT_REGRESSIONS, help=f"folder for the test (default {DEFAULT_REGRESSIONS.as_posix()})")
+    p.add_argument("--rules", type=Path, default=DEFAULT_RULES, help="folder of the rendered rule files (default rendered_rules)")
+    p.add_argument("--no-verify", action="store_true", help="do not run promtool on the written test")
+    _common(p, json_output=False)
+    p.set_defaults(func=run_regression)
+
+    p = subparsers.add_parser("report", help="reports over the incident log (load)")
+    kinds = p.add_subparsers(dest="report", metavar="REPORT")
+    q = kinds.add_parser("load", help="on-call load per surface and person")
+    q.add_argument("--since", default="30d", help="window to look back over (default 30d)")
+    q.add_argument("--at", default=None, help="end of the window, ISO time (default: now)")
+    q.add_argument("--surface", default=None, help="only this surface")
+    q.add_argument("--roster", type=Path, default=None, help="roster file, for rotation members in the fairness figure")
+    _common(q)
+    q.set_defaults(func=run_load)
+
+
+# --- shared plumbing ---------------------------------------------------------------------------
+def _config(args):
+    from webhook_receiver.config import load_config
+
+    return load_config(args.config)
+
+
+def _store(args):
+    from webhook_receiver.config import ReceiverConfig
+    from webhook_receiver.store import Store
+
+    url = args.database_url or _config(args).database_url
+    try:
+        url = ReceiverConfig(database_url=url).database_url
+    except ValueError:
+        raise UserError(f"--database-url {url!r}: use sqlite:///path.db or postgresql://user@host/db") from None
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.is_file():
+            raise UserError(f"database {path} does not exist: pass --database-url (or BURNWISE_DATABASE_URL) of the receiver's database")
+    return Store.from_url(url)
+
+
+def _directory(args):
+    from webhook_receiver.oncall.directory import Directory
+
+    roster = args.roster or _config(args).roster
+    return Directory.load(roster, None) if roster else None
+
+
+def _emit(report, markdown: str, as_json: bool) -> int:
+    from webhook_receiver.reports.markdown import to_json
+
+    print(to_json(report) if as_json else markdown, end="" if as_json else "\n")
+    return 0
+
+
+# --- commands ----------------------------------------------------------------------------------
+def run_handoff(args: argparse.Namespace) -> int:
+    from webhook_receiver.reports import handoff, queries
+    from webhook_receiver.reports.next_shift import next_shift
+    from webhook_receiver.reports.noisy import noisy_alerts
+    from webhook_receiver.reports.prometheus import Prometheus
+    from webhook_receiver.reports.slos import load_catalog, slos_of_surface
+    from webhook_receiver.reports.timing import parse_instant, parse_window
+    from webhook_receiver.reports.watch import watch_items
+
+    at = parse_instant(args.at)
+    since = at - parse_window(args.since, "--since")
+    quick = parse_window(args.quick, "--quick")
+    store, directory = _store(args), _directory(args)
+    incidents = queries.incidents_touching(store, args.surface, since, at)
+    timelines = queries.timeline_of(store, [i.id for i in incidents])
+    changes = queries.timeline_entries(store, args.surface, ("mitigation", "deploy"), at - handoff.RECENT_CHANGES, at)
+    opened = [i for i in incidents if i.opened_at >= since]
+    noisy = noisy_alerts(opened, queries.alerts_of(store, [i.id for i in opened]), quick)
+    roster = directory.roster if directory else None
+    entry = roster.surface(args.surface) if roster else None
+    refs = slos_of_surface(load_catalog(args.specs), args.surface, entry.services if entry else None)
+    watch = watch_items(Prometheus(args.prometheus), refs, at)
+    note = handoff.handoff_note(args.surface, at, since, incidents, timelines, changes, noisy, watch,
+                                next_shift(directory, args.surface, at))
+    return _emit(note, handoff.render_markdown(note), args.json)
+
+
+def _plan(detail, catalog):
+    from webhook_receiver.reports.regression import paging_alert, plan_regression
+    from webhook_receiver.reports.slos import find_slo
+
+    alert = paging_alert(detail)
+    ref = find_slo(catalog, alert.labels.get("service"), alert.labels.get("slo"))
+    return plan_regression(detail, ref), ref
+
+
+def run_postmortem(args: argparse.Namespace) -> int:
+    from webhook_receiver.reports import postmortem, queries
+    from webhook_receiver.reports.prometheus import Prometheus
+    from webhook_receiver.reports.slos import find_slo, load_catalog
+    from webhook_receiver.reports.watch import budget_consumed
+
+    detail = queries.incident_detail(_store(args), args.incident)
+    catalog = load_catalog(args.specs)
+    ref = find_slo(catalog, detail.service, detail.slo)
+    start = min((a.starts_at for a in detail.alerts), default=detail.opened_at)
+    end = detail.resolved_at or max((a.last_seen_at for a in detail.alerts), default=detail.opened_at)
+    budget = budget_consumed(Prometheus(args.prometheus), ref, start - timedelta(minutes=1), end)
+    command = f"burnwise regression {detail.id}"
+    try:
+        plan, _ = _plan(detail, catalog)
+        section = postmortem.RegressionSection(available=True, command=command, plan=plan)
+    except UserError as exc:
+        section = postmortem.RegressionSection(available=False, command=command, note=str(exc))
+    objective = float(ref.slo.objective) if ref else None
+    report = postmortem.postmortem(detail, objective, budget, section)
+    return _emit(report, postmortem.render_markdown(report), args.json)
+
+
+def run_regression(args: argparse.Namespace) -> int:
+    from generator.promtool import Promtool, PromtoolNotFound
+    from webhook_receiver.reports import queries
+    from webhook_receiver.reports.regression import write_case
+    from webhook_receiver.reports.slos import load_catalog
+
+    detail = queries.incident_detail(_store(args), args.incident)
+    plan, ref = _plan(detail, load_catalog(args.specs))
+    path = write_case(plan, ref, args.out, args.rules)
+    print(f"wrote {path.as_posix()}: {plan.alertname} must fire again at {plan.severity}")
+    if args.no_verify:
+        return 0
+    try:
+        promtool = Promtool.find()
+    except PromtoolNotFound as exc:
+        print(f"not verified: {exc}")
+        return 0
+    result = promtool.test_rules([path])
+    if not result.ok:
+        raise UserError(
+            f"{path.as_posix()} does not pass against the rules in {args.rules.as_posix()}:\n{result.format()}\n"
+            "the reconstruction does not page with the current rules; check the SLI queries or edit the case by hand"
+        )
+    print(f"verified with promtool against {args.rules.as_posix()}: passes")
+    return 0
+
+
+def run_load(args: argparse.Namespace) -> int:
+    from webhook_receiver.reports import queries
+    from webhook_receiver.reports.load import load_report, render_markdown
+    from webhook_receiver.reports.timing import parse_instant, parse_window
+
+    at = parse_instant(args.at)
+    since = at - parse_window(args.since, "--since")
+    store = _store(args)
+    incidents = queries.incidents_opened(store, args.surface, since, at)
+    ids = [i.id for i in incidents]
+    report = load_report(incidents, queries.pages_of(store, ids), queries.timeline_of(store, ids), since, at,
+                         args.surface, _directory(args))
+    return _emit(report, render_markdown(report), args.json)

@@ -1,0 +1,205 @@
+"""The handoff note: what the next primary must know, drafted so the outgoing one only annotates.
+
+Sections: open incidents; incidents resolved in the window with open follow-ups; mitigations and
+deploys of the last 72 hours; noisy alerts; watch items from Prometheus; who is on call next
+(and drills on those days); and a prompt for what the outgoing engineer worries about, which is
+left empty on purpose - a report must not invent someone's judgement.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+
+from webhook_receiver.records import AlertRecord, IncidentRecord, TimelineEntry
+from webhook_receiver.reports.followups import follow_ups
+from webhook_receiver.reports.markdown import table
+from webhook_receiver.reports.next_shift import NextShift
+from webhook_receiver.reports.noisy import NoisyAlert
+from webhook_receiver.reports.timing import human, iso, seconds_between
+from webhook_receiver.reports.watch import WatchSection
+
+RECENT_CHANGES = timedelta(hours=72)
+WORRY_PROMPT = "What would you worry about this coming shift? (outgoing primary: write it here)"
+
+
+class EntrySummary(BaseModel):
+    at: str
+    kind: str
+    actor: str
+    text: str
+
+
+class OpenIncident(BaseModel):
+    id: int
+    title: str
+    severity: str
+    status: str
+    opened_at: str
+    age_seconds: float
+    owner: str
+    last_entry: EntrySummary | None
+    runbooks: list[str]
+
+
+class ResolvedWithFollowUps(BaseModel):
+    id: int
+    title: str
+    resolved_at: str
+    follow_ups: list[str]
+
+
+class RecentChange(BaseModel):
+    incident: int
+    at: str
+    kind: str
+    actor: str
+    text: str
+
+
+class HandoffNote(BaseModel):
+    surface: str
+    at: str
+    since: str
+    open_incidents: list[OpenIncident]
+    resolved_with_follow_ups: list[ResolvedWithFollowUps]
+    recent_changes: list[RecentChange]
+    noisy_alerts: list[NoisyAlert]
+    watch: WatchSection
+    next_on_call: NextShift
+    worries: str = WORRY_PROMPT
+
+
+def owner_of(incident: IncidentRecord) -> str:
+    """Who holds it: whoever acknowledged, else whoever is being paged now, else 'unassigned'."""
+    if incident.acknowledged_by:
+        return incident.acknowledged_by
+    chain = incident.escalation_chain or []
+    if chain:
+        step = min(incident.escalation_step, len(chain) - 1)
+        return f"{chain[step]['contact']['name']} ({chain[step]['role']}, not acknowledged)"
+    return "unassigned"
+
+
+def runbook_urls(incident: IncidentRecord) -> list[str]:
+    return [link["href"] for link in incident.links if link.get("text", "").startswith("Runbook")]
+
+
+def _summary(entry: TimelineEntry | None) -> EntrySummary | None:
+    if entry is None:
+        return None
+    return EntrySummary(at=iso(entry.at), kind=entry.kind, actor=entry.actor, text=entry.text)
+
+
+def handoff_note(
+    surface: str,
+    at: datetime,
+    since: datetime,
+    incidents: list[IncidentRecord],
+    timelines: dict[int, list[TimelineEntry]],
+    changes: list[tuple[IncidentRecord, TimelineEntry]],
+    noisy: list[NoisyAlert],
+    watch: WatchSection,
+    next_on_call: NextShift,
+) -> HandoffNote:
+    """Assemble the note from records already read (``incidents``: those touching [since, at))."""
+    open_items = [
+        OpenIncident(
+            id=i.id,
+            title=i.title,
+            severity=i.severity,
+            status=i.status,
+            opened_at=iso(i.opened_at),
+            age_seconds=seconds_between(i.opened_at, at),
+            owner=owner_of(i),
+            last_entry=_summary((timelines.get(i.id) or [None])[-1]),
+            runbooks=runbook_urls(i),
+        )
+        for i in sorted(incidents, key=lambda i: (i.severity, i.opened_at, i.id))
+        if i.status in ("open", "acknowledged")
+    ]
+    resolved = []
+    for i in sorted(incidents, key=lambda i: (i.resolved_at or at, i.id)):
+        if i.status == "resolved" and i.resolved_at is not None and since <= i.resolved_at < at:
+            pending, _done = follow_ups(timelines.get(i.id, []))
+            if pending:
+                resolved.append(ResolvedWithFollowUps(id=i.id, title=i.title, resolved_at=iso(i.resolved_at),
+                                                      follow_ups=pending))
+    recent = [
+        RecentChange(incident=inc.id, at=iso(e.at), kind=e.kind, actor=e.actor, text=e.text)
+        for inc, e in changes
+    ]
+    return HandoffNote(
+        surface=surface,
+        at=iso(at),
+        since=iso(since),
+        open_incidents=open_items,
+        resolved_with_follow_ups=resolved,
+        recent_changes=recent,
+        noisy_alerts=noisy,
+        watch=watch,
+        next_on_call=next_on_call,
+    )
+
+
+def render_markdown(note: HandoffNote) -> str:
+    lines = [f"# Handoff: {note.surface}", "", f"Written {note.at}, covering {note.since} to {note.at}.", ""]
+    lines += ["## Open incidents", ""]
+    lines += table(
+        ["ID", "Severity", "Age", "Status", "Owner", "Last entry", "Runbook", "Title"],
+        [
+            [
+                f"#{i.id}", i.severity, human(i.age_seconds), i.status, i.owner,
+                f"{i.last_entry.at} {i.last_entry.kind}: {i.last_entry.text}" if i.last_entry else None,
+                ", ".join(i.runbooks) or None, i.title,
+            ]
+            for i in note.open_incidents
+        ],
+    )
+    lines += ["", "## Resolved with open follow-ups", ""]
+    lines += table(
+        ["ID", "Resolved", "Follow-ups", "Title"],
+        [[f"#{r.id}", r.resolved_at, "; ".join(r.follow_ups), r.title] for r in note.resolved_with_follow_ups],
+    )
+    lines += ["", f"## Mitigations and deploys (last {human(RECENT_CHANGES.total_seconds())})", ""]
+    lines += table(
+        ["When", "Kind", "Incident", "By", "What"],
+        [[c.at, c.kind, f"#{c.incident}", c.actor, c.text] for c in note.recent_changes],
+    )
+    lines += ["", "## Noisy alerts (candidates for tuning)", ""]
+    lines += table(
+        ["Alert", "Fired", "Resolved on its own quickly", "Never acknowledged"],
+        [[a.alertname, a.fired, a.self_resolved_quickly, a.never_acknowledged] for a in note.noisy_alerts],
+    )
+    lines += ["", "## Watch items (from Prometheus)", ""]
+    if not note.watch.available:
+        lines.append(f"Not available: {note.watch.note}.")
+    elif not note.watch.items:
+        lines.append(f"Nothing to watch: {note.watch.checked} SLO(s) checked, budgets and burn rates are fine.")
+    else:
+        lines += table(
+            ["SLO", "Budget remaining", "Burn rate", "Why"],
+            [
+                [f"{w.service}/{w.slo}",
+                 "-" if w.budget_remaining is None else f"{w.budget_remaining:.1%}",
+                 "-" if w.burn_rate is None else f"{w.burn_rate:.2f}x over {w.burn_window}",
+                 "; ".join(w.reasons)]
+                for w in note.watch.items
+            ],
+        )
+    lines += ["", "## On call next", ""]
+    nxt = note.next_on_call
+    if not nxt.available:
+        lines.append(f"Not available: {nxt.note}.")
+    else:
+        lines.append(f"Next shift {nxt.start} to {nxt.end}:")
+        lines.append("")
+        lines += [f"- {r.role}: {r.name} ({r.timezone})" for r in nxt.responders]
+        lines.append("")
+        if nxt.drills:
+            lines += [f"- drill {d.date}: {d.name} as {d.role}" for d in nxt.drills]
+        else:
+            lines.append("No drills scheduled in that shift.")
+    lines += ["", "## What I would worry about", "", f"> {note.worries}", ""]
+    return "\n".join(lines)

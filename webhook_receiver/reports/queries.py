@@ -1,0 +1,133 @@
+"""Read queries the reports need that the receiver's Store does not offer (SQLAlchemy Core).
+
+Why here and not in the store: reports are read-only and may ask for joins the receiver never
+needs (timeline entries of one surface, pages in a time range). They read the same tables
+(:mod:`webhook_receiver.schema`) and hand back the receiver's own read models, so a column the
+store renames breaks here loudly rather than silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from burnwise.errors import UserError
+from webhook_receiver import schema as t
+from webhook_receiver.records import AlertRecord, IncidentDetail, IncidentRecord, PageRecord, TimelineEntry
+from webhook_receiver.store import Store, StoreUnavailable
+
+
+def _connect(store: Store):
+    try:
+        store.ensure_schema()
+        return store.engine.connect()
+    except (StoreUnavailable, sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        first = str(exc).splitlines()[0]
+        raise UserError(
+            f"database not reachable ({first}); check --database-url or BURNWISE_DATABASE_URL"
+        ) from None
+
+
+def _surface_filter(query, surface: str | None):
+    return query.where(t.incidents.c.surface == surface) if surface else query
+
+
+def incidents_touching(store: Store, surface: str | None, since: datetime, until: datetime) -> list[IncidentRecord]:
+    """Incidents of ``surface`` (all when None) open at any moment of [since, until), oldest first.
+
+    That is: opened before ``until`` and not resolved before ``since``. An incident opened a month
+    ago and still open belongs in this week's handoff; one resolved last month does not.
+    """
+    c = t.incidents.c
+    query = sa.select(t.incidents).where(
+        c.opened_at < until, sa.or_(c.resolved_at.is_(None), c.resolved_at >= since)
+    )
+    with _connect(store) as conn:
+        rows = conn.execute(_surface_filter(query, surface).order_by(c.opened_at, c.id)).mappings()
+        return [IncidentRecord(**row) for row in rows]
+
+
+def incidents_opened(store: Store, surface: str | None, since: datetime, until: datetime) -> list[IncidentRecord]:
+    """Incidents of ``surface`` (all when None) opened in [since, until), oldest first."""
+    c = t.incidents.c
+    query = sa.select(t.incidents).where(c.opened_at >= since, c.opened_at < until)
+    with _connect(store) as conn:
+        rows = conn.execute(_surface_filter(query, surface).order_by(c.opened_at, c.id)).mappings()
+        return [IncidentRecord(**row) for row in rows]
+
+
+def timeline_of(store: Store, incident_ids: Iterable[int]) -> dict[int, list[TimelineEntry]]:
+    """Timeline entries per incident, oldest first (every id present, possibly empty)."""
+    ids = sorted(set(incident_ids))
+    result: dict[int, list[TimelineEntry]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    c = t.timeline.c
+    with _connect(store) as conn:
+        rows = conn.execute(sa.select(t.timeline).where(c.incident_id.in_(ids)).order_by(c.at, c.id)).mappings()
+        for row in rows:
+            data = dict(row)
+            result[data.pop("incident_id")].append(TimelineEntry(**data))
+    return result
+
+
+def timeline_entries(
+    store: Store, surface: str | None, kinds: tuple[str, ...], since: datetime, until: datetime
+) -> list[tuple[IncidentRecord, TimelineEntry]]:
+    """Entries of the given kinds written in [since, until) on incidents of ``surface``, oldest first."""
+    c = t.timeline.c
+    query = (
+        sa.select(t.timeline.c.id.label("entry_id"), t.timeline.c.at, t.timeline.c.kind, t.timeline.c.actor,
+                  t.timeline.c.text, t.timeline.c.data, t.incidents)
+        .join(t.incidents, t.incidents.c.id == c.incident_id)
+        .where(c.kind.in_(kinds), c.at >= since, c.at < until)
+    )
+    with _connect(store) as conn:
+        rows = conn.execute(_surface_filter(query, surface).order_by(c.at, c.id)).mappings().all()
+    found = []
+    for row in rows:
+        entry = TimelineEntry(id=row["entry_id"], at=row["at"], kind=row["kind"], actor=row["actor"],
+                              text=row["text"], data=row["data"])
+        incident = IncidentRecord(**{k: row[k] for k in IncidentRecord.model_fields if k in row})
+        found.append((incident, entry))
+    return found
+
+
+def alerts_of(store: Store, incident_ids: Iterable[int]) -> dict[int, list[AlertRecord]]:
+    """Alerts per incident in the order they were first seen (every id present)."""
+    ids = sorted(set(incident_ids))
+    result: dict[int, list[AlertRecord]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    c = t.alerts.c
+    with _connect(store) as conn:
+        rows = conn.execute(sa.select(t.alerts).where(c.incident_id.in_(ids)).order_by(c.first_seen_at, c.id)).mappings()
+        for row in rows:
+            data = {k: row[k] for k in AlertRecord.model_fields}
+            result[row["incident_id"]].append(AlertRecord(**data))
+    return result
+
+
+def pages_of(store: Store, incident_ids: Iterable[int]) -> dict[int, list[PageRecord]]:
+    """Outbox rows (pages, tickets, chat copies) per incident, in the order written."""
+    ids = sorted(set(incident_ids))
+    result: dict[int, list[PageRecord]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    c = t.outbox.c
+    with _connect(store) as conn:
+        rows = conn.execute(sa.select(t.outbox).where(c.incident_id.in_(ids)).order_by(c.created_at, c.id)).mappings()
+        for row in rows:
+            result[row["incident_id"]].append(PageRecord(**{k: row[k] for k in PageRecord.model_fields}))
+    return result
+
+
+def incident_detail(store: Store, incident_id: int) -> IncidentDetail:
+    """One incident with alerts, timeline and pages; a clear error when there is no such incident."""
+    _connect(store).close()
+    detail = store.get_incident(incident_id)
+    if detail is None:
+        raise UserError(f"no incident {incident_id} in this database; list them with `burnwise incident list`")
+    return detail
