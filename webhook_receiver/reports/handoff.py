@@ -73,9 +73,10 @@ class HandoffNote(BaseModel):
 
 def owner_of(incident: IncidentRecord) -> str:
     """Who holds it: whoever acknowledged, else whoever is being paged now, else 'unassigned'."""
-    if incident.acknowledged_by:
-        return incident.acknowledged_by
     chain = incident.escalation_chain or []
+    if incident.acknowledged_by:
+        names = {e["contact"]["id"]: e["contact"]["name"] for e in chain}
+        return names.get(incident.acknowledged_by, incident.acknowledged_by)
     if chain:
         step = min(incident.escalation_step, len(chain) - 1)
         return f"{chain[step]['contact']['name']} ({chain[step]['role']}, not acknowledged)"
