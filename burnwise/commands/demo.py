@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from burnwise.demo.processes import ProcessFailed, install_stop_signals, log_tail
-from burnwise.demo.scenario import DemoFailure, Scenario
+from burnwise.demo.scenario import DemoFailure, Scenario, pager_line
 from burnwise.demo.stack import Stack, StackSettings, find_binary
 from burnwise.errors import UserError
 from generator.loader import load_specs
@@ -88,7 +88,10 @@ def _keep_running(stack: Stack) -> None:
     print("")
     print(f"==> Everything keeps running (pids: {pids}; checkout and the pager run inside burnwise demo, pid {os.getpid()}).")
     print(f"    Press Ctrl-C here, or run `kill {os.getpid()}`, to stop them all and remove {stack.workdir}.")
-    threading.Event().wait()  # until Ctrl-C / SIGTERM raises KeyboardInterrupt
+    try:
+        threading.Event().wait()  # until Ctrl-C / SIGTERM raises KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass  # the way --keep is meant to end: not an error
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="burnwise-demo-"))
     settings = StackSettings(workdir=workdir, spec_path=DEMO_SPEC, roster=ROSTER, runbooks=RUNBOOKS)
-    stack = Stack(settings, pager_echo=None)
+    stack = Stack(settings, pager_echo=lambda echoed: print(pager_line(echoed), flush=True))
     restore_signals = install_stop_signals()
     failed = True
     try:

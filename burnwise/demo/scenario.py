@@ -13,6 +13,7 @@ incident closes -> the timeline reads detect, acknowledge, mitigation, resolve.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,19 @@ ACTOR = "demo"
 
 class DemoFailure(UserError):
     """A step did not happen in time; the message says which, and where to look."""
+
+
+def pager_line(echoed: str) -> str:
+    """One line for a request the pager stub received (its echo is JSON: path, status, body)."""
+    request = json.loads(echoed)
+    body = request.get("body") if isinstance(request.get("body"), dict) else {}
+    if request["path"] == "/v2/enqueue":
+        what = f"{body.get('event_action')} {body.get('dedup_key')}"
+        severity = (body.get("payload") or {}).get("severity")
+        what += f" ({severity})" if severity else ""
+    else:
+        what = f"webhook {request['path']} {body.get('event', '')}".rstrip()
+    return f"  pager <- {what} [HTTP {request['status']}]"
 
 
 def _fmt_rate(value: float | None) -> str:
