@@ -53,8 +53,10 @@ def _chat(policy: PagingPolicy, doc: dict, event: str, step: int, extra: dict | 
     return [PageSpec(f"{doc['id']}:chat:{event}:{step}", "chat", event.removeprefix("incident."), body)]
 
 
-def _pagerduty_trigger(policy: PagingPolicy, doc: dict, step: int, role: str | None, contact: dict | None) -> PageSpec:
-    key = f"{doc['id']}:pagerduty:trigger:{step}"
+def _pagerduty_trigger(
+    policy: PagingPolicy, doc: dict, step: int, role: str | None, contact: dict | None, suffix: str = ""
+) -> PageSpec:
+    key = f"{doc['id']}:pagerduty:trigger:{step}{suffix}"
     routing_key = doc.get("routing_key")
     if not routing_key:
         reason = "no routing key: set BURNWISE_PAGERDUTY_ROUTING_KEY or a routing_key for the surface in the roster"
@@ -86,6 +88,13 @@ def pages_for_escalation(policy: PagingPolicy, doc: dict, step: int) -> list[Pag
     return [_pagerduty_trigger(policy, doc, step, entry["role"], entry["contact"])] + _chat(
         policy, doc, "incident.escalated", step, paged
     )
+
+
+def pages_for_severity_change(policy: PagingPolicy, doc: dict, step: int, severity: str) -> list[PageSpec]:
+    """Re-send the trigger to whoever is paged now, so PagerDuty shows the raised severity."""
+    chain = doc.get("escalation_chain") or []
+    role, contact = (chain[step]["role"], chain[step]["contact"]) if step < len(chain) else (None, None)
+    return [_pagerduty_trigger(policy, doc, step, role, contact, suffix=f":{severity}")]
 
 
 def _follow_up(policy: PagingPolicy, doc: dict, action: str, event: str, by: str) -> list[PageSpec]:

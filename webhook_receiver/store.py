@@ -30,6 +30,7 @@ from webhook_receiver.paging import (
     pages_for_escalation,
     pages_for_open,
     pages_for_resolve,
+    pages_for_severity_change,
     wants_ticket,
 )
 from webhook_receiver.records import AlertRecord, IncidentDetail, IncidentRecord, PageRecord, TimelineEntry
@@ -179,6 +180,9 @@ class Store:
                     incident_id = self._open(conn, notification, new_firing, directory, policy, force_ticket, now, result)
                 else:
                     self._join(conn, incident_id, new_firing, now)
+                    self._raise_severity(
+                        conn, incident_id, notification, new_firing, directory, policy, force_ticket, now, result
+                    )
             if new_resolved and incident_id is not None:
                 self._resolve_alerts(conn, incident_id, new_resolved, policy, now, result)
             if incident_id is not None:
@@ -210,13 +214,8 @@ class Store:
         labels = enrichment.labels
         severity = most_severe([a.severity for a in firing])
         route = "ticket" if wants_ticket(severity, labels, force_ticket) else "page"
-        chain = enrichment.escalation_chain() if route == "page" else []
-        timeout = None
-        if enrichment.responders is not None:
-            # a roster that names no timeout for this severity still escalates, on the defaults
-            delta = enrichment.responders.ack_timeouts.get(severity) or DEFAULT_ACK_TIMEOUTS.get(severity)
-            timeout = int(delta.total_seconds()) if delta is not None else None
-        due = now + timedelta(seconds=timeout) if (timeout is not None and len(chain) > 1) else None
+        plan = _escalation_plan(enrichment, severity, route, now)
+        chain = plan["escalation_chain"]
         values = {
             "group_id": notification.group_id,
             "active_group": notification.group_id,
@@ -237,14 +236,13 @@ class Store:
             "routing_key": enrichment.routing_key,
             "opened_at": now,
             "escalation_step": 0,
-            "escalation_chain": chain,
-            "ack_timeout_seconds": timeout,
-            "escalation_due_at": due,
+            **plan,
         }
         incident_id = self._insert_ignore(conn, t.incidents, values, ["active_group"])
         if incident_id is None:  # another process opened this group's incident a moment ago
             incident_id = self._active_incident_id(conn, notification.group_id)
             self._join(conn, incident_id, firing, now)
+            self._raise_severity(conn, incident_id, notification, firing, directory, policy, force_ticket, now, result)
             return incident_id
         conn.execute(
             t.incidents.update().where(t.incidents.c.id == incident_id).values(dedup_key=f"burnwise-incident-{incident_id}")
@@ -264,6 +262,43 @@ class Store:
         self._upsert_alerts(conn, incident_id, firing, now)
         names = ", ".join(sorted({a.labels.get("alertname", a.key) for a in firing}))
         self._timeline(conn, incident_id, now, "detect", "alertmanager", f"firing: {names}", {"alerts": [a.key for a in firing]})
+
+    def _raise_severity(self, conn, incident_id, notification, firing, directory, policy, force_ticket, now, result) -> None:
+        """A more severe alert joined: record it and page if the incident was only a ticket.
+
+        A ticket incident that gains a sev1/sev2 alert starts paging (primary first, with the ack
+        timer); a paging incident re-sends its trigger so PagerDuty shows the new severity.
+        """
+        row = conn.execute(sa.select(t.incidents).where(t.incidents.c.id == incident_id)).mappings().one()
+        old = row["severity"]
+        new = most_severe([old] + [a.severity for a in firing])
+        if new == old or row["status"] == "resolved":
+            return
+        values: dict = {"severity": new, "title": _title(notification, [a for a in firing if a.severity == new], new)}
+        text = f"severity raised from {old} to {new}"
+        now_paging = row["route"] == "ticket" and not wants_ticket(new, row["labels"], force_ticket)
+        if now_paging:
+            enrichment = enrich(notification, directory, now, policy.default_routing_key)
+            values.update(
+                route="page",
+                responders=enrichment.responders.to_json() if enrichment.responders else None,
+                routing_key=enrichment.routing_key,
+                escalation_step=0,
+                **_escalation_plan(enrichment, new, "page", now),
+            )
+            if row["status"] != "open":
+                values["escalation_due_at"] = None
+            text += "; paging instead of the ticket"
+        conn.execute(t.incidents.update().where(t.incidents.c.id == incident_id).values(**values))
+        self._timeline(conn, incident_id, now, "note", "alertmanager", text, {"from": old, "to": new})
+        doc = self._document(conn, incident_id)
+        if now_paging:
+            specs = pages_for_open(policy, doc)
+        elif row["route"] == "page":
+            specs = pages_for_severity_change(policy, doc, row["escalation_step"], new)
+        else:
+            specs = []
+        self._write_pages(conn, specs, now, result)
 
     def _upsert_alerts(self, conn, incident_id: int, batch: list[Alert], now: datetime) -> None:
         for alert in batch:
@@ -594,6 +629,18 @@ class Store:
                 if link["text"].startswith("Runbook: ")
             ]
         return doc
+
+
+def _escalation_plan(enrichment: Enrichment, severity: str, route: str, now: datetime) -> dict:
+    """Chain, ack timeout and first due time for a paging incident (none for tickets)."""
+    chain = enrichment.escalation_chain() if route == "page" else []
+    timeout = None
+    if enrichment.responders is not None:
+        # a roster that names no timeout for this severity still escalates, on the defaults
+        delta = enrichment.responders.ack_timeouts.get(severity) or DEFAULT_ACK_TIMEOUTS.get(severity)
+        timeout = int(delta.total_seconds()) if delta is not None else None
+    due = now + timedelta(seconds=timeout) if (timeout is not None and len(chain) > 1) else None
+    return {"escalation_chain": chain, "ack_timeout_seconds": timeout, "escalation_due_at": due}
 
 
 def _title(notification: Notification, firing: list[Alert], severity: str) -> str:

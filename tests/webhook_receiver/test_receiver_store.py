@@ -179,3 +179,28 @@ def test_concurrent_identical_deliveries_make_one_incident_one_page(db_url):
     finally:
         for store in stores:
             store.engine.dispose()
+
+
+def test_more_severe_alert_turns_a_ticket_into_a_page(store):
+    directory = FixedDirectory(ack_seconds=60)
+    ticket = ingest(store, notification("mixed", [alert("Slow", severity="sev3")]), directory).opened[0]
+    assert [(p.target, p.status) for p in store.get_incident(ticket).pages] == [("ticket", "skipped")]
+    later = T0 + timedelta(minutes=10)
+    joined = ingest(store, notification("mixed", [alert("Slow", severity="sev3"), alert("Fast")]), directory, at=later)
+    assert joined.opened == [] and joined.pages == 1
+    detail = store.get_incident(ticket)
+    assert (detail.severity, detail.route, detail.title.split()[0]) == ("sev1", "page", "[sev1]")
+    assert detail.escalation_due_at == later + timedelta(seconds=60)
+    assert [(p.target, p.action, p.recipient_role) for p in detail.pages][-1] == ("pagerduty", "trigger", "primary")
+    assert detail.timeline[-1].text == "severity raised from sev3 to sev1; paging instead of the ticket"
+
+
+def test_more_severe_alert_updates_the_page(store):
+    incident = ingest(store, notification("raise", [alert("Slow", severity="sev2")])).opened[0]
+    ingest(store, notification("raise", [alert("Slow", severity="sev2"), alert("Fast")]), at=T0 + timedelta(minutes=1))
+    again = ingest(store, notification("raise", [alert("Slow", severity="sev2"), alert("Fast")]), at=T0 + timedelta(minutes=2))
+    assert again.duplicate
+    detail = store.get_incident(incident)
+    severities = [p.body["payload"]["severity"] for p in detail.pages]
+    assert severities == ["error", "critical"]
+    assert {p.body["dedup_key"] for p in detail.pages} == {detail.dedup_key}
