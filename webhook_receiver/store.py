@@ -172,7 +172,8 @@ class Store:
                     event_ids.append(inserted)
                     (new_firing if alert.status == "firing" else new_resolved).append(alert)
             if not new_firing and not new_resolved:
-                return IngestResult(duplicate=True)
+                active = self._active_incident_id(conn, gid)
+                return IngestResult(duplicate=True, incident_ids=[active] if active is not None else [])
             result = IngestResult(duplicate=False)
             incident_id = self._active_incident_id(conn, gid)
             if new_firing:

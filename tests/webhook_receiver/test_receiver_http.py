@@ -51,7 +51,7 @@ def test_accept_duplicate_update_resolve_refire(receiver, pager):
     assert "http://prometheus.test:9090/graph?g0.expr=Burn" in hrefs
 
     duplicate = receiver.post(payload)
-    assert duplicate.json()["status"] == "duplicate"
+    assert duplicate.json()["status"] == "duplicate" and duplicate.json()["incidents"] == [incident_id]
     update = receiver.post(notification("checkout", [alert("Burn", severity="critical"), alert("Latency")]))
     assert update.json()["incidents"] == [incident_id] and update.json()["opened"] == []
     resolved = receiver.post(
