@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from burnwise.errors import UserError
 from generator.errors import SpecError
+from generator.formats import DEFAULT_FORMAT, FORMATS, FormatOptions, renderer
+from generator.formats.gating import DEFAULT_VERSION, parse_version
 from generator.loader import load_specs
 from generator.promql_check import promql_problems
 from generator.promtool import Promtool, PromtoolNotFound
@@ -23,9 +26,35 @@ def spec_paths(args: argparse.Namespace) -> list[Path]:
     return list(args.specs) or [DEFAULT_SPECS]
 
 
+def format_options(args: argparse.Namespace) -> FormatOptions:
+    """--prometheus-version, --namespace and --label as options for the format renderers."""
+    try:
+        version = parse_version(args.prometheus_version) if args.prometheus_version else DEFAULT_VERSION
+    except ValueError as exc:
+        raise UserError(f"--prometheus-version: {exc}") from None
+    labels = {}
+    for item in args.label:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UserError(f"--label {item!r}: use name=value, e.g. --label release=prometheus")
+        labels[name] = value
+    return FormatOptions(prometheus_version=version, namespace=args.namespace, labels=labels)
+
+
 def run_generate(args: argparse.Namespace) -> int:
     specs = load_specs(spec_paths(args))
-    report = write_outputs(render_outputs(specs), args.out)
+    if args.format == DEFAULT_FORMAT and not args.prometheus_version:
+        outputs = render_outputs(specs)  # the committed rendered_rules/ (plus generated unit tests)
+        args.out = args.out or DEFAULT_OUT
+    else:
+        if args.out is None or args.out.resolve() == DEFAULT_OUT.resolve():
+            raise UserError(
+                f"--format {args.format} / --prometheus-version write elsewhere than {DEFAULT_OUT}/ "
+                "(which holds the default format); name a directory with --out"
+            )
+        options = format_options(args)
+        outputs = render_outputs(specs, [lambda loaded: renderer(args.format)(loaded, options)])
+    report = write_outputs(outputs, args.out)
     for rel in report.written:
         print(f"wrote {(args.out / rel).as_posix()}")
     for rel in report.removed:
@@ -59,7 +88,20 @@ def run_validate(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     generate = subparsers.add_parser("generate", help="render SLO specs into Prometheus rule files")
     add_spec_arguments(generate)
-    generate.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT}/)")
+    generate.add_argument("--out", type=Path, default=None, help=f"output directory (default: {DEFAULT_OUT}/)")
+    generate.add_argument(
+        "--format", choices=sorted(FORMATS), default=DEFAULT_FORMAT,
+        help="output format (default: prometheus rule files; the others need --out)",
+    )
+    generate.add_argument(
+        "--prometheus-version", metavar="X.Y",
+        help="target Prometheus version: fields it does not support are never written (default: 2.42)",
+    )
+    generate.add_argument("--namespace", default="monitoring", help="prometheus-operator: namespace of the PrometheusRule objects")
+    generate.add_argument(
+        "--label", action="append", default=[], metavar="NAME=VALUE",
+        help="prometheus-operator: label on every PrometheusRule (repeatable)",
+    )
     generate.set_defaults(func=run_generate)
 
     validate = subparsers.add_parser("validate", help="check SLO specs and list every problem (exit 1 on any)")

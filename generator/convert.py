@@ -1,0 +1,100 @@
+"""`burnwise convert`: a Sloth or OpenSLO file as `burnwise/v1` YAML, with what changed as comments.
+
+Reading Sloth/OpenSLO directly (`burnwise generate`) is enough to run them; converting is for
+teams that move to burnwise for good. The comments at the top of the output name every field
+that burnwise carries differently (e.g. a Sloth page `severity` label becoming a tier severity)
+so a reviewer sees the whole translation in one place. What cannot be carried at all is an error
+(:class:`generator.errors.SpecError`) naming the field, never a silent drop.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import SpecError, SpecProblem
+from generator.importers import openslo, sloth
+from generator.loader import read_documents, validate_document
+from generator.render import dump_yaml
+
+FORMATS = ("sloth", "openslo")
+
+
+def merge_services(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One document per service: OpenSLO writes one SLO per document, burnwise one service per file."""
+    merged: dict[Any, dict[str, Any]] = {}
+    for doc in documents:
+        first = merged.get(doc.get("service"))
+        if first is None:
+            merged[doc.get("service")] = {**doc, "slos": list(doc.get("slos", []))}
+        else:
+            first["slos"].extend(doc.get("slos", []))
+    return list(merged.values())
+
+
+def _sloth_documents(raw: list[Any], display: str, period: int | None, windows_files: list[Path]):
+    windows = None
+    for path in windows_files:
+        docs = read_documents(path, str(path))
+        for doc in docs:
+            candidate = sloth.read_alert_windows(doc, str(path))
+            if period is None or candidate.period == (period or 30 * 86400):
+                windows = candidate
+    documents, notes = [], []
+    for doc in raw:
+        if isinstance(doc, dict) and doc.get("kind") == "AlertWindows":
+            continue
+        result = sloth.convert(doc, display, period=period, windows=windows)
+        documents.extend(result.documents)
+        notes.extend(str(n) for n in result.notes)
+    return documents, notes
+
+
+def _openslo_documents(raw: list[Any], display: str):
+    documents, notes = [], []
+    for doc in raw:
+        version = doc.get("apiVersion") if isinstance(doc, dict) else None
+        if version not in ("openslo/v1", "openslo/v1alpha"):
+            raise SpecError([SpecProblem(display, "apiVersion", f"{version!r} is not OpenSLO (openslo/v1 or openslo/v1alpha)")])
+        converted = openslo.to_burnwise(doc, display)
+        for out in converted:
+            for slo in out["slos"]:
+                alerting = slo.get("alerting", {})
+                if alerting.get("page", {}).get("disable") and alerting.get("ticket", {}).get("disable"):
+                    notes.append(f"SLO {slo['name']}: no alertPolicies, so no alerts (as in Sloth); add alerting.tiers to page")
+        documents.extend(converted)
+    return documents, notes
+
+
+def convert_file(path: Path, source_format: str, *, period: int | None = None, windows: list[Path] | None = None) -> str:
+    """The burnwise/v1 YAML text for one input file (several services become several documents)."""
+    display = str(path)
+    raw = read_documents(path, display)
+    if source_format == "sloth":
+        documents, notes = _sloth_documents(raw, display, period, windows or [])
+    elif source_format == "openslo":
+        documents, notes = _openslo_documents(raw, display)
+    else:
+        raise SpecError([SpecProblem(display, "", f"unknown input format {source_format!r} (known: {', '.join(FORMATS)})")])
+    documents = merge_services(documents)
+    for doc in documents:
+        validate_document(doc, display)  # the output must load as it is
+    lines = [f"# Converted by burnwise from {path.name} ({source_format}). Review, then delete the source.\n"]
+    for note in sorted(set(notes)):
+        lines.append(f"# - {note}\n")
+    body = "---\n".join(dump_yaml(_plain(doc)) for doc in documents)
+    return "".join(lines) + body
+
+
+NUMERIC_KEYS = ("objective", "factor")
+
+
+def _plain(value: Any) -> Any:
+    """Plain YAML types; objectives and factors as numbers again (the importers keep exact text)."""
+    if isinstance(value, dict):
+        return {k: (yaml.safe_load(v) if k in NUMERIC_KEYS and isinstance(v, str) else _plain(v)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
