@@ -8,7 +8,6 @@ when the receiver is down - the time a postmortem is written is often exactly th
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
 from pathlib import Path
 
 from burnwise.errors import UserError
@@ -152,7 +151,7 @@ def run_postmortem(args: argparse.Namespace) -> int:
     ref = find_slo(catalog, detail.service, detail.slo)
     start = min((a.starts_at for a in detail.alerts), default=detail.opened_at)
     end = detail.resolved_at or max((a.last_seen_at for a in detail.alerts), default=detail.opened_at)
-    budget = budget_consumed(Prometheus(args.prometheus), ref, start - timedelta(minutes=1), end)
+    budget = budget_consumed(Prometheus(args.prometheus), ref, start, end)
     command = f"burnwise regression {detail.id}"
     try:
         plan, _ = _plan(detail, catalog)
