@@ -1,0 +1,579 @@
+"""Generated promtool unit tests: for every SLO, proof that its alerts fire when they must.
+
+`burnwise generate` writes ``tests/<service>.test.yaml`` next to the rule files. Each SLO gets a
+few test groups, each a synthetic scenario from :mod:`generator.scenarios` after two hours of
+healthy history: healthy traffic, a full outage with recovery, a sustained burn just above the
+sev2 factor, one just above the ticket's lowest factor, a 10-minute blip at 10x the budget, zero
+traffic, a low-traffic outage (`min_events`) and missing data (`no_data_for`).
+
+What each test expects is derived from the spec, never typed in: :class:`BurnModel` computes,
+minute by minute, the burn rate of every window the alerts read (the window arithmetic of
+:mod:`generator.rules`: raw windows up to an hour, longer ones from recorded 5m rates) and so
+which tiers fire. promtool then checks the real rules against that. Checks are placed only where
+every condition is clear of its threshold by :data:`MARGIN` (a check on a knife's edge would test
+float rounding, not the rules), and as close as possible to the claim they prove (e.g. "sev1
+pages within the Workbook detection time + one evaluation interval + one scrape interval").
+
+Assertions use promql_expr_test on the ``ALERTS`` series, not alert_rule_test: promtool compares
+annotations in alert tests, and burnwise's annotations print the live burn rate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from generator import names
+from generator.durations import format_duration
+from generator.loader import LoadedSpec
+from generator.numbers import format_decimal
+from generator.pipeline import rule_file_name
+from generator.promtool_tests import ExpectedSample, PromqlExprTest, RuleTestFile, RuleTestGroup, series_selector
+from generator.render import header
+from generator.rules import alerting_rules
+from generator.scenarios import (
+    HEALTHY_BURN,
+    STEP,
+    Scenario,
+    Timeline,
+    build_timeline,
+    input_series,
+    scenario,
+    testable,
+)
+from generator.spec import SLO, ServiceSpec
+from generator.windows import BASE_WINDOW, RAW_HORIZON, Tier, is_raw, tiers_for
+
+#: Minutes of healthy traffic before every scenario: raw windows (<= 1h) are full, and derived
+#: windows have history for a burn to be diluted by.
+LEAD_IN = 60
+#: A check is placed only where every burn rate (and event count) is this far from its threshold.
+MARGIN = 0.05
+#: Burns used to prove the slower tiers: this multiple of their factor, kept below the faster
+#: tiers' factors (sev2 below 90% of sev1's, the ticket below 80% of the pages').
+OVERSHOOT = Decimal("2.5")
+#: Reset checks need the short window to pass; longer short windows are left to the backtest.
+RESET_CHECK_LIMIT = 2 * 3600
+#: The blip: 10x the budget (1% errors at 99.9%) for 10 minutes.
+BLIP_BURN = Decimal("10")
+BLIP_MINUTES = 10
+
+
+def test_file_name(service: str) -> str:
+    return f"tests/{service}.test.yaml"
+
+
+# --------------------------------------------------------------------------------------------
+# The reference model
+# --------------------------------------------------------------------------------------------
+
+
+def _and(values) -> bool | None:
+    values = list(values)
+    if any(v is False for v in values):
+        return False
+    return True if all(v is True for v in values) else None
+
+
+def _or(values) -> bool | None:
+    values = list(values)
+    if any(v is True for v in values):
+        return True
+    return False if all(v is False for v in values) else None
+
+
+def _above(value: float | None, threshold: float, strict: bool = True) -> bool | None:
+    """True/False when clearly above/below ``threshold``; None on the edge. Absent is False."""
+    if value is None:
+        return False
+    if value > threshold * (1 + MARGIN) + 1e-12:
+        return True
+    if value < threshold * (1 - MARGIN):
+        return False
+    return None
+
+
+class BurnModel:
+    """Burn rates of an SLO's windows over a :class:`Timeline`, at each evaluation minute.
+
+    Windows up to an hour read the input counters exactly (samples one minute apart, so a range
+    ``[t-w, t]`` holds the increments of the last ``w`` minutes). Longer windows follow
+    :func:`generator.rules.derived_window`: the last hour plus the recorded 5m rates of the older
+    part, offset by ``1h - 2m30s``; history that does not exist counts as missing. A raw SLI's
+    query is taken to be a time average of its per-minute state (healthy 0, failing
+    ``failing_error_ratio``), which is what the ``test_series`` hook promises.
+    """
+
+    def __init__(self, slo: SLO, timeline: Timeline) -> None:
+        self.slo = slo
+        self.timeline = timeline
+        self.budget = float(slo.error_budget)
+        self.raw = slo.sli.raw is not None
+        self.tiers = tiers_for(slo)
+        size = timeline.minutes + 1
+        if self.raw:
+            ratio = float(slo.sli.raw.test_series.failing_error_ratio) if slo.sli.raw.test_series else 1.0
+            values = [ratio if timeline.failing[m] else 0.0 for m in range(size)]
+            self._r = self._prefix(values)
+            self._base_r = self._prefix([0.0] + [self._raw_ratio(BASE_WINDOW, j) or 0.0 for j in range(1, size)])
+        else:
+            self._e = self._prefix([float(v) for v in timeline.errors])
+            self._n = self._prefix([float(v) for v in timeline.events])
+            base = BASE_WINDOW // STEP
+            self._base_e = self._prefix([0.0] + [self._sum(self._e, j - base + 1, j) / base for j in range(1, size)])
+            self._base_n = self._prefix([0.0] + [self._sum(self._n, j - base + 1, j) / base for j in range(1, size)])
+        self._states: dict[int, tuple[bool | None, ...]] = {}
+
+    @staticmethod
+    def _prefix(values: list[float]) -> list[float]:
+        sums = [0.0]
+        for value in values:
+            sums.append(sums[-1] + value)
+        return sums  # sums[m + 1] = values[0..m]
+
+    def _sum(self, prefix: list[float], first: int, last: int) -> float:
+        """Sum of values at minutes ``first..last`` (clipped to the timeline)."""
+        first, last = max(first, 0), min(last, len(prefix) - 2)
+        return prefix[last + 1] - prefix[first] if last >= first else 0.0
+
+    def _older_samples(self, window: int, k: int) -> range:
+        """Evaluation minutes whose recorded 5m rate the derived ``window`` sums at minute ``k``."""
+        rest = window - RAW_HORIZON
+        offset = RAW_HORIZON - BASE_WINDOW // 2
+        first = math.ceil((k * STEP - offset - rest) / STEP)
+        last = math.floor((k * STEP - offset) / STEP)
+        return range(max(first, 1), last + 1)
+
+    def counts(self, window: int, k: int) -> tuple[float, float]:
+        """(errors, events) in ``window`` seconds at minute ``k`` (counting SLIs)."""
+        if is_raw(window):
+            minutes = window // STEP
+            return self._sum(self._e, k - minutes + 1, k), self._sum(self._n, k - minutes + 1, k)
+        errors, events = self.counts(RAW_HORIZON, k)
+        older = self._older_samples(window, k)
+        if older:
+            errors += self._sum(self._base_e, older.start, older.stop - 1)
+            events += self._sum(self._base_n, older.start, older.stop - 1)
+        return errors, events
+
+    def _raw_ratio(self, window: int, k: int) -> float | None:
+        if is_raw(window):
+            first = max(k - window // STEP, 0)
+            points = k - first + 1
+            return self._sum(self._r, first, k) / points if points > 0 else None
+        total = RAW_HORIZON * (self._raw_ratio(RAW_HORIZON, k) or 0.0)
+        older = self._older_samples(window, k)
+        if older:
+            total += STEP * self._sum(self._base_r, older.start, older.stop - 1)
+        return total / window
+
+    def burn(self, window: int, k: int) -> float | None:
+        """Burn rate over ``window`` at minute ``k`` (None when there are no events)."""
+        if self.raw:
+            ratio = self._raw_ratio(window, k)
+        else:
+            errors, events = self.counts(window, k)
+            ratio = errors / events if events > 0 else None
+        return None if ratio is None else ratio / self.budget
+
+    def _tier(self, tier: Tier, k: int) -> bool | None:
+        blocks = []
+        for condition in tier.conditions:
+            factor = float(condition.factor)
+            parts = [_above(self.burn(condition.long, k), factor), _above(self.burn(condition.short, k), factor)]
+            if self.slo.min_events is not None and not self.raw:
+                parts.append(_above(self.counts(condition.long, k)[1], float(self.slo.min_events)))
+            blocks.append(_and(parts))
+        return _or(blocks)
+
+    def states(self, k: int) -> tuple[bool | None, ...]:
+        """Per tier: firing (True), quiet (False) or too close to call (None) at minute ``k``."""
+        if k not in self._states:
+            self._states[k] = tuple(self._tier(tier, k) for tier in self.tiers)
+        return self._states[k]
+
+    def expected(self, k: int) -> tuple[int, ...] | None:
+        """Indexes of the tiers firing at minute ``k``, or None when any tier is on an edge.
+
+        A raw SLI's states must also hold a minute either side (its query's sampling of the
+        window may differ from the model's by a point).
+        """
+        if k < 1 or k > self.timeline.minutes:
+            return None
+        neighbours = (k - 1, k, k + 1) if self.raw else (k,)
+        seen = {self.states(m) for m in neighbours if 1 <= m <= self.timeline.minutes}
+        if len(seen) != 1:
+            return None
+        states = seen.pop()
+        if any(state is None for state in states):
+            return None
+        return tuple(i for i, state in enumerate(states) if state)
+
+    def first_firing(self, tier_index: int, start: int) -> int | None:
+        for k in range(start, self.timeline.minutes + 1):
+            expected = self.expected(k)
+            if expected is not None and tier_index in expected:
+                return k
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Test groups
+# --------------------------------------------------------------------------------------------
+
+
+def workbook_detection(condition_long: int, factor: Decimal, budget: Decimal, ratio: Decimal) -> float | None:
+    """The Workbook's detection time, ``(1-SLO) / error_ratio x window x factor``, in seconds."""
+    if ratio <= budget * factor:
+        return None
+    return float(budget / ratio * condition_long * factor)
+
+
+def tier_detection(tier: Tier, budget: Decimal, ratio: Decimal) -> float | None:
+    times = [workbook_detection(c.long, c.factor, budget, ratio) for c in tier.conditions]
+    times = [t for t in times if t is not None]
+    return min(times) if times else None
+
+
+def _minutes_text(minutes: int) -> str:
+    return format_duration(minutes * 60) if minutes > 0 else "0m"
+
+
+def _seconds_text(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    return format_duration(int(round(seconds / 60)) * 60)
+
+
+@dataclass
+class Check:
+    """A claim to prove near minute ``target``: search there first, then earlier, then later."""
+
+    target: int
+    why: str
+    tier: int | None = None  # the tier the claim is about (must be firing / quiet)
+    firing: bool | None = None
+
+
+@dataclass
+class Case:
+    key: str
+    title: str
+    scenario: Scenario
+    checks: list[Check]
+    traffic: Decimal | None = None
+    scan_for: tuple[int, str] | None = None  # (tier index, why): check the first robust firing minute
+
+
+@dataclass
+class SloContext:
+    spec: ServiceSpec
+    slo: SLO
+    tiers: list[Tier]
+    alert_name: str
+    tier_labels: list[dict[str, str]]
+    notes: list[str] = field(default_factory=list)
+
+
+def _context(spec: ServiceSpec, slo: SLO) -> SloContext:
+    tiers = tiers_for(slo)
+    rules = alerting_rules(spec, slo)[: len(tiers)]
+    series_labels = {**spec.labels, **slo.labels, "service": spec.service, "slo": slo.name}
+    labels = [{**series_labels, **rule.labels} for rule in rules]
+    name = rules[0].alert if rules else names.default_alert_name(spec.service, slo.name)
+    return SloContext(spec, slo, tiers, name, labels)
+
+
+def _alerts_query(name: str, spec: ServiceSpec, slo: SLO) -> str:
+    return f'ALERTS{{alertname="{name}",alertstate="firing",service="{spec.service}",slo="{slo.name}"}}'
+
+
+def _alerts_samples(name: str, labels: list[dict[str, str]]) -> list[ExpectedSample]:
+    samples = {
+        series_selector("ALERTS", {**tier_labels, "alertname": name, "alertstate": "firing"})
+        for tier_labels in labels
+    }
+    return [ExpectedSample(labels=text, value=1) for text in sorted(samples)]
+
+
+def _search(model: BurnModel, check: Check, low: int, high: int) -> tuple[int, tuple[int, ...]] | None:
+    """The minute nearest ``check.target`` (earlier first) where every tier is clear of its
+    threshold, preferring minutes where the claim holds."""
+    target = check.target
+    order = [target] + list(range(target - 1, max(low, target - 10) - 1, -1)) + list(range(target + 1, min(high, target + 30) + 1))
+    robust = [(k, e) for k in order if (e := model.expected(k)) is not None]
+    if check.tier is not None:
+        for k, expected in robust:
+            if (check.tier in expected) == check.firing:
+                return k, expected
+    return robust[0] if robust else None
+
+
+def _build_group(ctx: SloContext, case: Case) -> RuleTestGroup | None:
+    slo = ctx.slo
+    timeline = build_timeline(case.scenario, slo, LEAD_IN, traffic=case.traffic)
+    model = BurnModel(slo, timeline)
+    checks = list(case.checks)
+    if case.scan_for is not None:
+        tier_index, why = case.scan_for
+        first = model.first_firing(tier_index, LEAD_IN + 1)
+        if first is None:
+            ctx.notes.append(f"{slo.name}: {case.key}: {ctx.tiers[tier_index].name} never fires clearly in the model; check left out")
+        else:
+            checks.append(Check(first, why.format(minutes=_minutes_text(first - LEAD_IN)), tier_index, True))
+    chosen: dict[int, tuple[tuple[int, ...], list[str]]] = {}
+    for check in checks:
+        found = _search(model, check, LEAD_IN // 2, timeline.minutes)
+        if found is None:
+            ctx.notes.append(f"{slo.name}: {case.key}: no unambiguous minute near {check.target}m for: {check.why}")
+            continue
+        minute, expected = found
+        if check.tier is not None and (check.tier in expected) != check.firing:
+            state = "fires" if check.tier in expected else "stays quiet"
+            ctx.notes.append(
+                f"{slo.name}: {case.key}: the model says {ctx.tiers[check.tier].name} {state} at {minute}m,"
+                f" contrary to the claim ({check.why}); the test asserts the model"
+            )
+        chosen.setdefault(minute, (expected, []))[1].append(check.why)
+    if not chosen:
+        return None
+    last = max(chosen)
+    if last < timeline.minutes:  # trim the series to what the checks need
+        trimmed = Timeline(
+            timeline.lead_in, timeline.events[: last + 1], timeline.errors[: last + 1], timeline.failing[: last + 1]
+        )
+        timeline = trimmed
+    tests = []
+    for minute in sorted(chosen):
+        expected, _why = chosen[minute]
+        labels = [ctx.tier_labels[i] for i in expected]
+        tests.append(
+            PromqlExprTest(
+                expr=_alerts_query(ctx.alert_name, ctx.spec, slo),
+                eval_time=f"{minute}m",
+                exp_samples=_alerts_samples(ctx.alert_name, labels),
+            )
+        )
+    return RuleTestGroup(
+        name=f"{ctx.spec.service}/{slo.name}: {case.title}",
+        interval=f"{STEP}s" if STEP % 60 else f"{STEP // 60}m",
+        input_series=input_series(slo, timeline),
+        promql_expr_test=tests,
+    )
+
+
+def _reachable(tier: Tier, budget: Decimal) -> bool:
+    return any(budget * c.factor * (1 + Decimal(str(MARGIN))) < 1 for c in tier.conditions)
+
+
+def _cases(ctx: SloContext) -> list[Case]:
+    slo, tiers = ctx.slo, ctx.tiers
+    budget = slo.error_budget
+    raw = slo.sli.raw is not None
+    healthy = Decimal(0) if raw else HEALTHY_BURN
+    cases: list[Case] = []
+    lead = _minutes_text(LEAD_IN)
+
+    # 1. healthy traffic, then (counting SLIs) no traffic at all
+    if raw:
+        cases.append(
+            Case(
+                "healthy",
+                "healthy series page nobody",
+                scenario("healthy", "", 20 * 60, [{"from": 0, "burn": "0"}]),
+                [Check(LEAD_IN // 2, "healthy"), Check(LEAD_IN, "healthy"), Check(LEAD_IN + 20, "healthy")],
+            )
+        )
+    else:
+        cases.append(
+            Case(
+                "healthy",
+                f"healthy traffic ({format_decimal(healthy)}x the sustainable burn) for {lead}, then zero traffic "
+                "(no events: no ratio, not NaN): nobody is paged",
+                scenario("zero-traffic", "", 20 * 60, [{"from": 0, "ratio": 0}], traffic=0),
+                [
+                    Check(LEAD_IN // 2, "healthy"),
+                    Check(LEAD_IN, "healthy"),
+                    Check(LEAD_IN + 10, "zero traffic"),
+                    Check(LEAD_IN + 20, "zero traffic"),
+                ],
+            )
+        )
+
+    # 2. full outage, then recovery
+    reachable = [i for i, tier in enumerate(tiers) if _reachable(tier, budget)]
+    if reachable:
+        bounds = {i: tier_detection(tiers[i], budget, Decimal(1)) for i in reachable}
+        bound_minutes = {i: math.ceil(bounds[i] / 60) + 2 for i in reachable}
+        outage = max(max(bound_minutes.values()) + 10, 15)
+        shorts = {i: max(c.short for c in tiers[i].conditions) // 60 for i in reachable}
+        resets = [i for i in reachable if shorts[i] * 60 <= RESET_CHECK_LIMIT]
+        for i in reachable:
+            if i not in resets:
+                ctx.notes.append(
+                    f"{slo.name}: {tiers[i].name} reset after an outage is not checked here (short window "
+                    f"{format_duration(shorts[i] * 60)}); `burnwise backtest` measures it"
+                )
+        recovery = max([shorts[i] for i in resets], default=0) + 10
+        checks = [Check(LEAD_IN, "nothing before the outage")]
+        claims = []
+        for i in reachable:
+            checks.append(
+                Check(
+                    LEAD_IN + bound_minutes[i],
+                    f"{tiers[i].name} within Workbook {_seconds_text(bounds[i])} + 1m evaluation + 1m scrape",
+                    i,
+                    True,
+                )
+            )
+            claims.append(f"{tiers[i].name} by +{bound_minutes[i]}m (Workbook {_seconds_text(bounds[i])} + 2m)")
+        checks.append(Check(LEAD_IN + outage, "all reachable tiers fire at the end of the outage"))
+        for i in resets:
+            checks.append(
+                Check(LEAD_IN + outage + shorts[i] + 2, f"{tiers[i].name} stops within its short window ({shorts[i]}m) + 2m", i, False)
+            )
+        cases.append(
+            Case(
+                "outage",
+                f"full outage ({outage}m after {lead} healthy) pages {', '.join(claims)}; {'each page' if resets else 'nothing'} stops within its short window after recovery",
+                scenario(
+                    "outage",
+                    "",
+                    (outage + recovery) * 60,
+                    [{"from": 0, "ratio": 1}, {"from": outage * 60, "burn": str(healthy)}],
+                ),
+                checks,
+            )
+        )
+
+    # 3./4. sustained burns above the sev2 and the ticket factors (counting SLIs only)
+    page_factors = [c.factor for t in tiers if t.kind == "page" for c in t.conditions]
+    sev1_factors = [c.factor for t in tiers if t.name == "sev1" for c in t.conditions]
+    for tier_name, ceiling in (
+        ("sev2", min(sev1_factors) * Decimal("0.9") if sev1_factors else None),
+        ("sev3", min(page_factors) * Decimal("0.8") if page_factors else None),
+    ):
+        index = next((i for i, t in enumerate(tiers) if t.name == tier_name), None)
+        if index is None:
+            continue
+        if raw:
+            ctx.notes.append(
+                f"{slo.name}: no {tier_name} burn test: a raw SLI's test series are only healthy or failing, "
+                "so partial burns cannot be made without flapping short windows"
+            )
+            continue
+        tier = tiers[index]
+        lowest = min(c.factor for c in tier.conditions)
+        burn = lowest * OVERSHOOT if ceiling is None else min(lowest * OVERSHOOT, ceiling)
+        ratio = burn * budget
+        if ratio >= 1 or burn <= lowest * (1 + Decimal(str(MARGIN))):
+            ctx.notes.append(f"{slo.name}: no {tier_name} burn test: no burn rate fires it without firing a faster tier")
+            continue
+        workbook = tier_detection(tier, budget, ratio)
+        horizon = int((workbook or 6 * 3600) * 1.5 / 60) + 60
+        kind = "page" if tier.kind == "page" else "ticket"
+        cases.append(
+            Case(
+                f"{tier_name}-burn",
+                f"sustained {format_decimal(burn)}x burn after {lead} healthy: the {tier_name} {kind} fires "
+                f"(Workbook time with full history: {_seconds_text(workbook or 0)}; less history fills long windows sooner)",
+                scenario(f"{tier_name}-burn", "", horizon * 60, [{"from": 0, "burn": str(burn)}]),
+                [Check(LEAD_IN, "nothing before the burn")],
+                scan_for=(index, f"{tier_name} fires {{minutes}} into the burn"),
+            )
+        )
+
+    # 5. blip
+    cases.append(
+        Case(
+            "blip",
+            f"{BLIP_MINUTES}m blip at {format_decimal(BLIP_BURN)}x the budget ({format_decimal(min(BLIP_BURN * budget, Decimal(1)) * 100)}% errors) pages nobody",
+            scenario(
+                "blip",
+                "",
+                (BLIP_MINUTES + 30) * 60,
+                [{"from": 0, "burn": str(BLIP_BURN)}, {"from": BLIP_MINUTES * 60, "burn": str(healthy)}],
+            ),
+            [Check(LEAD_IN + m, "the blip pages nobody") for m in (BLIP_MINUTES // 2, BLIP_MINUTES, BLIP_MINUTES + 5, BLIP_MINUTES + 15, BLIP_MINUTES + 30)],
+        )
+    )
+
+    # 7. min_events: an outage at traffic too low for the fastest tier
+    if slo.min_events is not None and tiers and not raw:
+        fastest = min(range(len(tiers)), key=lambda i: min(c.long for c in tiers[i].conditions))
+        shortest = min(c.long for c in tiers[fastest].conditions)
+        low = (Decimal(slo.min_events) / Decimal(2 * shortest)).quantize(Decimal("0.0001"))
+        cases.append(
+            Case(
+                "low-traffic",
+                f"full outage at {format_decimal(low)} events/s: fewer than min_events ({slo.min_events}) in "
+                f"{format_duration(shortest)}, so {tiers[fastest].name} stays quiet",
+                scenario("low-traffic", "", (shortest // 60 + 20) * 60, [{"from": 0, "ratio": 1}], traffic=str(low)),
+                [
+                    Check(LEAD_IN + shortest // 60 // 2, f"{tiers[fastest].name} quiet below min_events", fastest, False),
+                    Check(LEAD_IN + shortest // 60 + 10, f"{tiers[fastest].name} quiet below min_events", fastest, False),
+                ],
+                traffic=low,
+            )
+        )
+    return cases
+
+
+def _no_data_group(ctx: SloContext) -> RuleTestGroup | None:
+    """No SLI series at all: `<alert>NoData` fires after `no_data_for`, not before."""
+    spec, slo = ctx.spec, ctx.slo
+    wait = slo.alerting.no_data_for
+    if wait is None:
+        return None
+    rule = next((r for r in alerting_rules(spec, slo) if r.alert.endswith("NoData")), None)
+    if rule is None:
+        return None
+    minutes = wait // 60
+    labels = {"service": spec.service, "slo": slo.name, **rule.labels}
+    query = _alerts_query(rule.alert, spec, slo)
+    return RuleTestGroup(
+        name=f"{spec.service}/{slo.name}: no SLI series at all: {rule.alert} fires after {format_duration(wait)}, not before",
+        interval="1m",
+        input_series=[],
+        promql_expr_test=[
+            PromqlExprTest(expr=query, eval_time=f"{max(minutes - 2, 0)}m", exp_samples=[]),
+            PromqlExprTest(expr=query, eval_time=f"{minutes + 2}m", exp_samples=_alerts_samples(rule.alert, [labels])),
+        ],
+    )
+
+
+def slo_test_groups(spec: ServiceSpec, slo: SLO) -> tuple[list[RuleTestGroup], list[str]]:
+    """The test groups of one SLO and notes on anything left out (and why)."""
+    reason = testable(slo)
+    if reason is not None:
+        return [], [f"{slo.name}: no generated tests: {reason}"]
+    ctx = _context(spec, slo)
+    groups = []
+    if ctx.tiers:
+        for case in _cases(ctx):
+            group = _build_group(ctx, case)
+            if group is not None:
+                groups.append(group)
+    no_data = _no_data_group(ctx)
+    if no_data is not None:
+        groups.append(no_data)
+    return groups, ctx.notes
+
+
+def render_test_file(item: LoadedSpec) -> str:
+    spec = item.spec
+    groups: list[RuleTestGroup] = []
+    notes: list[str] = []
+    for slo in sorted(spec.slos, key=lambda s: s.name):
+        slo_groups, slo_notes = slo_test_groups(spec, slo)
+        groups += slo_groups
+        notes += slo_notes
+    test_file = RuleTestFile(rule_files=[f"../{rule_file_name(spec.service)}"], evaluation_interval="1m", tests=groups)
+    comment = "".join(f"# note: {note}\n" for note in notes)
+    return header(item.source) + comment + test_file.to_yaml()
+
+
+def unit_test_files(specs: list[LoadedSpec]) -> dict[str, str]:
+    """``{"tests/<service>.test.yaml": text}`` for every spec (picked up by the pipeline)."""
+    return {test_file_name(item.spec.service): render_test_file(item) for item in specs}
