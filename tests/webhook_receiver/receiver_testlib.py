@@ -111,7 +111,7 @@ class ReceiverProcess:
             stderr=subprocess.STDOUT,
         )
         log.close()
-        if wait and not wait_until(self._healthy, timeout=30):
+        if wait and not wait_until(self._healthy, timeout=60):
             self.stop()
             raise AssertionError(f"receiver did not come up; log:\n{self.log()}")
         return self

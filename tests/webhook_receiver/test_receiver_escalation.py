@@ -7,6 +7,7 @@ The roster here is test data: a Directory subclass (loaded by the receiver throu
 from __future__ import annotations
 
 import textwrap
+from datetime import datetime, timezone
 
 import pytest
 
@@ -94,13 +95,19 @@ def test_unacknowledged_page_walks_backup_then_lead(escalating, pager):
 
 
 def test_acknowledgement_from_the_cli_stops_escalation(escalating, pager, capsys):
-    receiver = escalating(ack_seconds=2)
+    receiver = escalating(ack_seconds=3)
     incident_id = receiver.post(notification("acked", [alert()])).json()["opened"][0]
     assert pager.wait_for(lambda s: paged(s) == ["Ana"])
+    due = datetime.fromisoformat(receiver.incident(incident_id)["escalation_due_at"])
     code = burnwise(["incident", "ack", str(incident_id), "--by", "ana", "--url", receiver.url, "--token", TOKEN])
     assert code == 0 and "acknowledged by ana" in capsys.readouterr().out
+    detail = receiver.incident(incident_id)
+    assert datetime.fromisoformat(detail["acknowledged_at"]) < due, "acknowledged too late to test the stop"
+    assert detail["escalation_due_at"] is None
     assert pager.wait_for(lambda s: [e["event_action"] for e in s.events] == ["trigger", "acknowledge"])
-    assert not pager.wait_for(lambda s: len(s.events) > 2, timeout=3)  # past the 2 s timeout: no backup page
+    # stay until well past the time the backup would have been paged: nothing more arrives
+    remaining = (due - datetime.now(timezone.utc)).total_seconds() + 1.0
+    assert not pager.wait_for(lambda s: len(s.events) > 2, timeout=max(remaining, 0.5))
     detail = receiver.incident(incident_id)
     assert detail["status"] == "acknowledged" and detail["acknowledged_by"] == "ana"
     assert [e["kind"] for e in detail["timeline"]] == ["detect", "acknowledge"]

@@ -182,7 +182,7 @@ def test_database_unavailable_answers_503(start_receiver):
     dead = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test"
     receiver = start_receiver({"database_url": dead})
     answer = receiver.post(notification("down", [alert()]))
-    assert answer.status_code == 503 and "database unavailable" in answer.json()["error"]
-    assert receiver.get("/readyz").status_code == 503
+    assert answer.status_code == 503 and "database unavailable" in answer.json()["error"], (answer.text, receiver.log())
+    assert receiver.get("/readyz").status_code == 503, receiver.log()
     assert receiver.get("/healthz").status_code == 200
-    assert receiver.metric('burnwise_receiver_payloads_rejected_total{reason="unavailable"}') == 1
+    assert receiver.metric('burnwise_receiver_payloads_rejected_total{reason="unavailable"}') == 1, receiver.log()
