@@ -200,10 +200,17 @@ _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 def alert_closure(rule_file: Path, out: Path) -> None:
     """Copy a rule file keeping only alerts and the recordings they depend on (transitively).
 
+    A prometheus-operator `PrometheusRule` (what Sloth generates for its Kubernetes CRD) is
+    unwrapped to its groups, which promtool can load.
+
     Alert behaviour is unchanged; what goes is the period's recordings (30d ratios, budget
     remaining, metadata), which no alert reads but which cost the most to evaluate in promtool.
     """
-    data = yaml.safe_load(rule_file.read_text(encoding="utf-8"))
+    data: dict = {"groups": []}
+    for doc in yaml.safe_load_all(rule_file.read_text(encoding="utf-8")):  # Sloth: one document per spec
+        if doc and doc.get("kind") == "PrometheusRule":  # Sloth's output for its Kubernetes CRD
+            doc = doc["spec"]
+        data["groups"].extend((doc or {}).get("groups", []))
     rules = [rule for group in data["groups"] for rule in group["rules"]]
     needed: set[str] = set()
     pending = [rule["expr"] for rule in rules if "alert" in rule]
