@@ -9,13 +9,10 @@ a Directory.
 from __future__ import annotations
 
 import importlib
-import logging
 
 from burnwise.errors import UserError
 from webhook_receiver.config import ReceiverConfig
 from webhook_receiver.oncall.directory import Directory
-
-log = logging.getLogger("burnwise.receiver")
 
 
 def load_directory(config: ReceiverConfig) -> Directory:
@@ -34,8 +31,4 @@ def load_directory(config: ReceiverConfig) -> Directory:
         return directory
     if config.roster is None and config.runbooks is None:
         return Directory.empty()
-    try:
-        return Directory.load(config.roster, config.runbooks)
-    except NotImplementedError:
-        log.warning("roster loading is not available in this build; paging the default routing key")
-        return Directory.empty()
+    return Directory.load(config.roster, config.runbooks)

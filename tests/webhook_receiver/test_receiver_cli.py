@@ -86,3 +86,15 @@ def test_serve_config_error_in_a_real_process_has_no_traceback(tmp_path):
     )
     assert result.returncode == 1
     assert "key 'max_body_bytes'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_broken_roster_naming_the_file(tmp_path, monkeypatch, capsys):
+    for name in ENV_OVERRIDES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "roster.yaml").write_text("people: 3\n")
+    path = tmp_path / "receiver.yaml"
+    path.write_text("roster: roster.yaml\n")
+    assert burnwise(["serve", "--config", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "roster.yaml" in err and "people" in err and "Traceback" not in err
