@@ -27,6 +27,8 @@ class Result:
     ratios: dict[str, Any] = field(default_factory=dict)
     targets: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: details for the JSON only (per-SLO values), not printed
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +40,7 @@ class Result:
             "ratios": self.ratios,
             "targets": self.targets,
             "notes": self.notes,
+            "extra": self.extra,
         }
 
 
