@@ -52,7 +52,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", type=Path, default=DEFAULT_REGRESSIONS, help=f"folder for the test (default {DEFAULT_REGRESSIONS.as_posix()})")
     p.add_argument("--rules", type=Path, default=DEFAULT_RULES, help="folder of the rendered rule files (default rendered_rules)")
     p.add_argument("--no-verify", action="store_true", help="do not run promtool on the written test")
-    _common(p, json_output=False)
+    _common(p, prometheus=True, json_output=False)
     p.set_defaults(func=run_regression)
 
     p = subparsers.add_parser("report", help="reports over the incident log (load)")
@@ -166,11 +166,23 @@ def run_postmortem(args: argparse.Namespace) -> int:
 def run_regression(args: argparse.Namespace) -> int:
     from generator.promtool import Promtool, PromtoolNotFound
     from webhook_receiver.reports import queries
-    from webhook_receiver.reports.regression import write_case
+    from webhook_receiver.reports.prometheus import Prometheus, PrometheusUnavailable
+    from webhook_receiver.reports.regression import plan_from_prometheus, write_case
     from webhook_receiver.reports.slos import load_catalog
 
     detail = queries.incident_detail(_store(args), args.incident)
     plan, ref = _plan(detail, load_catalog(args.specs))
+    if args.prometheus:
+        try:
+            measured = plan_from_prometheus(detail, ref, Prometheus(args.prometheus))
+        except PrometheusUnavailable as exc:
+            print(f"note: {exc}; shaping the case from the alert's value and duration instead")
+        else:
+            if measured is None:
+                print("note: Prometheus has no error-ratio data for the incident's time; "
+                      "shaping the case from the alert's value and duration instead")
+            else:
+                plan = measured
     path = write_case(plan, ref, args.out, args.rules)
     print(f"wrote {path.as_posix()}: {plan.alertname} must fire again at {plan.severity}")
     if args.no_verify:

@@ -7,7 +7,11 @@ disabled (it asserts the tier that paged, nothing else).
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -91,3 +95,102 @@ def test_latency_sli_case_is_written_from_the_histogram(seeded, run_cli, tmp_pat
     assert any("_count{" in s for s in series)
     [rule_file] = data["rule_files"]
     assert (tmp_path / rule_file).resolve() == (REPO / "rendered_rules" / "search.rules.yaml").resolve()
+
+
+def start_prometheus(prometheus_bin: str, data: Path, tmp_path: Path):
+    """A real prometheus over ``data`` (backfilled blocks) on a free port; returns (process, url)."""
+    import requests
+
+    from tests.conftest import free_port
+
+    (tmp_path / "prometheus.yml").write_text("global: {}\n")
+    port = free_port()
+    log = open(tmp_path / "prometheus.log", "wb")
+    proc = subprocess.Popen([prometheus_bin, f"--config.file={tmp_path / 'prometheus.yml'}",
+                             f"--storage.tsdb.path={data}", f"--web.listen-address=127.0.0.1:{port}"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, (tmp_path / "prometheus.log").read_text()
+        try:
+            if requests.get(f"{url}/-/ready", timeout=1).status_code == 200:
+                return proc, url
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    stop(proc)
+    raise AssertionError("prometheus not ready:\n" + (tmp_path / "prometheus.log").read_text())
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def test_case_shaped_by_the_error_ratio_prometheus_recorded(seeded, run_cli, promtool_bin, prometheus_bin,
+                                                            tmp_path, monkeypatch):
+    """Two hours ago checkout/availability failed at 3% (30x) for 35 minutes before the sev1 alert
+    fired. The recorded 5m error ratio is backfilled into a real Prometheus; the case must follow it."""
+    from tests.reports.history import POLICY, burn_alert
+    from tests.webhook_receiver.receiver_testlib import notification
+    from webhook_receiver.models import Notification
+    from webhook_receiver.oncall.directory import Directory
+    from webhook_receiver.store import Store
+
+    monkeypatch.setenv("BURNWISE_PROMTOOL", promtool_bin)
+    fired = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(hours=2)
+    lines = ["# TYPE slo:burnwise_error_ratio:rate5m gauge"]
+    for minute in range(-90, 31):
+        at = fired + timedelta(minutes=minute)
+        ratio = 0.03 if -35 <= minute <= 25 else 0
+        lines.append(f'slo:burnwise_error_ratio:rate5m{{service="checkout",slo="availability"}} {ratio} {int(at.timestamp())}')
+    (tmp_path / "ratio.om").write_text("\n".join(lines + ["# EOF"]) + "\n")
+    data = tmp_path / "tsdb"
+    subprocess.run([promtool_bin, "tsdb", "create-blocks-from", "openmetrics", str(tmp_path / "ratio.om"), str(data)],
+                   check=True, capture_output=True, timeout=60)
+
+    store = Store.from_url(seeded.url)
+    payload = notification("backfilled", [burn_alert("CheckoutAvailabilityBudgetBurn", "checkout", "availability",
+                                                     "sev1", fired, 17.5)])
+    incident = store.ingest(Notification.model_validate(payload), Directory.load(seeded.roster, None), POLICY,
+                            now=fired + timedelta(minutes=1)).opened[0]
+    store.resolve(incident, "api", POLICY, now=fired + timedelta(minutes=30))
+    store.engine.dispose()
+
+    proc, url = start_prometheus(prometheus_bin, data, tmp_path)
+    try:
+        out = tmp_path / "cases"
+        code, stdout, stderr = run_cli("regression", str(incident), "--prometheus", url, "--out", str(out),
+                                       "--rules", str(REPO / "rendered_rules"), "--specs", str(REPO / "slo_specs"),
+                                       "--database-url", seeded.url)
+    finally:
+        stop(proc)
+    assert code == 0, stderr + stdout
+    assert "verified with promtool" in stdout
+    [case] = list(out.glob("*.yaml"))
+    text = case.read_text()
+    assert "error ratio per minute from Prometheus slo:burnwise_error_ratio:rate5m" in text
+    data_doc = yaml.safe_load(text)
+    errors = next(s["values"] for s in data_doc["tests"][0]["input_series"] if 'code="500"' in s["series"])
+    # 65 minutes before the alert and 5 after; the ratio sampled at minute k covers minute k-1..k, so
+    # the 3% (3000 of 100000 a minute) from 35 minutes before the alert fills minutes 30-70: 29 clean, 41 failing
+    assert errors == "0 0+0x28 3000+3000x40"
+    assert promtool_test(promtool_bin, case, rules_with(tmp_path, "no-sev1", "sev1"), tmp_path).returncode != 0
+
+
+def test_unreachable_prometheus_falls_back_to_the_alert_value(seeded, run_cli, tmp_path):
+    from tests.conftest import free_port
+
+    code, stdout, err = run_cli("regression", str(seeded.ids["P2"]), "--prometheus", f"http://127.0.0.1:{free_port()}",
+                                "--out", str(tmp_path), "--no-verify", "--rules", str(REPO / "rendered_rules"),
+                                "--specs", str(REPO / "slo_specs"), "--database-url", seeded.url)
+    assert code == 0, err
+    assert "not reachable" in stdout and "from the alert's value and duration instead" in stdout
+    assert "burn 18.5x; alert annotation" in next(tmp_path.glob("*.yaml")).read_text()

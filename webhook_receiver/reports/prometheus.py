@@ -79,3 +79,36 @@ class Prometheus:
                 f"Prometheus at {self.url} answered HTTP {response.status_code} without JSON"
             ) from None
         return parse_vector(document)
+
+
+def parse_matrix(document: object) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+    """Series of a range-query answer as (labels, [(unix seconds, value), ...]); NaN points dropped."""
+    if not isinstance(document, dict) or document.get("status") != "success":
+        parse_vector(document)  # raises with the reason
+    data = document.get("data")
+    if not isinstance(data, dict) or data.get("resultType") != "matrix":
+        raise PrometheusUnavailable("expected a range vector (resultType matrix)")
+    try:
+        series = [
+            ({str(k): str(v) for k, v in item.get("metric", {}).items()},
+             [(float(ts), float(value)) for ts, value in item["values"] if not math.isnan(float(value))])
+            for item in data["result"]
+        ]
+    except (TypeError, KeyError, ValueError) as exc:
+        raise PrometheusUnavailable(f"answer is not in Prometheus' format ({exc})") from None
+    return sorted(series, key=lambda s: sorted(s[0].items()))
+
+
+def query_range(prometheus: Prometheus, expr: str, start: datetime, end: datetime, step_seconds: int = 60):
+    """``/api/v1/query_range`` over [start, end]; same failure handling as :meth:`Prometheus.query`."""
+    if not prometheus.url:
+        raise PrometheusUnavailable("Prometheus not given (pass --prometheus URL)")
+    params = {"query": expr, "start": iso(start), "end": iso(end), "step": f"{step_seconds}s"}
+    try:
+        response = requests.get(f"{prometheus.url}/api/v1/query_range", params=params, timeout=prometheus.timeout)
+        document = response.json()
+    except requests.RequestException as exc:
+        raise PrometheusUnavailable(f"Prometheus at {prometheus.url} not reachable ({type(exc).__name__})") from None
+    except ValueError:
+        raise PrometheusUnavailable(f"Prometheus at {prometheus.url} answered without JSON") from None
+    return parse_matrix(document)

@@ -7,6 +7,10 @@ when no value was recorded, twice the tier's factor. It lasts as long as the ale
 least long enough for the tier's long window to pass the factor with a margin, and no longer than
 that window plus ten minutes (beyond it the long window cannot rise any further).
 
+With ``--prometheus`` the shape is the real one instead: the SLO's recorded 5m error ratio,
+minute by minute, from the tier's longest window before the alert fired to five minutes after,
+with the assertion at that last minute.
+
 The test asserts, at the end of that failure, that the alert that paged is firing with the same
 ``severity`` (``max(ALERTS{...})`` is 1), and that it was quiet just before the failure began. It
 reads the *current* rule file, so disabling the tier, or moving its windows or factor so far that
@@ -18,17 +22,20 @@ from __future__ import annotations
 import math
 import os
 import re
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from burnwise.errors import UserError
+from generator import names
 from generator.durations import format_duration
 from generator.pipeline import rule_file_name
 from generator.promtool_tests import ExpectedSample, PromqlExprTest, RuleTestFile, RuleTestGroup
-from generator.windows import Tier, tiers_for
+from generator.windows import BASE_WINDOW, Tier, tiers_for
 from webhook_receiver.records import AlertRecord, IncidentDetail
+from webhook_receiver.reports.prometheus import Prometheus, query_range
 from webhook_receiver.reports.sli_series import Minutes, sli_series
 from webhook_receiver.reports.slos import SLORef
 
@@ -38,6 +45,8 @@ MIN_MARGIN = Decimal("1.2")
 #: Events per minute in the reconstruction (high, so tiny budgets still give whole error counts).
 TRAFFIC_PER_MINUTE = 100_000
 EXTRA_MINUTES = 10
+#: With Prometheus: minutes of recorded data after the alert started firing; the test evaluates there.
+AFTER_FIRING = 5
 
 
 class RegressionPlan(BaseModel):
@@ -58,6 +67,9 @@ class RegressionPlan(BaseModel):
     history_minutes: int
     failure_minutes: int
     traffic_per_minute: int
+    #: Per-minute error ratios read from Prometheus (history then the minutes after the alert
+    #: fired); None when the shape is modelled from the alert's value and duration.
+    minute_error_ratios: list[float] | None = None
 
     @property
     def eval_minute(self) -> int:
@@ -146,6 +158,55 @@ def plan_regression(detail: IncidentDetail, ref: SLORef | None) -> RegressionPla
     )
 
 
+def plan_from_prometheus(detail: IncidentDetail, ref: SLORef | None, prometheus: Prometheus) -> RegressionPlan | None:
+    """The plan with the real per-minute error ratio (``slo:burnwise_error_ratio:rate5m``) from
+    the tier's longest window (+5m) before the alert fired to :data:`AFTER_FIRING` minutes after.
+
+    Raises PrometheusUnavailable when Prometheus cannot be asked; None when it has no data there.
+    """
+    base = plan_regression(detail, ref)
+    fired = paging_alert(detail).starts_at
+    history = base.history_minutes + 5
+    start = fired - timedelta(minutes=history)
+    end = fired + timedelta(minutes=AFTER_FIRING)
+    expr = names.error_ratio(BASE_WINDOW) + names.selector(base.service, base.slo)
+    series = query_range(prometheus, expr, start, end, 60)
+    points = series[0][1] if series else []
+    if not points:
+        return None
+    minutes = history + AFTER_FIRING
+    ratios = [0.0] * minutes
+    for ts, value in points:
+        index = round((ts - start.timestamp()) / 60)  # the sample at minute k closes minute k-1..k
+        if 1 <= index <= minutes:
+            ratios[index - 1] = min(1.0, max(0.0, value))
+    peak = max(ratios)
+    return base.model_copy(update={
+        "minute_error_ratios": ratios,
+        "history_minutes": history,
+        "failure_minutes": AFTER_FIRING,
+        "error_ratio": peak,
+        "burn_used": peak / base.error_budget,
+        "ratio_source": f"Prometheus {names.error_ratio(BASE_WINDOW)}, minute by minute",
+    })
+
+
+def segments_for(plan: RegressionPlan) -> list[Minutes]:
+    """Per-minute traffic of the case: modelled (healthy, then constant) or from Prometheus."""
+    traffic = plan.traffic_per_minute
+    if plan.minute_error_ratios is None:
+        errors = min(traffic, max(1, round(plan.error_ratio * traffic)))
+        return [Minutes(plan.history_minutes, traffic, 0), Minutes(plan.failure_minutes, traffic, errors)]
+    segments: list[Minutes] = []
+    for ratio in plan.minute_error_ratios:
+        errors = min(traffic, round(ratio * traffic))
+        if segments and segments[-1].errors == errors:
+            segments[-1] = Minutes(segments[-1].minutes + 1, traffic, errors)
+        else:
+            segments.append(Minutes(1, traffic, errors))
+    return segments
+
+
 def _alert_query(plan: RegressionPlan) -> str:
     labels = {"alertname": plan.alertname, "alertstate": "firing", "severity": plan.severity,
               "service": plan.service, "slo": plan.slo}
@@ -155,23 +216,30 @@ def _alert_query(plan: RegressionPlan) -> str:
 
 def build_test(plan: RegressionPlan, ref: SLORef, rule_file: str) -> RuleTestFile:
     """The promtool test file for ``plan``; ``rule_file`` is relative to the test file's folder."""
-    errors = max(1, round(plan.error_ratio * plan.traffic_per_minute))
-    segments = [
-        Minutes(plan.history_minutes, plan.traffic_per_minute, 0),
-        Minutes(plan.failure_minutes, plan.traffic_per_minute, min(errors, plan.traffic_per_minute)),
-    ]
+    segments = segments_for(plan)
     query = _alert_query(plan)
     group = RuleTestGroup(
         name=f"incident {plan.incident}: {plan.alertname} pages again at {plan.severity}",
         interval="1m",
         input_series=sli_series(ref.slo.sli, segments),
         promql_expr_test=[
-            PromqlExprTest(expr=query, eval_time=f"{plan.history_minutes}m", exp_samples=[]),
+            # quiet before the modelled failure (real data may already be failing then: no claim)
+            *([PromqlExprTest(expr=query, eval_time=f"{plan.history_minutes}m", exp_samples=[])]
+              if plan.minute_error_ratios is None else []),
             PromqlExprTest(expr=query, eval_time=f"{plan.eval_minute}m",
                            exp_samples=[ExpectedSample(labels="{}", value=1)]),
         ],
     )
     return RuleTestFile(rule_files=[rule_file], evaluation_interval="1m", tests=[group])
+
+
+def shape_line(plan: RegressionPlan) -> str:
+    if plan.minute_error_ratios is not None:
+        return (f"# Shape: error ratio per minute from {plan.ratio_source}, {plan.history_minutes}m before the "
+                f"alert fired and {plan.failure_minutes}m after (peak {plan.error_ratio:.6g}, burn {plan.burn_used:.4g}x).")
+    return (f"# Shape: {plan.history_minutes}m healthy, then error ratio {plan.error_ratio:.6g} "
+            f"(burn {plan.burn_used:.4g}x; {plan.ratio_source}) for {plan.failure_minutes}m"
+            + (f" (alert fired {plan.observed_minutes}m)." if plan.observed_minutes is not None else "."))
 
 
 def header(plan: RegressionPlan) -> str:
@@ -180,9 +248,7 @@ def header(plan: RegressionPlan) -> str:
     lines = [
         f"# Regression case for incident {plan.incident}, written by `burnwise regression {plan.incident}`.",
         f"# {plan.alertname} ({plan.service}/{plan.slo}) paged at {plan.severity} ({plan.tier}: {'; or '.join(plan.conditions)}).",
-        f"# Shape: {plan.history_minutes}m healthy, then error ratio {plan.error_ratio:.6g} "
-        f"(burn {plan.burn_used:.4g}x; {plan.ratio_source}) for {plan.failure_minutes}m"
-        + (f" (alert fired {plan.observed_minutes}m)." if plan.observed_minutes is not None else "."),
+        shape_line(plan),
         "# It fails when the current rules would no longer page for this incident at this severity.",
     ]
     return "\n".join(lines) + "\n"
