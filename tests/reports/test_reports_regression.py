@@ -193,4 +193,4 @@ def test_unreachable_prometheus_falls_back_to_the_alert_value(seeded, run_cli, t
                                 "--specs", str(REPO / "slo_specs"), "--database-url", seeded.url)
     assert code == 0, err
     assert "not reachable" in stdout and "from the alert's value and duration instead" in stdout
-    assert "burn 18.5x; alert annotation" in next(tmp_path.glob("*.yaml")).read_text()
+    assert "burn 18.5x; alert annotation" in next(tmp_path.glob("incident-*.yaml")).read_text()
