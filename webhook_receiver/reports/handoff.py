@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from webhook_receiver.records import AlertRecord, IncidentRecord, TimelineEntry
+from webhook_receiver.records import IncidentRecord, TimelineEntry
 from webhook_receiver.reports.followups import follow_ups
 from webhook_receiver.reports.markdown import table
 from webhook_receiver.reports.next_shift import NextShift
