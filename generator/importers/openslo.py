@@ -203,16 +203,31 @@ def _alerting(spec: dict[str, Any], docs: list[dict[str, Any]], problems: _Probl
 
 
 def to_burnwise(doc: dict[str, Any], display: str) -> list[dict[str, Any]]:
+    """One burnwise document per service: OpenSLO writes one SLO per document, burnwise one
+    service per document, so the first SLO document of a service in a file carries all of that
+    service's SLOs from the file and the later ones yield nothing."""
     kind = doc.get("kind")
     if kind in NO_SLO_KINDS:
         return []  # read when an SLO of the same file refers to it
+    docs = _siblings(display)
+    service = (doc.get("spec") or {}).get("service")
+    same = [d for d in docs if d.get("kind") == "SLO" and (d.get("spec") or {}).get("service") == service]
+    if len(same) > 1 and doc in same:
+        if doc != same[0]:
+            return []
+        merged = [_convert_one(d, display, docs) for d in same]
+        return [{**merged[0], "slos": [slo for out in merged for slo in out["slos"]]}]
+    return [_convert_one(doc, display, docs)]
+
+
+def _convert_one(doc: dict[str, Any], display: str, docs: list[dict[str, Any]]) -> dict[str, Any]:
+    kind = doc.get("kind")
     name = (doc.get("metadata") or {}).get("name", "")
     problems = _Problems(display, f"SLO {name}: " if name else "")
     if kind != "SLO":
         raise SpecError([SpecProblem(display, "kind", f"unknown OpenSLO kind {kind!r} (known: SLO, {', '.join(sorted(NO_SLO_KINDS))})")])
     alpha = doc.get("apiVersion") == "openslo/v1alpha"
     spec = doc.get("spec") or {}
-    docs = _siblings(display)
     method = spec.get("budgetingMethod", "Occurrences")
     if method != "Occurrences":
         problems.add("spec.budgetingMethod", f"{method!r} cannot be carried; burnwise budgets count events (Occurrences)")
@@ -265,4 +280,4 @@ def to_burnwise(doc: dict[str, Any], display: str) -> list[dict[str, Any]]:
         raise SpecError(problems.items)
     for slo in slos:
         slo["alerting"] = alerting
-    return [{"version": SPEC_VERSION, "service": spec.get("service"), "slos": slos}]
+    return {"version": SPEC_VERSION, "service": spec.get("service"), "slos": slos}

@@ -119,3 +119,11 @@ def test_threshold_objective_is_refused():
     slo["spec"]["objectives"] = [{"op": "lte", "value": 0.3, "target": 0.99}]
     with pytest.raises(SpecError, match=r"objectives\[0\]\.value: threshold objectives"):
         openslo.to_burnwise(slo, "nowhere.yaml")
+
+
+def test_slo_documents_of_one_service_become_one_spec():
+    """Several OpenSLO SLO documents for one service: one burnwise spec (one rule file), all SLOs."""
+    loaded = load_specs([corpus_dir() / "openslo-kubernetes-apiserver.yml"])
+    assert [(item.spec.service, [s.name for s in item.spec.slos]) for item in loaded] == [
+        ("k8s-apiserver", ["requests-availability-openslo", "requests-latency-openslo-0", "requests-latency-openslo-1"])
+    ]
