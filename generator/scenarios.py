@@ -120,7 +120,7 @@ def _pieces(value: Any, key: str) -> Any:
 class Scenario(_Strict):
     """A named error scenario. Time 0 is the end of the healthy lead-in."""
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
     description: str = ""
     duration: int
     #: Events per second; None means "the SLO's default traffic" (enough for `min_events`).
@@ -130,6 +130,8 @@ class Scenario(_Strict):
     cycle: int | None = None
     #: When the errors stop: reset times are measured from here.
     recovery_at: int | None = None
+    #: Events per second during the healthy history before time 0 (default: the SLO's traffic).
+    history_traffic: Decimal | None = Field(default=None, ge=0)
 
     _durations = field_validator("duration", "cycle", "recovery_at", mode="before")(
         lambda value: None if value is None else _duration(value)
@@ -288,13 +290,14 @@ def build_timeline(
     if raw is not None:
         healthy = Decimal(0) if healthy_burn is None else healthy
     base = traffic if traffic is not None else default_traffic(slo)
+    history = traffic if traffic is not None else scenario.history_traffic if scenario.history_traffic is not None else base
     total = lead_in + -(-scenario.duration // STEP)
     events, errors, failing = [Decimal(0)], [Decimal(0)], [False]
     carry = Decimal(0)
     for minute in range(1, total + 1):
         seconds = (minute - lead_in - 1) * STEP + STEP // 2
         if seconds < 0:
-            per_second, ratio = base, healthy
+            per_second, ratio = history, healthy
         else:
             per_second = traffic_at(scenario, seconds, base)
             ratio = error_ratio_at(scenario, seconds, budget)

@@ -1,0 +1,86 @@
+"""`burnwise test`: run the generated promtool unit tests (and regression cases) through promtool.
+
+The files under ``<out>/tests/`` prove each SLO's alerts: they page for an outage within the
+Workbook's detection time, page for sustained burns, stay quiet for healthy traffic and short
+blips, and stop after recovery. ``burnwise generate`` writes them; regression cases written by
+``burnwise regression`` live in ``<out>/tests/regressions/`` and run here too. Files run in
+parallel (one promtool per file), because each evaluates the rules minute by minute for hours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from burnwise.commands.generate import DEFAULT_OUT
+from burnwise.errors import UserError
+from generator.promtool import Promtool, RuleTestResult
+
+
+def test_files(out: Path) -> list[Path]:
+    """Every promtool test file under ``out/tests`` (subfolders included), sorted."""
+    root = out / "tests"
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
+
+
+def run_files(promtool: Promtool, files: list[Path], jobs: int, timeout: float) -> list[RuleTestResult]:
+    """One promtool run per file, ``jobs`` at a time; results in the order of ``files``."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(lambda path: promtool.test_rules([path], timeout=timeout), files))
+
+
+def _groups(path: Path) -> int:
+    try:
+        import yaml
+
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return len(data.get("tests") or [])
+    except Exception:  # counting is cosmetic; promtool reports broken files itself
+        return 0
+
+
+def run_test(args: argparse.Namespace) -> int:
+    files = [*test_files(args.out), *args.files]
+    if not files:
+        raise UserError(
+            f"no promtool test files in {args.out.as_posix()}/tests/: run `burnwise generate` first "
+            "(or name test files as arguments)"
+        )
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        raise UserError(f"test file(s) not found: {', '.join(missing)}")
+    promtool = Promtool.find()
+    results = run_files(promtool, files, args.jobs, args.timeout)
+    failed = [r for r in results if not r.ok]
+    if args.json:
+        print(json.dumps([r.model_dump(mode="json") for r in results], indent=2, sort_keys=True))
+    else:
+        for path, result in zip(files, results):
+            if result.ok:
+                print(f"ok    {path.as_posix()} ({_groups(path)} test group(s))")
+            else:
+                print(f"FAIL  {path.as_posix()}")
+                print("\n".join("      " + line for line in result.format().splitlines()))
+        status = "all passed" if not failed else f"{len(failed)} file(s) failed"
+        print(f"promtool {promtool.version}: {len(files)} file(s), {status}")
+    return 1 if failed else 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "test",
+        help="run the generated promtool unit tests (and regression cases) through promtool",
+        description="Run every promtool test file under OUT/tests/ (generated per SLO by `burnwise generate`, "
+        "plus regression cases) and any FILE given; exit 1 when any fails.",
+    )
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="extra promtool test files")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"rendered rules directory (default: {DEFAULT_OUT}/)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="promtool processes at once (default: CPUs)")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds before one file's promtool run is stopped")
+    parser.add_argument("--json", action="store_true", help="print the parsed results as JSON")
+    parser.set_defaults(func=run_test)
