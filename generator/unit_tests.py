@@ -241,9 +241,11 @@ def _minutes_text(minutes: int) -> str:
 
 
 def _seconds_text(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.0f}s"
-    return format_duration(int(round(seconds / 60)) * 60)
+    """`52s`, `2m10s`; whole minutes from an hour on (`2h47m`)."""
+    whole = int(round(seconds))
+    if whole <= 0:
+        return "0s"
+    return format_duration(whole if whole < 3600 else int(round(whole / 60)) * 60)
 
 
 @dataclass
