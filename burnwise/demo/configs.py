@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.alertmanager import Options, load_surface_claims, render_config
+from generator.alertmanager import Options, Timing, load_surface_claims, render_config
 from generator.durations import format_duration
 from generator.loader import load_specs
 from generator.render import dump_yaml
@@ -47,11 +47,25 @@ def alertmanager_config(
     credentials_file: Path,
     group_wait: int,
     group_interval: int,
+    muted_group_interval: int,
     repeat_interval: int = 3600,
 ) -> str:
-    """The Alertmanager file ``burnwise alertmanager-config --full`` would write, with demo timings."""
-    options = Options(receiver_url=receiver_url, credentials_file=credentials_file.as_posix(), full=True).with_timing(
-        group_wait=group_wait, group_interval=group_interval, repeat_interval=repeat_interval
+    """The Alertmanager file ``burnwise alertmanager-config --full`` would write, with demo timings.
+
+    sev1 gets the short ``group_interval`` (its resolve must arrive quickly). sev2 and sev3, which
+    a firing sev1 inhibits, get ``muted_group_interval``: after a heal the tiers' burn rates cross
+    their thresholds within one or two rule evaluations of each other, and a sev2 group flushed in
+    that gap - sev1 already resolved, sev2 not yet - would page a second time for the same outage.
+    ``group_wait`` should cover two rule evaluations, so that a sev2 that fires one evaluation
+    before sev1 at the start of a burn is already inhibited when its group is first flushed.
+    """
+    fast = Timing(group_wait=group_wait, group_interval=group_interval, repeat_interval=repeat_interval)
+    muted = Timing(group_wait=group_wait, group_interval=muted_group_interval, repeat_interval=repeat_interval)
+    options = Options(
+        receiver_url=receiver_url,
+        credentials_file=credentials_file.as_posix(),
+        full=True,
+        timings={"sev1": fast, "sev2": muted, "sev3": muted},
     )
     specs = load_specs(spec_paths)
     claims = load_surface_claims(roster) if roster is not None else []

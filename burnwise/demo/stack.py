@@ -72,12 +72,13 @@ class StackSettings:
     lapse: Timelapse = field(default_factory=Timelapse)
     scrape_interval: int = 2
     evaluation_interval: int = 2
-    group_wait: int = 1
+    group_wait: int = 5  # two evaluations and a bit: see burnwise.demo.configs.alertmanager_config
     group_interval: int = 5
+    muted_group_interval: int = 60
     traffic_rate: float = 20.0
     database_url: str | None = None  # default: SQLite in workdir
     routing_key: str = "demo-routing-key"
-    ready_timeout: float = 30.0
+    ready_timeout: float = 60.0
 
 
 class Stack:
@@ -180,6 +181,7 @@ class Stack:
                 credentials_file=token_file,
                 group_wait=self.settings.group_wait,
                 group_interval=self.settings.group_interval,
+                muted_group_interval=self.settings.muted_group_interval,
             ),
             encoding="utf-8",
         )

@@ -30,8 +30,9 @@ def fast_settings(workdir: Path, **overrides) -> StackSettings:
         lapse=Timelapse(speedup=60, short_window=6),
         scrape_interval=1,
         evaluation_interval=1,
-        group_wait=1,
+        group_wait=3,
         group_interval=2,
+        muted_group_interval=30,
         traffic_rate=20.0,
     )
     values.update(overrides)
