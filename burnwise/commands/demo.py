@@ -1,6 +1,7 @@
 """`burnwise demo`: a real burn on this machine becomes a page, an incident and a resolve.
 
-Renders and checks ``slo_specs/`` like ``burnwise generate`` and ``burnwise check``, then starts the
+Renders and checks ``slo_specs/`` like ``burnwise generate`` and ``burnwise check`` (into the run's
+directory; the working tree is left as it is), then starts the
 chain of :mod:`burnwise.demo.stack` in a temporary directory and plays
 :mod:`burnwise.demo.scenario`. Every process is stopped by its own pid and the directory removed on
 success, failure and Ctrl-C; ``--keep`` leaves everything running until Ctrl-C.
@@ -21,7 +22,7 @@ from burnwise.demo.scenario import DemoFailure, Scenario, pager_line
 from burnwise.demo.stack import Stack, StackSettings, find_binary
 from burnwise.errors import UserError
 from generator.loader import load_specs
-from generator.pipeline import render_outputs, write_outputs
+from generator.pipeline import find_drift, render_outputs, write_outputs
 from generator.promtool import Promtool
 
 SPECS = Path("slo_specs")
@@ -59,17 +60,28 @@ def _require_inputs() -> None:
         )
 
 
-def render_and_check() -> None:
-    """What `burnwise generate` and the promtool step of `burnwise check` do, before anything starts."""
-    print(f"==> Rendering {SPECS.as_posix()}/ into {RULES.as_posix()}/ and checking the rules with promtool")
+def render_and_check(workdir: Path) -> None:
+    """What `burnwise generate` and `burnwise check` do, before anything starts.
+
+    The specs are rendered into the run's directory, not into ``rendered_rules/``: a demo must not
+    change the working tree. Drift between the two is reported (``burnwise check`` would fail on it).
+    """
+    print(f"==> Rendering {SPECS.as_posix()}/ and checking the rules with promtool")
     specs = load_specs([SPECS])
-    report = write_outputs(render_outputs(specs), RULES)
-    print(f"  {len(specs)} spec file(s): {len(report.written)} file(s) written, {len(report.unchanged)} unchanged")
-    files = sorted(RULES.glob("*.rules.yaml"))
+    outputs = render_outputs(specs)
+    rendered = workdir / "rendered_rules"
+    write_outputs(outputs, rendered)
+    files = sorted(rendered.glob("*.rules.yaml"))
     result = Promtool.find().check_rules(files, lint=True)
     if not result.ok:
-        raise UserError("promtool check rules refused the rendered rules:\n" + result.format())
-    print(f"  promtool check rules: {len(files)} file(s) ok")
+        raise UserError("promtool check rules refused the rules rendered from slo_specs/:\n" + result.format())
+    print(f"  {len(specs)} spec file(s) -> {len(outputs)} file(s); promtool check rules: {len(files)} rule file(s) ok")
+    drifts = find_drift(outputs, RULES)
+    if drifts:
+        names = ", ".join(sorted(d.path for d in drifts))
+        print(f"  note: {RULES.as_posix()}/ differs from the specs ({names}); `burnwise generate` updates it")
+    else:
+        print(f"  {RULES.as_posix()}/ matches the specs (what `burnwise check` verifies)")
 
 
 def _print_where(stack: Stack) -> None:
@@ -96,7 +108,6 @@ def _keep_running(stack: Stack) -> None:
 
 def run(args: argparse.Namespace) -> int:
     _require_inputs()
-    render_and_check()
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="burnwise-demo-"))
     settings = StackSettings(workdir=workdir, spec_path=DEMO_SPEC, roster=ROSTER, runbooks=RUNBOOKS)
@@ -104,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
     restore_signals = install_stop_signals()
     failed = True
     try:
+        render_and_check(workdir)
         print("")
         print(f"==> Starting the chain on 127.0.0.1 in {workdir}")
         print(f"  Prometheus loads {DEMO_SPEC.as_posix()} as a time-lapse: {settings.lapse.describe()}")
@@ -126,10 +138,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     except ProcessFailed as exc:
         raise UserError(f"demo could not run: {exc}") from None
-    except DemoFailure as exc:
+    except DemoFailure:
         for process in stack.supervisor.processes:
             print(f"--- last lines of {process.name}'s log ---\n{log_tail(process.log_path)}")
-        raise exc
+        raise
     finally:
         print("")
         print("==> Stopping every process the demo started" + (" (after a failure)" if failed else ""))
