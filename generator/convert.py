@@ -35,12 +35,14 @@ def merge_services(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _sloth_documents(raw: list[Any], display: str, period: int | None, windows_files: list[Path]):
+    # Like Sloth's --slo-period-windows-path: the windows whose period is the SLOs' period win;
+    # a file for another period is still passed on, so the notes say it was not applied.
     windows = None
+    target = period or sloth.DEFAULT_PERIOD
     for path in windows_files:
-        docs = read_documents(path, str(path))
-        for doc in docs:
+        for doc in read_documents(path, str(path)):
             candidate = sloth.read_alert_windows(doc, str(path))
-            if period is None or candidate.period == (period or 30 * 86400):
+            if windows is None or candidate.period == target:
                 windows = candidate
     documents, notes = [], []
     for doc in raw:

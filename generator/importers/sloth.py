@@ -30,6 +30,8 @@ from generator.numbers import format_decimal, to_decimal
 from generator.spec import NAME_PATTERN, SPEC_VERSION
 
 PROMETHEUS_V1 = "prometheus/v1"
+#: Sloth's default SLO period (its `--default-slo-period`); its default windows are the Workbook's.
+DEFAULT_PERIOD = 30 * 24 * 3600
 KUBERNETES_V1 = "sloth.slok.dev/v1"
 #: Sloth's Kubernetes CRD spells keys in camelCase; the prometheus/v1 file format in snake_case.
 CAMEL_TO_SNAKE = {
@@ -287,7 +289,7 @@ def convert(doc: dict[str, Any], display: str, period: int | None = None, window
         for slo in out["slos"]:
             slo["period"] = period
     if windows is not None:
-        windows.apply(out["slos"], period or 30 * 24 * 3600, ctx.note)
+        windows.apply(out["slos"], period or DEFAULT_PERIOD, ctx.note)
     if ctx.problems:
         raise SpecError(ctx.problems)
     ctx.note(
