@@ -21,6 +21,7 @@ from burnwise.demo.processes import ProcessFailed, install_stop_signals, log_tai
 from burnwise.demo.scenario import DemoFailure, Scenario, pager_line
 from burnwise.demo.stack import Stack, StackSettings, find_binary
 from burnwise.errors import UserError
+from generator.durations import format_duration
 from generator.loader import load_specs
 from generator.pipeline import find_drift, render_outputs, write_outputs
 from generator.promtool import Promtool
@@ -87,7 +88,8 @@ def render_and_check(workdir: Path) -> None:
 def _print_where(stack: Stack) -> None:
     print("")
     print("==> Where to look")
-    print(f"  Prometheus     {stack.prometheus_url}/alerts  (graph: slo:burnwise_burn_rate:rate10s)")
+    short = format_duration(stack.settings.lapse.short_window)
+    print(f"  Prometheus     {stack.prometheus_url}/alerts  (graph: slo:burnwise_burn_rate:rate{short})")
     print(f"  Alertmanager   {stack.alertmanager_url}")
     print(f"  receiver       {stack.receiver_url}/docs  (token: {stack.token})")
     print(f"  checkout       {stack.service.url}/metrics  (POST /admin/mode {{\"error_ratio\": 1.0}} breaks it)")

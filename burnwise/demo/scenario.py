@@ -177,6 +177,8 @@ class Scenario:
         for runbook in details.get("runbooks", []):
             self.say(f"  runbook:   {runbook['title']}: {runbook['url']}")
         for link in event.get("links", []):
+            if link["text"].startswith("Runbook"):
+                continue  # shown above, with its title
             self.say(f"  link:      {link['text']}: {link['href']}")
 
     def show_incident(self, incident_id: int) -> dict:
