@@ -17,6 +17,8 @@ import threading
 import time
 from pathlib import Path
 
+import requests
+
 from burnwise.demo.processes import ProcessFailed, install_stop_signals, log_tail
 from burnwise.demo.scenario import DemoFailure, Scenario, pager_line
 from burnwise.demo.stack import Stack, StackSettings, find_binary
@@ -138,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print("  (these stop now; `make demo KEEP=1` or `burnwise demo --keep` keeps them running)")
         return 0
-    except ProcessFailed as exc:
+    except (ProcessFailed, requests.RequestException) as exc:
         raise UserError(f"demo could not run: {exc}") from None
     except DemoFailure:
         for process in stack.supervisor.processes:

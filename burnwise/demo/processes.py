@@ -29,13 +29,23 @@ class ProcessFailed(RuntimeError):
     """A process exited early or never became ready; the message carries the tail of its log."""
 
 
+def _find_prctl():
+    """libc's prctl, looked up once in the parent (the child between fork and exec must not load
+    libraries: another thread of the parent may have held the loader's lock at fork time)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _find_prctl()
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     """Ask Linux to send SIGTERM to this child when the process that started it dies."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 def log_tail(path: Path, lines: int = 15) -> str:
@@ -87,7 +97,7 @@ class ManagedProcess:
                 env=dict(self.env) if self.env is not None else None,
                 cwd=self.cwd,
                 start_new_session=True,
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+                preexec_fn=_die_with_parent if _PRCTL is not None else None,
             )
         except OSError as exc:
             raise ProcessFailed(f"{self.name}: cannot start {self.argv[0]}: {exc}") from None

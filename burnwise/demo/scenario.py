@@ -18,6 +18,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import requests
+
+from burnwise.demo.processes import ProcessFailed
 from burnwise.demo.stack import Stack
 from burnwise.errors import UserError
 from generator import names
@@ -94,10 +97,14 @@ class Scenario:
         return f"Prometheus: {', '.join(prom) or 'no alert'} | Alertmanager: {', '.join(manager) or 'no alert'}"
 
     def progress(self) -> str:
-        short, long = self._burn(self.short_window), self._burn(self.long_window)
+        try:
+            short, long = self._burn(self.short_window), self._burn(self.long_window)
+            states = self._alert_states()
+        except (requests.RequestException, ProcessFailed) as exc:
+            return f"{self._elapsed()} (no answer: {str(exc).splitlines()[0][:120]})"
         return (
             f"{self._elapsed()} burn rate {_fmt_rate(short)} over {format_duration(self.short_window)}, "
-            f"{_fmt_rate(long)} over {format_duration(self.long_window)} | {self._alert_states()}"
+            f"{_fmt_rate(long)} over {format_duration(self.long_window)} | {states}"
         )
 
     def _wait(self, what: str, done: Callable[[], object], timeout: float, show: bool = True, hint: str = "") -> object:
@@ -105,7 +112,10 @@ class Scenario:
         deadline = time.monotonic() + timeout
         last = ""
         while True:
-            result = done()
+            try:
+                result = done()
+            except (requests.RequestException, ProcessFailed):
+                result = None  # a part that does not answer for a moment: ask again until the deadline
             if result:
                 return result
             if time.monotonic() >= deadline:
