@@ -51,8 +51,9 @@ def test_burn_pages_once_and_heal_resolves(tmp_path, prometheus_bin, alertmanage
 
         # healthy traffic never pages: the wait fails with a clear message (the demo's non-zero exit)
         scenario.wait_for_traffic(timeout=30)
-        with pytest.raises(DemoFailure, match=r"the page did not happen within 2s.*Logs: "):
+        with pytest.raises(DemoFailure, match=r"the page did not happen within 2s.*Logs: ") as failure:
             scenario.wait_for_page(timeout=2)
+        assert failure.value.exit_code == 1  # `burnwise demo` prints the message and exits 1
         assert stack.incidents() == []
 
         # a burn: Alertmanager posts, the receiver opens one incident, the pager gets one trigger
