@@ -87,6 +87,7 @@ class Stack:
     def __init__(self, settings: StackSettings, pager_echo: Callable[[str], None] | None = None) -> None:
         self.settings = settings
         self.workdir = settings.workdir
+        self.workdir.mkdir(parents=True, exist_ok=True)
         self.supervisor = Supervisor()
         self.token = secrets.token_hex(16)
         self.pager_echo = pager_echo
