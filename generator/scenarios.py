@@ -558,10 +558,23 @@ def events_plan(error_query: str, total_query: str) -> CounterPlan:
     """Counters behind an events SLI, found from the matchers of its two queries.
 
     Same metric: one series matching both queries (the errors) and one matching only the total
-    (the good events). Different metrics: an error counter and a total counter.
+    (the good events). Different metrics: an error counter and a total counter. An error query
+    ``total - good`` (the total's own selector minus another): the total and the good counter.
     """
     errors = selectors_in(error_query.replace(WINDOW_PLACEHOLDER, "5m"))
     totals = selectors_in(total_query.replace(WINDOW_PLACEHOLDER, "5m"))
+    if len(errors) == 2 and len(totals) == 1 and errors[0] == totals[0] and "-" in error_query:
+        # `total - good` (e.g. `_count - _bucket{le=...}`): write the total and the good counter
+        total_labels = _labels_for(list(totals[0].matchers), _GOOD_VALUES)
+        good_labels = _labels_for(list(errors[1].matchers), _GOOD_VALUES)
+        if total_labels is None or good_labels is None:
+            raise ScenarioError("cannot derive test series: no label values satisfy the queries' matchers")
+        return CounterPlan(
+            (
+                (totals[0].metric, tuple(sorted(total_labels.items())), "events"),
+                (errors[1].metric, tuple(sorted(good_labels.items())), "good"),
+            )
+        )
     if len(errors) != 1 or len(totals) != 1:
         raise ScenarioError(
             "cannot derive test series: the error and total queries must each read one metric "

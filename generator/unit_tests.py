@@ -36,6 +36,7 @@ from generator.scenarios import (
     HEALTHY_BURN,
     STEP,
     Scenario,
+    ScenarioError,
     Timeline,
     build_timeline,
     input_series,
@@ -558,7 +559,11 @@ def slo_test_groups(spec: ServiceSpec, slo: SLO) -> tuple[list[RuleTestGroup], l
     groups = []
     if ctx.tiers:
         for case in _cases(ctx):
-            group = _build_group(ctx, case)
+            try:
+                group = _build_group(ctx, case)
+            except ScenarioError as exc:  # e.g. a raw hook whose notation cannot be read
+                ctx.notes.append(f"{slo.name}: {case.key}: left out: {exc}")
+                continue
             if group is not None:
                 groups.append(group)
     no_data = _no_data_group(ctx)

@@ -114,6 +114,16 @@ def test_events_series_for_different_error_and_total_metrics():
     assert [(metric, kind) for metric, _labels, kind in plan.counters] == [("api_errors_total", "errors"), ("api_requests_total", "events")]
 
 
+def test_events_series_for_an_error_query_written_as_total_minus_good():
+    total = 'sum(rate(apiserver_request_duration_seconds_count{verb!="WATCH"}[{{.window}}]))'
+    error = f'({total} - sum(rate(apiserver_request_duration_seconds_bucket{{le="0.4",verb!="WATCH"}}[{{{{.window}}}}])))'
+    plan = events_plan(error, total)
+    assert [(metric, dict(labels), kind) for metric, labels, kind in plan.counters] == [
+        ("apiserver_request_duration_seconds_count", {"verb": "ok"}, "events"),
+        ("apiserver_request_duration_seconds_bucket", {"le": "0.4", "verb": "ok"}, "good"),
+    ]
+
+
 def test_counters_are_binary_exact_so_promtool_never_sees_a_reset():
     spec = load_specs([EXAMPLES[1]])[0].spec
     prediction = next(s for s in spec.slos if s.name == "prediction-success")
