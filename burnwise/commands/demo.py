@@ -111,6 +111,8 @@ def _keep_running(stack: Stack) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        raise UserError(f"--timeout {args.timeout:g}: give a number of seconds above 0, e.g. --timeout 180")
     _require_inputs()
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="burnwise-demo-"))

@@ -154,3 +154,10 @@ def test_demo_outside_the_repository_says_where_to_run_it(tmp_path):
     )
     assert result.returncode == 1
     assert "slo_specs/checkout.yaml not found: run `burnwise demo` from the burnwise repository root" in result.stderr
+
+
+def test_demo_refuses_a_timeout_that_is_not_positive(capsys):
+    from burnwise.cli import main
+
+    assert main(["demo", "--timeout", "0"]) == 1
+    assert "--timeout 0: give a number of seconds above 0" in capsys.readouterr().err
