@@ -54,6 +54,8 @@ MARGIN = 0.05
 #: Burns used to prove the slower tiers: this multiple of their factor, kept below the faster
 #: tiers' factors (sev2 below 90% of sev1's, the ticket below 80% of the pages').
 OVERSHOOT = Decimal("2.5")
+#: The longest a burn test may run before its tier must have fired (the model decides when).
+MAX_BURN_MINUTES = 12 * 60
 #: Reset checks need the short window to pass; longer short windows are left to the backtest.
 RESET_CHECK_LIMIT = 2 * 3600
 #: The blip: 10x the budget (1% errors at 99.9%) for 10 minutes.
@@ -475,7 +477,7 @@ def _cases(ctx: SloContext) -> list[Case]:
             ctx.notes.append(f"{slo.name}: no {tier_name} burn test: no burn rate fires it without firing a faster tier")
             continue
         workbook = tier_detection(tier, budget, ratio)
-        horizon = int((workbook or 6 * 3600) * 1.5 / 60) + 60
+        horizon = min(int((workbook or 6 * 3600) * 1.5 / 60) + 60, MAX_BURN_MINUTES)
         kind = "page" if tier.kind == "page" else "ticket"
         cases.append(
             Case(
