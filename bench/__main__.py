@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import shutil
 import sys
 import tempfile
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in selected:
             started = time.monotonic()
+            load_before = os.getloadavg()[0]
             print(f"-- running {name} ({args.mode}) ...", flush=True)
             try:
                 module = importlib.import_module(BENCHMARKS[name])
@@ -48,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             for result in produced if isinstance(produced, list) else [produced]:
                 result.config["benchmark_wall_s"] = round(time.monotonic() - started, 1)
+                # other work on the machine changes every figure: show how busy it was
+                result.config["loadavg_1m_before_after"] = f"{load_before:.1f}/{os.getloadavg()[0]:.1f}"
                 results.append(result)
                 print(format_result(result) + "\n", flush=True)
     finally:

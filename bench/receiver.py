@@ -24,7 +24,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import alerta_peer
+from bench import alerta_peer, ingest_profile
 from bench.alert_payloads import kinds_of, payload_stream
 from bench.http_load import LoadResult, closed_loop, open_loop
 from bench.procs import free_port, python_env, running, tree_rss_bytes, wait_http
@@ -148,7 +148,7 @@ def run_alerta(work: Path, size: Size) -> tuple[dict | None, str]:
     return row, label
 
 
-def run(mode: str, workdir: Path) -> Result:
+def run(mode: str, workdir: Path) -> list[Result]:
     size = SIZES[mode]
     work = workdir / "receiver"
     work.mkdir(parents=True, exist_ok=True)
@@ -194,7 +194,7 @@ def run(mode: str, workdir: Path) -> Result:
         f"Alerta runs under gunicorn, 1 worker x {alerta_peer.THREADS} threads; burnwise and the limit under uvicorn, 1 process",
         "client and servers share the same cores; the client is a minimal asyncio HTTP/1.1 loop",
     ]
-    return Result(
+    result = Result(
         name="receiver",
         title="4. Receiver throughput and latency (loopback, same payloads)",
         config={"payloads": size.payloads, "concurrency": size.concurrency, "open_loop_rate": size.rate, "open_loop_s": size.latency_seconds},
@@ -209,3 +209,4 @@ def run(mode: str, workdir: Path) -> Result:
         },
         notes=notes,
     )
+    return [result, ingest_profile.run(mode, workdir, REPO_ROOT)]
