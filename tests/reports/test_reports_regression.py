@@ -67,6 +67,10 @@ def test_case_passes_now_and_fails_without_the_tier(seeded, run_cli, promtool_bi
     assert 'severity="sev1"' in text and "CheckoutAvailabilityBudgetBurn" in text
     assert "error ratio 0.0185 (burn 18.5x; alert annotation)" in text  # the value the alert reported
 
+    # `burnwise test` runs regression cases under <out>/tests/regressions/ with the generated tests
+    code, stdout, stderr = run_cli("test", "--out", str(tmp_path / "rendered"))
+    assert code == 0 and f"ok    {case.as_posix()}" in stdout, stdout + stderr
+
     current = rules_with(tmp_path, "current", None)
     assert promtool_test(promtool_bin, case, current, tmp_path).returncode == 0
     no_sev1 = promtool_test(promtool_bin, case, rules_with(tmp_path, "no-sev1", "sev1"), tmp_path)
