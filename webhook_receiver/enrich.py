@@ -70,11 +70,14 @@ def enrich(notification: Notification, directory: Directory, at: datetime, defau
     surface = directory.surface_for(labels)
     responders = directory.responders(surface, at) if surface else None
     runbooks = annotation_runbooks(notification)
-    known = {r["url"] for r in runbooks}
+    by_url = {r["url"]: r for r in runbooks}
     for link in directory.runbooks_for(labels):
-        if link.url not in known:
-            known.add(link.url)
-            runbooks.append({"title": link.title, "url": link.url, "source": "catalog", "id": link.id})
+        if link.url in by_url:
+            # the annotation keeps its place first; the catalog lends it a readable title
+            by_url[link.url].update({"title": link.title, "id": link.id})
+            continue
+        by_url[link.url] = {"title": link.title, "url": link.url, "source": "catalog", "id": link.id}
+        runbooks.append(by_url[link.url])
     links = [{"href": r["url"], "text": f"Runbook: {r['title']}"} for r in runbooks]
     dashboards = sorted({a.annotations["dashboard_url"] for a in notification.alerts if a.annotations.get("dashboard_url")})
     links += [{"href": url, "text": "Dashboard"} for url in dashboards]

@@ -87,6 +87,14 @@ def test_enrichment_annotation_runbook_wins_and_links_are_complete():
     assert [step["role"] for step in result.escalation_chain()] == ["primary", "lead"]
 
 
+def test_annotation_runbook_that_is_in_the_catalog_keeps_its_place_and_gets_the_catalog_title():
+    payload = notification("g", [alert(owner="payments")])
+    payload["alerts"][0]["annotations"]["runbook_url"] = "https://runbooks.test/checkout"
+    result = enrich(Notification.model_validate(payload), CatalogDirectory(), NOW, "DEFAULT")
+    assert [(r["url"], r["title"]) for r in result.runbooks] == [("https://runbooks.test/checkout", "Checkout failing")]
+    assert result.runbooks[0]["source"] == "annotation"
+
+
 def test_enrichment_without_roster_uses_default_key():
     result = enrich(Notification.model_validate(notification("g", [alert()])), Directory.empty(), NOW, "DEFAULT")
     assert (result.surface, result.responders, result.routing_key) == (None, None, "DEFAULT")
