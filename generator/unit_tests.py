@@ -39,6 +39,7 @@ from generator.scenarios import (
     ScenarioError,
     Timeline,
     build_timeline,
+    default_traffic,
     input_series,
     scenario,
     testable,
@@ -381,31 +382,38 @@ def _cases(ctx: SloContext) -> list[Case]:
     cases: list[Case] = []
     lead = _minutes_text(LEAD_IN)
 
-    # 1. healthy traffic, then (counting SLIs) no traffic at all
-    if raw:
-        cases.append(
-            Case(
-                "healthy",
-                "healthy series page nobody",
-                scenario("healthy", "", 20 * 60, [{"from": 0, "burn": "0"}]),
-                [Check(LEAD_IN // 2, "healthy"), Check(LEAD_IN, "healthy"), Check(LEAD_IN + 20, "healthy")],
-            )
-        )
+    # 1. quiet times, one after another (one history, fewer evaluation steps): healthy traffic for
+    #    twice the usual history, a 10-minute blip at 10x the budget, then (counting SLIs) no
+    #    traffic at all. Two hours of history keep the blip from dominating the long ticket
+    #    windows, as it would on a Prometheus started an hour earlier.
+    quiet_lead = 2 * LEAD_IN
+    blip_share = format_decimal(min(BLIP_BURN * budget, Decimal(1)) * 100)
+    pieces = [{"from": 0, "burn": str(BLIP_BURN)}, {"from": BLIP_MINUTES * 60, "burn": str(healthy)}]
+    after = BLIP_MINUTES + 30
+    checks = [Check(quiet_lead // 4, "healthy"), Check(quiet_lead, "healthy")]
+    checks += [Check(quiet_lead + m, "the blip fires nothing") for m in (BLIP_MINUTES // 2, BLIP_MINUTES, BLIP_MINUTES + 5, BLIP_MINUTES + 15, after)]
+    extra: dict = {}
+    title = (
+        f"healthy traffic ({format_decimal(healthy)}x the sustainable burn) for {_minutes_text(quiet_lead)}, "
+        f"then a {BLIP_MINUTES}m blip at {format_decimal(BLIP_BURN)}x the budget ({blip_share}% errors)"
+    )
+    if not raw:
+        pieces.append({"from": after * 60, "ratio": 0})
+        extra["traffic"] = [{"from": 0, "value": str(default_traffic(slo))}, {"from": after * 60, "value": 0}]
+        checks += [Check(quiet_lead + after + 10, "zero traffic"), Check(quiet_lead + after + 20, "zero traffic")]
+        title += ", then zero traffic (no events: no ratio, not NaN)"
+        duration = after + 20
     else:
-        cases.append(
-            Case(
-                "healthy",
-                f"healthy traffic ({format_decimal(healthy)}x the sustainable burn) for {lead}, then zero traffic "
-                "(no events: no ratio, not NaN): nobody is paged",
-                scenario("zero-traffic", "", 20 * 60, [{"from": 0, "ratio": 0}], traffic=0),
-                [
-                    Check(LEAD_IN // 2, "healthy"),
-                    Check(LEAD_IN, "healthy"),
-                    Check(LEAD_IN + 10, "zero traffic"),
-                    Check(LEAD_IN + 20, "zero traffic"),
-                ],
-            )
+        duration = after
+    cases.append(
+        Case(
+            "quiet",
+            title + ": nothing fires",
+            scenario("quiet", "", duration * 60, pieces, **extra),
+            checks,
+            lead_in=quiet_lead,
         )
+    )
 
     # 2. full outage, then recovery
     reachable = [i for i, tier in enumerate(tiers) if _reachable(tier, budget)]
@@ -489,24 +497,6 @@ def _cases(ctx: SloContext) -> list[Case]:
                 scan_for=(index, f"{tier_name} fires {{minutes}} into the burn"),
             )
         )
-
-    # 5. blip (after twice the usual history: with an hour, the 3d ticket window would hold
-    #    little but the blip, and a ticket for a blip is an artefact of a fresh Prometheus)
-    blip_lead = 2 * LEAD_IN
-    cases.append(
-        Case(
-            "blip",
-            f"{BLIP_MINUTES}m blip at {format_decimal(BLIP_BURN)}x the budget ({format_decimal(min(BLIP_BURN * budget, Decimal(1)) * 100)}% errors) after {_minutes_text(blip_lead)} healthy fires nothing",
-            scenario(
-                "blip",
-                "",
-                (BLIP_MINUTES + 30) * 60,
-                [{"from": 0, "burn": str(BLIP_BURN)}, {"from": BLIP_MINUTES * 60, "burn": str(healthy)}],
-            ),
-            [Check(blip_lead + m, "the blip fires nothing") for m in (BLIP_MINUTES // 2, BLIP_MINUTES, BLIP_MINUTES + 5, BLIP_MINUTES + 15, BLIP_MINUTES + 30)],
-            lead_in=blip_lead,
-        )
-    )
 
     # 7. min_events: an outage at traffic too low for the fastest tier
     if slo.min_events is not None and tiers and not raw:
