@@ -337,6 +337,7 @@ def run_backtest(
     jobs: int = 2,
     timeout: float = 900,
     slo_names: set[str] | None = None,
+    only: set[str] | None = None,
 ) -> list[SloResult]:
     """Replay ``scenarios`` (default: :func:`builtin_scenarios` per SLO) against every SLO."""
     promtool = promtool or Promtool.find()
@@ -360,6 +361,8 @@ def run_backtest(
             if result.skipped:
                 continue
             for sc in scenarios or builtin_scenarios(slo):
+                if only and sc.name not in only:
+                    continue
                 work.append((len(results) - 1, _Job(item.spec, item.source, slo, sc, span, interval or 0)))
     with tempfile.TemporaryDirectory(prefix="burnwise-backtest-") as tmp:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

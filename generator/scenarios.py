@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from burnwise.errors import UserError
 from generator.durations import DurationError, parse_duration
-from generator.numbers import format_decimal, to_decimal
+from generator.numbers import format_decimal
 from generator.promtool_tests import InputSeries, series_selector
 from generator.sli import le_values
 from generator.spec import SLO, WINDOW_PLACEHOLDER

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from burnwise.commands.generate import add_spec_arguments, spec_paths
 from burnwise.errors import UserError
-from generator.backtest import format_table, run_backtest
+from generator.backtest import builtin_scenarios, format_table, run_backtest
 from generator.durations import DurationError, parse_duration
 from generator.loader import load_specs
 from generator.scenarios import load_scenarios
@@ -35,8 +35,11 @@ def run(args: argparse.Namespace) -> int:
         scenarios = []
         for path in args.scenarios:
             scenarios += load_scenarios(path)
-        if args.only:
-            scenarios = [s for s in scenarios if s.name in args.only]
+    if args.only:
+        known = sorted({s.name for s in scenarios} if scenarios else {s.name for s in builtin_scenarios(specs[0].spec.slos[0])})
+        unknown = sorted(set(args.only) - set(known))
+        if unknown:
+            raise UserError(f"--only {', '.join(unknown)}: no such scenario (known: {', '.join(known)})")
     if args.eval_interval is not None and args.eval_interval % 60:
         raise UserError("--eval-interval must be whole minutes (input samples are one minute apart)")
     results = run_backtest(
@@ -46,10 +49,8 @@ def run(args: argparse.Namespace) -> int:
         interval=args.eval_interval,
         jobs=args.jobs,
         slo_names=set(args.slo) if args.slo else None,
+        only=set(args.only) if args.only else None,
     )
-    if not scenarios and args.only:
-        for result in results:
-            result.scenarios = [s for s in result.scenarios if s.scenario in args.only]
     if not results:
         raise UserError("no SLO matched: check the spec paths and --slo")
     if args.json:
