@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(plan["out_dir"])
     out_dir.mkdir(parents=True, exist_ok=True)
     for item in plan["outputs"]:
+        (out_dir / item["path"]).parent.mkdir(parents=True, exist_ok=True)
         (out_dir / item["path"]).write_text(item["header"] + dump(item["data"], args.emitter), encoding="utf-8")
     return 0
 
