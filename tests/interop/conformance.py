@@ -154,32 +154,57 @@ def _gauge_notation(values: list[float]) -> str:
     return " ".join(segments)
 
 
-def input_series(example_text: str, ratios: list[Decimal]) -> list[dict[str, str]]:
-    """Series for every metric family the example's queries read, all following ``ratios``."""
+#: metric family -> the name its queries contain (each family is fed by its own series below)
+FAMILIES = {
+    "http": "http_request_duration_seconds_count",
+    "apiserver-requests": "apiserver_request_total",
+    "apiserver-latency": "apiserver_request_duration_seconds",
+    "wifi": "unifipoller_client_satisfaction_ratio",
+}
+
+
+def families(text: str) -> set[str]:
+    """The metric families a query (or a whole example) reads."""
+    return {family for family, metric in FAMILIES.items() if metric in text}
+
+
+def _whole(ratios: list[Decimal]) -> list[int]:
     bad = [int(r * REQUESTS_PER_STEP) for r in ratios]
-    if any(b != r * REQUESTS_PER_STEP for b, r in zip(bad, ratios)) and "unifipoller" not in example_text:
+    if any(b != r * REQUESTS_PER_STEP for b, r in zip(bad, ratios)):
         raise ValueError("a burn is not a whole number of errors per step; raise REQUESTS_PER_STEP")
-    good = [REQUESTS_PER_STEP - b for b in bad]
-    total = [REQUESTS_PER_STEP] * len(ratios)
+    return bad
+
+
+def input_series(example_text: str, ratios: list[Decimal] | dict[str, list[Decimal]]) -> list[dict[str, str]]:
+    """Series for every metric family the example's queries read, following ``ratios`` (one list
+    for all families, or one per family when the SLOs of an example read different metrics)."""
+    per_family = ratios if isinstance(ratios, dict) else {family: ratios for family in families(example_text)}
     series: list[dict[str, str]] = []
 
     def counter(name: str, increments: list[int]) -> None:
         series.append({"series": name, "values": _counter_notation(increments)})
 
-    if "http_request_duration_seconds_count" in example_text:
+    def good_bad_total(family: str) -> tuple[list[int], list[int], list[int]]:
+        bad = _whole(per_family[family])
+        return [REQUESTS_PER_STEP - b for b in bad], bad, [REQUESTS_PER_STEP] * len(bad)
+
+    if "http" in per_family:
+        good, bad, _total = good_bad_total("http")
         for job in sorted(set(re.findall(r'job="([^"]+)"', example_text))):
             counter(f'http_request_duration_seconds_count{{job="{job}",code="200"}}', good)
             counter(f'http_request_duration_seconds_count{{job="{job}",code="500"}}', bad)
-    if "apiserver_request_total" in example_text:
+    if "apiserver-requests" in per_family:
+        good, bad, _total = good_bad_total("apiserver-requests")
         counter('apiserver_request_total{code="200"}', good)
         counter('apiserver_request_total{code="500"}', bad)
-    if "apiserver_request_duration_seconds" in example_text:
+    if "apiserver-latency" in per_family:
+        good, _bad, total = good_bad_total("apiserver-latency")
         counter('apiserver_request_duration_seconds_count{verb="GET"}', total)
         for le in ("0.4", "5"):
             counter(f'apiserver_request_duration_seconds_bucket{{verb="GET",le="{le}"}}', good)
         counter('apiserver_request_duration_seconds_bucket{verb="GET",le="+Inf"}', total)
-    if "unifipoller_client_satisfaction_ratio" in example_text:
-        unhappy = [int(r * WIFI_CLIENTS) for r in ratios]
+    if "wifi" in per_family:
+        unhappy = [int(r * WIFI_CLIENTS) for r in per_family["wifi"]]
         for client in range(WIFI_CLIENTS):
             values = [0.0 if client < count else 1.0 for count in unhappy]
             series.append(

@@ -48,7 +48,26 @@ def _budgets(specs) -> list:
     return sorted(budgets)
 
 
-def _groups(example_text: str, budgets) -> list[dict]:
+#: scenario suffix when each SLO's metrics burn at a multiple of that SLO's own budget
+OWN_BUDGET = "own"
+
+
+def _family_budgets(specs) -> dict[str, Decimal] | None:
+    """Metric family -> the budget of the alerting SLOs reading it, when no family is shared by
+    SLOs of different budgets (then one run burns every SLO at its own multiple); else None."""
+    budgets: dict[str, set] = {}
+    for spec in specs:
+        for slo in spec.slos:
+            if slo.alerting.page.disable and slo.alerting.ticket.disable:
+                continue
+            for family in conformance.families(slo.sli.model_dump_json()):
+                budgets.setdefault(family, set()).add(slo.error_budget)
+    if len({b for values in budgets.values() for b in values}) < 2 or any(len(v) > 1 for v in budgets.values()):
+        return None
+    return {family: values.pop() for family, values in budgets.items()}
+
+
+def _groups(example_text: str, budgets, family_budgets: dict[str, Decimal] | None = None) -> list[dict]:
     """One test group per scenario and budget (identical series run once); examples without
     alerts get the outage only."""
     candidates = []
@@ -58,6 +77,10 @@ def _groups(example_text: str, budgets) -> list[dict]:
         # be the same 333x outage; the largest budget gives distinct burns (and the outage covers both)
         budgets = budgets[-1:]
     for scenario in conformance.scenarios():
+        if family_budgets and scenario.name != "outage":
+            ratios_by_family = {f: conformance.error_ratios(scenario, b) for f, b in family_budgets.items()}
+            candidates.append((f"{scenario.name}@budget={OWN_BUDGET}", ratios_by_family, scenario.minutes))
+            continue
         for budget in (budgets[:1] or [Decimal(1)]) if scenario.name == "outage" else budgets:
             ratios = conformance.error_ratios(scenario, budget, clients)
             name = "outage" if scenario.name == "outage" else f"{scenario.name}@budget={budget}"
@@ -98,7 +121,7 @@ def conformance_runs(tmp_path_factory, request):
         burnwise_rules, sloth_rules = work / f"{stem}.burnwise.rules.yaml", work / f"{stem}.sloth.rules.yaml"
         conformance.alert_closure(full_rules, burnwise_rules)
         conformance.alert_closure(examples / "_gen" / name, sloth_rules)
-        groups = _groups(text, _budgets(specs))
+        groups = _groups(text, _budgets(specs), _family_budgets(specs))
         test_file = work / f"{stem}.test.yaml"
         conformance.build_test_file(test_file, [str(sloth_rules), str(burnwise_rules)], groups)
         jobs[name] = (test_file, [g["name"] for g in groups], specs)
@@ -182,7 +205,8 @@ def test_the_comparison_is_not_vacuous(conformance_runs, example):
         assert ("burn-1.63x", "ticket") in sloth_kinds
         blip_pages = [
             key for key in lines
-            if key[0].startswith("blip@") and key[4] == "page" and key[0] == f"blip@budget={budget_of[(key[2], key[3])]}"
+            if key[0].startswith("blip@") and key[4] == "page"
+            and key[0] in (f"blip@budget={budget_of[(key[2], key[3])]}", f"blip@budget={OWN_BUDGET}")
         ]
         assert not blip_pages, f"a 4-minute blip paged: {blip_pages}"
     else:
