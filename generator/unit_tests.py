@@ -1,10 +1,11 @@
 """Generated promtool unit tests: for every SLO, proof that its alerts fire when they must.
 
 `burnwise generate` writes ``tests/<service>.test.yaml`` next to the rule files. Each SLO gets a
-few test groups, each a synthetic scenario from :mod:`generator.scenarios` after two hours of
-healthy history: healthy traffic, a full outage with recovery, a sustained burn just above the
-sev2 factor, one just above the ticket's lowest factor, a 10-minute blip at 10x the budget, zero
-traffic, a low-traffic outage (`min_events`) and missing data (`no_data_for`).
+few test groups, each a synthetic scenario from :mod:`generator.scenarios` after healthy history
+(an hour; two before the blip): quiet times (healthy traffic, a 10-minute blip at 10x the budget,
+zero traffic), a full outage with recovery, a sustained burn above the sev2 factor, one above the
+ticket's lowest factor, a low-traffic outage (`min_events`) and missing data (`no_data_for`).
+Every group starts a fresh Prometheus, so the test files stay independent and readable.
 
 What each test expects is derived from the spec, never typed in: :class:`BurnModel` computes,
 minute by minute, the burn rate of every window the alerts read (the window arithmetic of
@@ -87,7 +88,7 @@ def _or(values) -> bool | None:
     return False if all(v is False for v in values) else None
 
 
-def _above(value: float | None, threshold: float, strict: bool = True) -> bool | None:
+def _above(value: float | None, threshold: float) -> bool | None:
     """True/False when clearly above/below ``threshold``; None on the edge. Absent is False."""
     if value is None:
         return False
