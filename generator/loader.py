@@ -174,12 +174,13 @@ def load_specs(paths: list[Path]) -> list[LoadedSpec]:
                         problems.extend(exc.problems)
         except SpecError as exc:
             problems.extend(exc.problems)
-    owners: dict[str, str] = {}
+    first_source: dict[str, str] = {}
     for item in loaded:
-        first = owners.setdefault(item.spec.service, item.source)
-        if first != item.source:
+        first = first_source.setdefault(item.spec.service, item.source)
+        if item is not next(i for i in loaded if i.spec.service == item.spec.service):
+            elsewhere = "earlier in the same file" if first == item.source else f"in {first}"
             problems.append(
-                SpecProblem(item.source, "service", f"service {item.spec.service!r} is also defined in {first}; one service per file")
+                SpecProblem(item.source, "service", f"service {item.spec.service!r} is also defined {elsewhere}; one service per file")
             )
     if problems:
         raise SpecError(problems)

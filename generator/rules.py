@@ -53,31 +53,59 @@ def _series(name: str, service: str, slo: str) -> str:
     return f"{name}{names.selector(service, slo)}"
 
 
-def derived_window(series_for, window: int, service: str, slo: str) -> str:
-    """PromQL for a window longer than the raw horizon, from the recorded base and 1h series.
+def _older_part(series_for, window: int, service: str, slo: str) -> tuple[str, str, str]:
+    """(integral of the base recording over the older part, seconds it covers, the raw-hour series).
 
-    ``series_for(window) -> name``. The window is the exact last hour (raw 1h recording) plus the
-    integral of the base (5m) recording over the older ``window - 1h``: its samples summed and
-    multiplied by the evaluation interval (3600 / samples in the last hour). The older part is
-    offset by ``1h - 2m30s`` so that its trailing 5m ramp overlaps the raw hour's start
-    symmetrically. Summing (not averaging) means missing history counts as missing, not as a copy
-    of what is there: a fresh Prometheus or a gap after a restart leaves ratios exact, only the
-    per-second rate over the nominal window is lower.
+    The older part is ``window - 1h`` long, offset by ``1h - 2m30s`` so that its trailing 5m ramp
+    overlaps the raw hour's start symmetrically. Samples are summed and multiplied by the
+    evaluation interval (3600 / samples in the last hour), so missing history counts as missing.
     """
     rest = window - RAW_HORIZON
     offset = RAW_HORIZON - BASE_WINDOW // 2
     recent = _series(series_for(RAW_HORIZON), service, slo)
     base = _series(series_for(BASE_WINDOW), service, slo)
-    older = (
-        f"sum_over_time({base}[{format_duration(rest)}] offset {format_duration(offset)})"
-        f" * {RAW_HORIZON} / count_over_time({base}[{format_duration(RAW_HORIZON)}])"
-    )
+    selection = f"{base}[{format_duration(rest)}] offset {format_duration(offset)}"
+    step = f"{RAW_HORIZON} / count_over_time({base}[{format_duration(RAW_HORIZON)}])"
+    return f"sum_over_time({selection}) * {step}", f"count_over_time({selection}) * {step}", recent
+
+
+def derived_window(series_for, window: int, service: str, slo: str) -> str:
+    """A per-second rate over a window longer than the raw horizon, from recorded rates.
+
+    ``series_for(window) -> name``: the exact last hour (raw 1h recording) plus the integral of
+    the base (5m) recording over the older part, divided by the nominal window. With less history
+    than the window (a fresh Prometheus, a restart gap), the rate is lower but a ratio of two
+    such rates (errors / events) stays exact, because both miss the same time.
+    """
+    older, _covered, recent = _older_part(series_for, window, service, slo)
     return (
         "(\n"
         f"  {RAW_HORIZON} * {recent}\n"
         "  +\n"
         f"  ({older} or 0 * {recent})\n"
         f") / {window}"
+    )
+
+
+def derived_average(series_for, window: int, service: str, slo: str) -> str:
+    """The time average of a recorded ratio over a long window, over the history that exists.
+
+    For raw SLIs, which have no counts: dividing by the time actually covered (not the nominal
+    window) keeps a recent burn at full weight on a fresh Prometheus, as ``rate()`` would.
+    """
+    older, covered, recent = _older_part(series_for, window, service, slo)
+    return (
+        "(\n"
+        f"  {RAW_HORIZON} * {recent}\n"
+        "  +\n"
+        f"  ({older} or 0 * {recent})\n"
+        ")\n"
+        "/\n"
+        "(\n"
+        f"  {RAW_HORIZON}\n"
+        "  +\n"
+        f"  ({covered} or 0 * {recent})\n"
+        ")"
     )
 
 
@@ -116,7 +144,7 @@ def recording_rules(spec: ServiceSpec, slo: SLO) -> list[RecordingRule]:
             expr = (
                 sli_exprs.error_ratio(slo.sli, window)
                 if is_raw(window)
-                else derived_window(names.error_ratio, window, service, name)
+                else derived_average(names.error_ratio, window, service, name)
             )
             rules.append(RecordingRule(names.error_ratio(window), expr, labels))
 

@@ -216,6 +216,20 @@ class Alerting(StrictModel):
     def _no_data_for(cls, value: object) -> int | None:
         return None if value is None else _check_duration(value)
 
+    @model_validator(mode="after")
+    def _page_tiers_are_distinct_alerts(self) -> "Alerting":
+        """sev1 and sev2 share an alert name and the page labels: they need different severities
+        (or labels), else Prometheus sees one alert twice ("duplicate sample for timestamp")."""
+        sev1, sev2 = self.tiers.sev1, self.tiers.sev2
+        if self.page.disable or sev1.disable or sev2.disable:
+            return self
+        if (sev1.severity or "sev1") == (sev2.severity or "sev2") and sev1.labels == sev2.labels:
+            raise ValueError(
+                f"tiers sev1 and sev2 both use severity {sev1.severity or 'sev1'!r} with the same labels, "
+                "so they would be the same alert: give them different severities or labels, or disable one"
+            )
+        return self
+
 
 class SLO(StrictModel):
     name: str = Field(pattern=NAME_PATTERN, max_length=63)

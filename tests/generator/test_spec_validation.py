@@ -185,3 +185,20 @@ def test_invalid_promql_is_reported_against_the_spec(tmp_path, promtool_bin, mon
     assert "1 problem in SLO specs" in err
     assert "checkout.yaml: slos[1] (latency): sli: invalid PromQL" in err
     assert "parse error" in err
+
+
+def test_same_service_twice_in_one_file_is_refused(tmp_path):
+    path = tmp_path / "two.yaml"
+    import yaml
+
+    path.write_text(yaml.safe_dump(service_spec()) + "---\n" + yaml.safe_dump(service_spec()), encoding="utf-8")
+    with pytest.raises(SpecError, match="service 'checkout' is also defined earlier in the same file"):
+        load_specs([path])
+
+
+def test_page_tiers_with_the_same_severity_and_labels_are_refused(tmp_path):
+    same = {"tiers": {"sev1": {"severity": "critical"}, "sev2": {"severity": "critical"}}}
+    problems = problems_for(tmp_path, service_spec(slos=[slo(alerting=same)]))
+    assert any("slos[0] (availability): alerting: tiers sev1 and sev2 both use severity 'critical'" in p for p in problems), problems
+    distinct = {"tiers": {"sev1": {"severity": "critical"}, "sev2": {"severity": "critical", "labels": {"speed": "slow"}}}}
+    load_specs([write_spec(tmp_path, service_spec(slos=[slo(alerting=distinct)]), "ok.yaml")])
