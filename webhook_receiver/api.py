@@ -7,6 +7,8 @@ the only refusal Alertmanager retries - a page is never dropped with a 4xx it wo
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import json
 import logging
 from contextlib import asynccontextmanager
@@ -206,7 +208,11 @@ def create_app(
 
     @app.post("/v1/incidents/{incident_id}/ack", response_model=IncidentRecord, dependencies=[Depends(require_token)])
     def ack_incident(incident_id: int, body: AckRequest) -> IncidentRecord:
+        started = datetime.now(timezone.utc)
         record = store.acknowledge(incident_id, body.by, policy)
+        if record.acknowledged_at is not None and record.acknowledged_at >= started:  # this call acknowledged it
+            waited = (record.acknowledged_at - record.opened_at).total_seconds()
+            metrics.time_to_acknowledge.labels(surface=record.surface or "none", severity=record.severity).observe(waited)
         worker.wake()
         return record
 

@@ -55,6 +55,13 @@ class ReceiverMetrics:
             buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600),
             registry=r,
         )
+        self.time_to_acknowledge = Histogram(
+            f"{PREFIX}_time_to_acknowledge_seconds",
+            "Time from an incident opening to its acknowledgement (on-call responsiveness).",
+            ["surface", "severity"],
+            buckets=(30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400),
+            registry=r,
+        )
         for reason in ("auth", "invalid", "too_large", "unsupported_media_type", "unavailable"):
             self.rejected.labels(reason=reason)
         for target in ("pagerduty", "ticket", "chat"):

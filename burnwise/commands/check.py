@@ -42,7 +42,8 @@ def rule_files(out: Path) -> list[Path]:
 
 
 def test_files(out: Path) -> list[Path]:
-    return sorted((out / "tests").glob("*.yaml")) if (out / "tests").is_dir() else []
+    """Generated unit tests and regression cases (`tests/regressions/`), at any depth."""
+    return sorted((out / "tests").rglob("*.yaml")) if (out / "tests").is_dir() else []
 
 
 def step_promtool_rules(args: argparse.Namespace) -> bool:

@@ -37,3 +37,20 @@ def test_page_waits_in_outbox_until_a_worker_delivers_it(tmp_path, pager):
         [page] = app.state.store.list_pages()
         assert (page.status, page.attempts) == ("sent", 2)
         assert "burnwise_receiver_outbox_depth 0.0" in client.get("/metrics").text
+
+
+def test_time_to_acknowledge_is_exported_once_per_incident(tmp_path, pager):
+    config = ReceiverConfig(
+        database_url=f"sqlite:///{tmp_path / 'tta.db'}",
+        pagerduty_url=pager.enqueue_url,
+        pagerduty_routing_key="R" * 32,
+    )
+    app = create_app(config, start_worker=False)
+    with TestClient(app) as client:
+        client.post("/v1/alertmanager", json=notification("tta", [alert(severity="sev1")]))
+        [incident] = client.get("/v1/incidents").json()
+        assert client.post(f"/v1/incidents/{incident['id']}/ack", json={"by": "ana"}).status_code == 200
+        assert client.post(f"/v1/incidents/{incident['id']}/ack", json={"by": "ana"}).status_code == 200
+        text = client.get("/metrics").text
+        line = next(l for l in text.splitlines() if l.startswith("burnwise_receiver_time_to_acknowledge_seconds_count{"))
+        assert 'severity="sev1"' in line and line.endswith(" 1.0"), line
