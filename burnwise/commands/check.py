@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from burnwise.commands.generate import DEFAULT_OUT, add_spec_arguments, spec_paths
+from burnwise.commands.test import run_files, test_files
 from generator.loader import load_specs
 from generator.pipeline import find_drift, render_outputs
 from generator.promtool import Promtool
@@ -41,11 +42,6 @@ def rule_files(out: Path) -> list[Path]:
     return sorted(out.glob("*.rules.yaml"))
 
 
-def test_files(out: Path) -> list[Path]:
-    """Generated unit tests and regression cases (`tests/regressions/`), at any depth."""
-    return sorted((out / "tests").rglob("*.yaml")) if (out / "tests").is_dir() else []
-
-
 def step_promtool_rules(args: argparse.Namespace) -> bool:
     files = rule_files(args.out)
     if not files:
@@ -67,12 +63,14 @@ def step_promtool_tests(args: argparse.Namespace) -> bool:
     if not files:
         print(f"skip  no promtool unit tests in {args.out.as_posix()}/tests/")
         return True
-    result = Promtool.find().test_rules(files)
-    if result.ok:
+    results = run_files(Promtool.find(), files, jobs=os.cpu_count() or 2, timeout=600)
+    failed = [result for result in results if not result.ok]
+    if not failed:
         print(f"ok    promtool test rules: {len(files)} file(s)")
         return True
-    print("FAIL  promtool test rules:")
-    print(result.format())
+    print(f"FAIL  promtool test rules: {len(failed)} of {len(files)} file(s) failed")
+    for result in failed:
+        print(result.format())
     return False
 
 
