@@ -3,8 +3,8 @@
 Run as its own process (``python -m bench.yaml_limit PLAN``) so it pays the same interpreter start
 as ``burnwise generate``. The plan (JSON) lists the input spec files and, for every output file,
 its comment header and its data; this process loads every input with the loader burnwise uses
-(``yaml.safe_load_all``) and dumps every output with the same PyYAML settings as
-:mod:`generator.render`. ``--emitter libyaml`` dumps with PyYAML's C emitter instead, to show how
+(``yaml.safe_load_all``) and dumps every output with the same PyYAML settings burnwise uses for
+it (:mod:`generator.render` for rule files, :mod:`generator.promtool_tests` for ``tests/``). ``--emitter libyaml`` dumps with PyYAML's C emitter instead, to show how
 much of the time is the pure-Python emitter (its bytes may differ: the C emitter ignores the
 indentation override).
 """
@@ -39,9 +39,29 @@ class FastDumper(yaml.CSafeDumper if yaml.__with_libyaml__ else yaml.SafeDumper)
 FastDumper.add_representer(str, _str_representer)
 
 
-def dump(data, emitter: str) -> str:
-    dumper = FastDumper if emitter == "libyaml" else PureDumper
-    return yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 30)
+class TestFileDumper(yaml.SafeDumper):
+    """The settings of generator.promtool_tests for the generated promtool unit-test files."""
+
+
+def _float_representer(dumper, value: float):
+    if value.is_integer() and abs(value) < 1e15:
+        return dumper.represent_scalar("tag:yaml.org,2002:int", str(int(value)))
+    text = repr(value)
+    if "e" in text and "." not in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+
+
+TestFileDumper.add_representer(float, _float_representer)
+
+
+def dump(data, emitter: str, path: str = "") -> str:
+    if emitter == "libyaml":
+        return yaml.dump(data, Dumper=FastDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 30)
+    if path.startswith("tests/"):
+        return yaml.dump(data, Dumper=TestFileDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1_000_000)
+    return yaml.dump(data, Dumper=PureDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 30)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     for item in plan["outputs"]:
         (out_dir / item["path"]).parent.mkdir(parents=True, exist_ok=True)
-        (out_dir / item["path"]).write_text(item["header"] + dump(item["data"], args.emitter), encoding="utf-8")
+        (out_dir / item["path"]).write_text(item["header"] + dump(item["data"], args.emitter, item["path"]), encoding="utf-8")
     return 0
 
 
