@@ -4,7 +4,7 @@ PIP ?= $(PYTHON) -m pip
 BURNWISE ?= $(PYTHON) -m burnwise
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test generate check validate bench clean
+.PHONY: setup demo test generate check validate backtest bench clean
 
 ## setup: install Debian packages (prometheus, alertmanager) where missing, and the Python package
 setup:
@@ -29,6 +29,10 @@ check:
 
 validate:
 	$(BURNWISE) validate
+
+## backtest: replay error scenarios through promtool and print detection/reset times per tier
+backtest:
+	$(BURNWISE) backtest
 
 ## bench: rule cost/accuracy, generation speed, receiver throughput (BENCH=full for large sizes)
 bench: setup
