@@ -101,7 +101,8 @@ def run(mode: str, workdir: Path) -> Result:
     )
     if burnwise_s is not None and burnwise_s >= 1:
         result.notes.append(
-            "target < 1 s missed: the time is PyYAML's pure-Python emitter (generator/render.py dumps with a "
-            "SafeDumper subclass); the C-emitter row shows the same data dumped by libyaml"
+            "target < 1 s missed: the gap between the limit and the C-emitter row is the pure-Python PyYAML "
+            "emitter (generator/render.py, generator/promtool_tests.py); the gap between burnwise and the limit is "
+            "computing the outputs (rules, generated unit tests); profile in docs/performance.md"
         )
     return result
