@@ -16,7 +16,9 @@ from datetime import datetime, timedelta, timezone
 
 #: share of each kind of notification while groups are open
 MIX = {"new": 0.3, "repeat": 0.45, "grow": 0.1, "resolve": 0.15}
-SEVERITIES = ("sev1", "sev2", "sev3", "critical", "warning")
+#: severities every compared receiver accepts: Alerta answers 500 to burnwise's sev1/sev2/sev3
+#: ("Severity (sev2) is not one of security, critical, major, ..."), burnwise maps these to sev1/sev2
+SEVERITIES = ("critical", "warning")
 ZERO_TIME = "0001-01-01T00:00:00Z"
 
 
