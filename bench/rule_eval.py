@@ -29,7 +29,7 @@ import yaml
 from bench import exporter
 from bench.procs import free_port
 from bench.prometheus import Prometheus, started, wait_compacted, write_config
-from bench.report import Result, median, ratio
+from bench.report import Result, ratio
 from bench.rulesets import BUDGET, RuleSet, all_rule_sets
 from bench.traffic import DAY, SLOTraffic, exact_ratio, make_slos
 from bench.tsdb_data import backfill_rules, build_history, move_blocks

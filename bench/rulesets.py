@@ -18,6 +18,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from generator import names
 from generator.loader import load_specs
 from generator.pipeline import rule_files
@@ -121,8 +123,6 @@ def sloth_rules(slos: list[SLOTraffic]) -> RuleSet | None:
         return None
     template = source.read_text(encoding="utf-8")
     files, base, period_ratio = {}, [], {}
-    import yaml
-
     for slo in slos:
         text = template.replace("myservice", slo.job)
         files[f"sloth-{slo.job}.yml"] = text
