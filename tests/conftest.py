@@ -67,6 +67,18 @@ def amtool_bin() -> str:
     return find_binary("amtool")
 
 
+@pytest.fixture
+def pager():
+    """A real PagerDuty Events v2 stand-in on a free loopback port, recording what it receives."""
+    from webhook_receiver.pager_stub import PagerStub
+
+    stub = PagerStub.start(port=0)
+    try:
+        yield stub
+    finally:
+        stub.stop()
+
+
 def _postgres_answers() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 5432), timeout=1):

@@ -12,24 +12,10 @@ from datetime import datetime, timezone
 import pytest
 
 from tests.oncall.oncall_builders import catalog, person, roster, write
-from tests.webhook_receiver.receiver_testlib import TOKEN, ReceiverProcess, alert, notification
+from tests.webhook_receiver.receiver_testlib import TOKEN, triggers, ReceiverProcess, alert, notification
 from webhook_receiver.oncall.directory import Directory
-from webhook_receiver.pager_stub import PagerStub
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def pager():
-    stub = PagerStub.start(port=0)
-    try:
-        yield stub
-    finally:
-        stub.stop()
-
-
-def triggers(stub) -> list[dict]:
-    return [e for e in stub.events if e["event_action"] == "trigger"]
 
 
 def test_roster_files_drive_pages_and_escalation(tmp_path, pager):

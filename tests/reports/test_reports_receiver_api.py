@@ -14,23 +14,9 @@ import pytest
 import requests
 
 from tests.reports.history import burn_alert, write_roster
-from tests.webhook_receiver.receiver_testlib import TOKEN, ReceiverProcess, notification, wait_until
-from webhook_receiver.pager_stub import PagerStub
+from tests.webhook_receiver.receiver_testlib import TOKEN, triggers, ReceiverProcess, notification, wait_until
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def pager():
-    stub = PagerStub.start(port=0)
-    try:
-        yield stub
-    finally:
-        stub.stop()
-
-
-def triggers(stub) -> list[dict]:
-    return [e for e in stub.events if e["event_action"] == "trigger"]
 
 
 def test_reports_over_a_history_made_through_the_api(tmp_path, pager, run_json, run_cli):

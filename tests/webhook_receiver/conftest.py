@@ -5,18 +5,8 @@ from __future__ import annotations
 import pytest
 from tests.webhook_receiver.receiver_testlib import ReceiverProcess
 
-from webhook_receiver.pager_stub import PagerStub
 
 FAST_RETRY = {"base_seconds": 0.2, "max_seconds": 1.0, "max_attempts": 30}
-
-
-@pytest.fixture
-def pager():
-    stub = PagerStub.start(port=0)
-    try:
-        yield stub
-    finally:
-        stub.stop()
 
 
 @pytest.fixture

@@ -167,3 +167,8 @@ class ReceiverProcess:
 
 def dump(obj) -> str:
     return json.dumps(obj, indent=2, sort_keys=True)
+
+
+def triggers(stub) -> list[dict]:
+    """The trigger events a pager stub received (acknowledge and resolve left out)."""
+    return [e for e in stub.events if e["event_action"] == "trigger"]
