@@ -67,7 +67,7 @@ class Prometheus:
             raise PrometheusUnavailable("Prometheus not given (pass --prometheus URL)")
         params = {"query": expr}
         if at is not None:
-            params["time"] = iso(at)
+            params["time"] = f"{at.timestamp():.3f}"  # full precision: a second-truncated time can precede the newest sample
         try:
             response = requests.get(f"{self.url}/api/v1/query", params=params, timeout=self.timeout)
         except requests.RequestException as exc:
