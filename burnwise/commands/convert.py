@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from burnwise.errors import UserError
+from burnwise.output import emit
 from generator.convert import FORMATS, convert_file
 from generator.durations import DurationError, parse_duration
 
@@ -23,12 +23,7 @@ def run_convert(args: argparse.Namespace) -> int:
     if args.windows and args.source_format != "sloth":
         raise UserError("--windows reads Sloth AlertWindows files; use it with --from sloth")
     text = convert_file(args.file, args.source_format, period=period, windows=args.windows)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(text, args.out)
     return 0
 
 

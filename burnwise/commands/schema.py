@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from burnwise.output import emit
 from generator.schema import schema_text
 
 
 def run_schema(args: argparse.Namespace) -> int:
     text = schema_text()
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(text, args.out)
     return 0
 
 
