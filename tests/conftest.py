@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
+import subprocess
 import uuid
 
 import pytest
@@ -45,6 +47,17 @@ def find_binary(name: str) -> str:
     if IN_CI:
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def stop_process(proc: subprocess.Popen, grace: float = 15) -> None:
+    """Stop a process a test started, by its own pid: SIGTERM, then SIGKILL after ``grace`` seconds."""
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ two instants is their distance / 100), latency has 10% budget left and burns at 
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import time
 from datetime import datetime, timezone
@@ -20,7 +18,7 @@ import pytest
 import requests
 import yaml
 
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_process
 from tests.reports.conftest import AT
 from tests.reports.history import POLICY, burn_alert
 from tests.webhook_receiver.receiver_testlib import notification
@@ -73,13 +71,7 @@ def prometheus(prometheus_bin, tmp_path):
         yield url
     finally:
         log.close()
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+        stop_process(proc)
 
 
 def test_watch_items_and_budget_consumed_from_a_real_prometheus(prometheus, seeded, run_json, tmp_path):

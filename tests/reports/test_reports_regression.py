@@ -7,8 +7,6 @@ disabled (it asserts the tier that paged, nothing else).
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import time
 from datetime import datetime, timedelta, timezone
@@ -19,6 +17,7 @@ import yaml
 
 from generator.loader import load_specs
 from generator.pipeline import rule_files
+from tests.conftest import stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKOUT_SPEC = REPO / "slo_specs" / "checkout.yaml"
@@ -124,18 +123,10 @@ def start_prometheus(prometheus_bin: str, data: Path, tmp_path: Path):
         except requests.RequestException:
             pass
         time.sleep(0.2)
-    stop(proc)
+    stop_process(proc)
     raise AssertionError("prometheus not ready:\n" + (tmp_path / "prometheus.log").read_text())
 
 
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 def test_case_shaped_by_the_error_ratio_prometheus_recorded(seeded, run_cli, promtool_bin, prometheus_bin,
@@ -175,7 +166,7 @@ def test_case_shaped_by_the_error_ratio_prometheus_recorded(seeded, run_cli, pro
                                        "--rules", str(REPO / "rendered_rules"), "--specs", str(REPO / "slo_specs"),
                                        "--database-url", seeded.url)
     finally:
-        stop(proc)
+        stop_process(proc)
     assert code == 0, stderr + stdout
     assert "verified with promtool" in stdout
     [case] = list(out.glob("*.yaml"))

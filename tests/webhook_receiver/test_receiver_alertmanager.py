@@ -3,8 +3,6 @@ one incident, pages, and resolves it - with bearer-token auth as Alertmanager se
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 from datetime import datetime, timedelta, timezone
 
@@ -12,6 +10,7 @@ import pytest
 import requests
 import yaml
 
+from tests.conftest import stop_process
 from tests.webhook_receiver.receiver_testlib import TOKEN, free_port, wait_until
 
 pytestmark = pytest.mark.integration
@@ -76,13 +75,7 @@ def alertmanager(alertmanager_bin, tmp_path):
         yield start
     finally:
         for proc in procs:
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.kill(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=10)
+            stop_process(proc, grace=10)
 
 
 def test_alertmanager_notifications_open_page_and_resolve(start_receiver, pager, alertmanager, tmp_path):
