@@ -32,7 +32,6 @@ from generator.numbers import format_decimal
 from generator.pipeline import rule_file_name
 from generator.promtool_tests import ExpectedSample, PromqlExprTest, RuleTestFile, RuleTestGroup, series_selector
 from generator.render import header
-from generator import rules as rules_module
 from generator.rules import alerting_rules
 from generator.scenarios import (
     HEALTHY_BURN,
@@ -49,9 +48,6 @@ from generator.scenarios import (
 from generator.spec import SLO, ServiceSpec
 from generator.windows import BASE_WINDOW, RAW_HORIZON, Tier, is_raw, tiers_for
 
-#: How generator.rules averages a raw SLI's ratio over a derived window: over the history that
-#: exists (`derived_average`), or over the nominal window. The model follows the rules it tests.
-_RAW_AVERAGES_COVERED_HISTORY = hasattr(rules_module, "derived_average")
 #: Minutes of healthy traffic before every scenario: raw windows (<= 1h) are full, and derived
 #: windows have history for a burn to be diluted by.
 LEAD_IN = 60
@@ -176,9 +172,7 @@ class BurnModel:
         older = self._older_samples(window, k)
         if older:
             total += STEP * self._sum(self._base_r, older.start, older.stop - 1)
-        if _RAW_AVERAGES_COVERED_HISTORY:  # divided by the time the history covers
-            return total / (RAW_HORIZON + STEP * len(older))
-        return total / window  # divided by the nominal window: missing history counts as healthy
+        return total / (RAW_HORIZON + STEP * len(older))  # over the time the history covers, as the rules do
 
     def burn(self, window: int, k: int) -> float | None:
         """Burn rate over ``window`` at minute ``k`` (None when there are no events)."""
