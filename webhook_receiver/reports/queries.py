@@ -58,19 +58,22 @@ def incidents_opened(store: Store, surface: str | None, since: datetime, until: 
         return [IncidentRecord(**row) for row in rows]
 
 
-def timeline_of(store: Store, incident_ids: Iterable[int]) -> dict[int, list[TimelineEntry]]:
-    """Timeline entries per incident, oldest first (every id present, possibly empty)."""
+def _rows_per_incident(store: Store, table: sa.Table, order_by: tuple, model, incident_ids: Iterable[int]) -> dict:
+    """Rows of ``table`` per incident, in ``order_by`` order, as ``model`` (every id present, possibly empty)."""
     ids = sorted(set(incident_ids))
-    result: dict[int, list[TimelineEntry]] = {i: [] for i in ids}
+    result: dict[int, list] = {i: [] for i in ids}
     if not ids:
         return result
-    c = t.timeline.c
     with _connect(store) as conn:
-        rows = conn.execute(sa.select(t.timeline).where(c.incident_id.in_(ids)).order_by(c.at, c.id)).mappings()
+        rows = conn.execute(sa.select(table).where(table.c.incident_id.in_(ids)).order_by(*order_by)).mappings()
         for row in rows:
-            data = dict(row)
-            result[data.pop("incident_id")].append(TimelineEntry(**data))
+            result[row["incident_id"]].append(model(**{k: row[k] for k in model.model_fields if k in row}))
     return result
+
+
+def timeline_of(store: Store, incident_ids: Iterable[int]) -> dict[int, list[TimelineEntry]]:
+    """Timeline entries per incident, oldest first (every id present, possibly empty)."""
+    return _rows_per_incident(store, t.timeline, (t.timeline.c.at, t.timeline.c.id), TimelineEntry, incident_ids)
 
 
 def timeline_entries(
@@ -97,31 +100,12 @@ def timeline_entries(
 
 def alerts_of(store: Store, incident_ids: Iterable[int]) -> dict[int, list[AlertRecord]]:
     """Alerts per incident in the order they were first seen (every id present)."""
-    ids = sorted(set(incident_ids))
-    result: dict[int, list[AlertRecord]] = {i: [] for i in ids}
-    if not ids:
-        return result
-    c = t.alerts.c
-    with _connect(store) as conn:
-        rows = conn.execute(sa.select(t.alerts).where(c.incident_id.in_(ids)).order_by(c.first_seen_at, c.id)).mappings()
-        for row in rows:
-            data = {k: row[k] for k in AlertRecord.model_fields}
-            result[row["incident_id"]].append(AlertRecord(**data))
-    return result
+    return _rows_per_incident(store, t.alerts, (t.alerts.c.first_seen_at, t.alerts.c.id), AlertRecord, incident_ids)
 
 
 def pages_of(store: Store, incident_ids: Iterable[int]) -> dict[int, list[PageRecord]]:
     """Outbox rows (pages, tickets, chat copies) per incident, in the order written."""
-    ids = sorted(set(incident_ids))
-    result: dict[int, list[PageRecord]] = {i: [] for i in ids}
-    if not ids:
-        return result
-    c = t.outbox.c
-    with _connect(store) as conn:
-        rows = conn.execute(sa.select(t.outbox).where(c.incident_id.in_(ids)).order_by(c.created_at, c.id)).mappings()
-        for row in rows:
-            result[row["incident_id"]].append(PageRecord(**{k: row[k] for k in PageRecord.model_fields}))
-    return result
+    return _rows_per_incident(store, t.outbox, (t.outbox.c.created_at, t.outbox.c.id), PageRecord, incident_ids)
 
 
 def incident_detail(store: Store, incident_id: int) -> IncidentDetail:
