@@ -12,13 +12,18 @@ from webhook_receiver.api import create_app
 from webhook_receiver.config import ReceiverConfig
 
 
-def test_page_waits_in_outbox_until_a_worker_delivers_it(tmp_path, pager):
+def app_without_worker(tmp_path, pager):
+    """The receiver app on a fresh SQLite file, paging the stub; no outbox worker runs by itself."""
     config = ReceiverConfig(
         database_url=f"sqlite:///{tmp_path / 'asgi.db'}",
         pagerduty_url=pager.enqueue_url,
         pagerduty_routing_key="R" * 32,
     )
-    app = create_app(config, start_worker=False)
+    return create_app(config, start_worker=False)
+
+
+def test_page_waits_in_outbox_until_a_worker_delivers_it(tmp_path, pager):
+    app = app_without_worker(tmp_path, pager)
     with TestClient(app) as client:
         assert client.get("/readyz").json() == {"status": "ready"}
         answer = client.post("/v1/alertmanager", json=notification("asgi", [alert()])).json()
@@ -40,12 +45,7 @@ def test_page_waits_in_outbox_until_a_worker_delivers_it(tmp_path, pager):
 
 
 def test_time_to_acknowledge_is_exported_once_per_incident(tmp_path, pager):
-    config = ReceiverConfig(
-        database_url=f"sqlite:///{tmp_path / 'tta.db'}",
-        pagerduty_url=pager.enqueue_url,
-        pagerduty_routing_key="R" * 32,
-    )
-    app = create_app(config, start_worker=False)
+    app = app_without_worker(tmp_path, pager)
     with TestClient(app) as client:
         client.post("/v1/alertmanager", json=notification("tta", [alert(severity="sev1")]))
         [incident] = client.get("/v1/incidents").json()
