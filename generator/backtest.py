@@ -43,7 +43,7 @@ from generator.durations import format_duration
 from generator.loader import LoadedSpec
 from generator.numbers import format_decimal
 from generator.promtool import Promtool
-from generator.promtool_output import Sample
+from generator.promtool_results import Sample
 from generator.promtool_tests import InputSeries, PromqlExprTest, RuleTestFile, RuleTestGroup
 from generator.render import render_rule_file
 from generator.rules import alerting_rules, rule_groups

@@ -28,16 +28,8 @@ from functools import cached_property
 from pathlib import Path
 
 from burnwise.errors import UserError
-from generator.promtool_output import (
-    Alert,
-    RuleCheckResult,
-    RuleProblem,
-    RuleTestResult,
-    Sample,
-    TestFailure,
-    parse_check_output,
-    parse_test_output,
-)
+from generator.promtool_output import parse_check_output, parse_test_output
+from generator.promtool_results import Alert, RuleCheckResult, RuleProblem, RuleTestResult, Sample, TestFailure
 
 __all__ = [
     "Alert",

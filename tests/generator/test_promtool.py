@@ -19,13 +19,9 @@ import yaml
 from burnwise.cli import main
 from burnwise.errors import UserError
 from generator.promtool import Promtool, PromtoolNotFound, RuleCheckResult, RuleTestResult
-from generator.promtool_output import (
-    Alert,
-    Sample,
-    format_labels,
-    parse_samples,
-    read_go_quoted,
-)
+from generator.go_text import format_labels, read_go_quoted
+from generator.promtool_output import parse_samples
+from generator.promtool_results import Alert, Sample
 from generator.promtool_tests import (
     AlertRuleTest,
     ExpectedAlert,
