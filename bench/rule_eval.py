@@ -185,21 +185,22 @@ def run(mode: str, workdir: Path) -> list[Result]:
         for name, text in rule_set.files.items():
             (rules_dir / name).write_text(text, encoding="utf-8")
 
-    # backfill the recordings long windows read, against a Prometheus serving the raw history
+    # backfill the recordings long windows read, against a Prometheus serving the raw history and
+    # the levels backfilled before (a recording that reads another needs that one's blocks loaded)
     empty_config = work / "prometheus-empty.yml"
     write_config(empty_config, [], size.evaluation_interval, None)
     started_at = time.monotonic()
-    with started(data_dir, empty_config, work / "prometheus-backfill.log") as prom:
-        for rule_set in rule_sets:
-            for i, backfill in enumerate(rule_set.backfills):
-                rules_file = work / "backfill" / f"{rule_set.name}-{i}.yaml"
-                rules_file.parent.mkdir(parents=True, exist_ok=True)
-                rules_file.write_text(backfill.rules_yaml, encoding="utf-8")
-                since = start if backfill.since_end is None else end - backfill.since_end
-                out = work / "backfill" / f"{rule_set.name}-{i}-blocks"
+    for rule_set in rule_sets:
+        # the same file for every level: the evaluation offset depends on the group's name and file
+        rules_file = work / "backfill" / f"{rule_set.name}.yaml"
+        rules_file.parent.mkdir(parents=True, exist_ok=True)
+        for i, backfill in enumerate(rule_set.backfills):
+            rules_file.write_text(backfill.rules_yaml, encoding="utf-8")
+            since = start if backfill.since_end is None else end - backfill.since_end
+            out = work / "backfill" / f"{rule_set.name}-{i}-blocks"
+            with started(data_dir, empty_config, work / "prometheus-backfill.log") as prom:
                 backfill_rules(rules_file, prom.url, since, end, size.backfill_interval, out, work / "backfill" / f"{rule_set.name}-{i}.log", timeout=6 * 3600)
-    for out in sorted((work / "backfill").glob("*-blocks")):
-        move_blocks(out, data_dir)
+            move_blocks(out, data_dir)
     timings["backfill_s"] = time.monotonic() - started_at
 
     # merge once, so no vertical compaction runs during the cost runs; then read the accuracy

@@ -15,6 +15,7 @@ given time from that history: the expression of the rule that records it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,12 +34,14 @@ SLO_NAME = "requests-availability"
 OBJECTIVE = "99.9"
 BUDGET = 0.001
 PERIOD = "30d"
+PERIOD_SECONDS = 30 * 86400
 SLOTH_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 
 
 @dataclass
 class Backfill:
-    """Recording rules to backfill from `since_end` seconds before the end of history (None: all of it)."""
+    """Recording rules to backfill from `since_end` seconds before the end of history (None: all of
+    it). A rule set's backfills run in order, each seeing the blocks of the ones before it."""
 
     rules_yaml: str
     since_end: int | None = None
@@ -92,6 +95,34 @@ def _recording_file(rules: list[RecordingRule], group: str) -> str:
     )
 
 
+def backfill_levels(rules: list[RecordingRule], wanted: list[str]) -> list[list[RecordingRule]]:
+    """The recordings ``wanted`` needs, transitively, grouped by depth: level 0 reads raw series
+    only, level k reads recordings of lower levels.
+
+    ``promtool tsdb create-blocks-from rules`` evaluates against a running Prometheus and writes
+    blocks, so a rule cannot read what the same run records: each level is backfilled in its own
+    run, after the blocks of the levels below it are loaded.
+    """
+    by_name = {r.record: r for r in rules}
+    depth: dict[str, int] = {}
+
+    def level(name: str, seen: tuple[str, ...] = ()) -> int:
+        if name not in depth:
+            if name in seen:
+                raise ValueError(f"recording rules depend on each other in a cycle: {' -> '.join(seen + (name,))}")
+            expr = by_name[name].expr
+            deps = [other for other in by_name if other != name and re.search(re.escape(other) + r"(?![\w:])", expr)]
+            depth[name] = 1 + max((level(d, seen + (name,)) for d in deps), default=-1)
+        return depth[name]
+
+    for name in wanted:
+        level(name)
+    levels: list[list[RecordingRule]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    for name, k in depth.items():
+        levels[k].append(by_name[name])
+    return levels
+
+
 def burnwise_rules(slos: list[SLOTraffic], workdir: Path) -> RuleSet:
     spec_dir = workdir / "burnwise-specs"
     spec_dir.mkdir(parents=True, exist_ok=True)
@@ -99,20 +130,25 @@ def burnwise_rules(slos: list[SLOTraffic], workdir: Path) -> RuleSet:
         (spec_dir / f"{slo.job}.yaml").write_text(burnwise_spec(slo.job), encoding="utf-8")
     loaded = load_specs([spec_dir])
     files = rule_files(loaded)
-    base, hour, period_ratio = [], [], {}
+    levels: list[list[RecordingRule]] = []
+    period_ratio = {}
     for item in loaded:
         for group in rule_groups(item.spec):
-            recordings = {r.record: r for r in group.rules if isinstance(r, RecordingRule)}
-            base += [recordings[names.errors(300)], recordings[names.events(300)]]
-            hour += [recordings[names.errors(3600)], recordings[names.events(3600)]]
-            errors = recordings[names.errors(30 * 86400)].expr
-            events = recordings[names.events(30 * 86400)].expr
-            period_ratio[item.spec.service] = f"(\n{errors}\n)\n/\n((\n{events}\n) > 0)"
+            recordings = [r for r in group.rules if isinstance(r, RecordingRule)]
+            errors, events = names.errors(PERIOD_SECONDS), names.events(PERIOD_SECONDS)
+            for k, rules in enumerate(backfill_levels(recordings, [errors, events])):
+                if k == len(levels):
+                    levels.append([])
+                levels[k] += [r for r in rules if r.record not in (errors, events)]
+            by_name = {r.record: r for r in recordings}
+            period_ratio[item.spec.service] = f"(\n{by_name[errors].expr}\n)\n/\n((\n{by_name[events].expr}\n) > 0)"
     return RuleSet(
         name="burnwise",
         label="burnwise (generated)",
         files=files,
-        backfills=[Backfill(_recording_file(base, "backfill-burnwise-5m")), Backfill(_recording_file(hour, "backfill-burnwise-1h"), since_end=1800)],
+        # one group name for every level: promtool (like Prometheus) offsets a group's evaluations
+        # by a hash of its name and file, so the levels share instants as they do in one real group
+        backfills=[Backfill(_recording_file(rules, "backfill-burnwise")) for rules in levels if rules],
         period_ratio=period_ratio,
     )
 

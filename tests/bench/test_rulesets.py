@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 import yaml
 
 from bench import rulesets
+from bench.rulesets import backfill_levels
 from bench.traffic import make_slos
+from generator.rules import RecordingRule
 
 
 def test_burnwise_rule_set_has_one_file_and_period_query_per_job(tmp_path):
@@ -13,13 +18,23 @@ def test_burnwise_rule_set_has_one_file_and_period_query_per_job(tmp_path):
     rule_set = rulesets.burnwise_rules(slos, tmp_path)
     assert sorted(rule_set.period_ratio) == [s.job for s in slos]
     assert len(rule_set.files) == 3
+    levels = [
+        [r for g in yaml.safe_load(b.rules_yaml)["groups"] for r in g["rules"]] for b in rule_set.backfills
+    ]
+    backfilled = {r["record"] for level in levels for r in level}
+    recorded = re.compile(r"slo:burnwise_\w+:\w+")
     for slo in slos:
         query = rule_set.period_ratio[slo.job]
-        assert f'service="{slo.job}"' in query and "rate5m" in query
-    # backfills cover the recorded 5m rates over the whole history, the 1h rates only at the end
-    assert rule_set.backfills[0].since_end is None and rule_set.backfills[1].since_end
-    records = {r["record"] for g in yaml.safe_load(rule_set.backfills[0].rules_yaml)["groups"] for r in g["rules"]}
-    assert records == {"slo:burnwise_errors:rate5m", "slo:burnwise_events:rate5m"}
+        assert f'service="{slo.job}"' in query
+        # every recording the period query reads exists as history
+        assert set(recorded.findall(query)) <= backfilled
+    # each level reads only raw series and recordings backfilled before it
+    available: set[str] = set()
+    for level in levels:
+        for rule in level:
+            assert set(recorded.findall(rule["expr"])) <= available, rule["record"]
+        available |= {r["record"] for r in level}
+    assert {b.since_end for b in rule_set.backfills} == {None}
 
 
 def test_sloth_replicas_rename_job_service_and_id(tmp_path, monkeypatch):
@@ -47,3 +62,21 @@ def test_missing_sloth_corpus_is_reported_not_fatal(tmp_path, monkeypatch):
     sets, notes = rulesets.all_rule_sets(make_slos(1, 4), tmp_path)
     assert [s.name for s in sets] == ["burnwise", "pyrra_style"]
     assert "Sloth corpus not found" in notes[0]
+
+
+def test_backfill_levels_order_recordings_by_what_they_read():
+    raw = RecordingRule("a:rate1h", 'sum(rate(x{job="j"}[1h]))')
+    two = RecordingRule("a:rate2h", "a:rate1h + a:rate1h offset 1h")
+    six = RecordingRule("a:rate6h", "a:rate2h + a:rate2h offset 2h + a:rate2h offset 4h")
+    unrelated = RecordingRule("b:rate1h", "sum(rate(y[1h]))")
+    # a name that only starts like another (a:rate1h vs a:rate1h_total) is not a dependency
+    lookalike = RecordingRule("a:rate1h_total", "sum(rate(z[1h]))")
+    levels = backfill_levels([six, unrelated, two, raw, lookalike], ["a:rate6h"])
+    assert [[r.record for r in level] for level in levels] == [["a:rate1h"], ["a:rate2h"], ["a:rate6h"]]
+
+
+def test_backfill_levels_refuse_a_cycle():
+    first = RecordingRule("a:one", "a:two * 2")
+    second = RecordingRule("a:two", "a:one / 2")
+    with pytest.raises(ValueError, match="cycle"):
+        backfill_levels([first, second], ["a:one"])
