@@ -12,6 +12,7 @@ Cost and correctness choices, each against a known failure of today's tools:
   a ratio cannot be summed from pieces, and a time average of 5m ratios is not what a query like
   ``1 - avg_over_time(up[6h])`` means (it weighs the start of the history wrongly). Raw SLIs are
   usually a few series, so the long ranges cost little; counting SLIs are the expensive ones.
+  Only the period (read by no alert) is, as in Sloth, the time average of the 5m ratio.
 * Counting SLIs keep errors and events apart until the last step, so every window's ratio is a
   ratio of sums (exact under variable traffic), and zero traffic cannot turn a long window or the
   period into NaN: ratios are never averaged, and a ratio with no events is absent, not NaN.
@@ -105,6 +106,16 @@ def _count_plan(slo: SLO) -> tuple[list[int], dict[int, tuple[Box, ...]]]:
     return sorted(raw), plans
 
 
+def _period_average(slo: SLO, service: str, name: str) -> str:
+    """A raw SLI's period ratio: the time average of its recorded 5m ratio, as Sloth computes it.
+
+    Only the budget-remaining series reads it (no alert does). The SLI's own query over 28-90
+    days is too costly: a subquery SLI over 28d at 1m steps exceeds Prometheus' default limit of
+    50 million samples per query.
+    """
+    return f"avg_over_time({_series(names.error_ratio(BASE_WINDOW), service, name)}[{format_duration(slo.period)}])"
+
+
 def recording_rules(spec: ServiceSpec, slo: SLO) -> list[RecordingRule]:
     labels = {**spec.labels, **slo.labels, "service": spec.service, "slo": slo.name}
     service, name = spec.service, slo.name
@@ -127,9 +138,14 @@ def recording_rules(spec: ServiceSpec, slo: SLO) -> list[RecordingRule]:
                 f"({_series(names.events(window), service, name)} > 0)"
             )
             rules.append(RecordingRule(names.error_ratio(window), ratio, labels))
-    else:  # a raw SLI has no counts to add up: its own query answers for every window
+    else:  # a raw SLI has no counts to add up: its own query answers for every alert window
+        alert_windows = {w for tier in tiers_for(slo) for c in tier.conditions for w in (c.long, c.short)}
         for window in windows:
-            rules.append(RecordingRule(names.error_ratio(window), sli_exprs.error_ratio(slo.sli, window), labels))
+            if window == slo.period and window not in alert_windows:
+                expr = _period_average(slo, service, name)
+            else:
+                expr = sli_exprs.error_ratio(slo.sli, window)
+            rules.append(RecordingRule(names.error_ratio(window), expr, labels))
 
     for window in windows:
         rules.append(
