@@ -125,11 +125,30 @@ def tile(window: int, recorded: Iterable[int]) -> tuple[Box, ...]:
     return tuple(boxes)
 
 
+#: Most boxes one tiled window may sum; more get an intermediate window (see :func:`tilings`).
+MAX_BOXES = 10
+
+
 def tilings(windows: Iterable[int]) -> dict[int, tuple[Box, ...]]:
-    """For every window longer than :data:`RAW_HORIZON`: its boxes, built from the raw horizon and
-    the shorter derived windows (each derived window is recorded, so longer ones reuse it)."""
-    derived = sorted(w for w in set(windows) if not is_raw(w))
+    """For every window longer than :data:`RAW_HORIZON`, shortest first: its boxes, built from the
+    raw horizon and the shorter tiled windows (each is recorded, so longer ones reuse it).
+
+    A window that would need more than :data:`MAX_BOXES` boxes (a spec whose tiers jump from 1h
+    to 3d: 72 hours) first gets an intermediate window of about a quarter of its length, made of
+    whole boxes of the longest shorter window, so every expression stays short. Intermediate
+    windows are recorded as counts only.
+    """
     plans: dict[int, tuple[Box, ...]] = {}
-    for window in derived:
-        plans[window] = tile(window, [RAW_HORIZON, *plans])
-    return plans
+
+    def plan(window: int) -> None:
+        boxes = tile(window, [RAW_HORIZON, *plans])
+        longest = max(length for _offset, length in boxes)
+        quarter = window // 4 // longest * longest
+        if len(boxes) > MAX_BOXES and quarter > longest:
+            plan(quarter)
+            boxes = tile(window, [RAW_HORIZON, *plans])
+        plans[window] = boxes
+
+    for window in sorted(w for w in set(windows) if not is_raw(w)):
+        plan(window)
+    return dict(sorted(plans.items()))

@@ -97,6 +97,14 @@ def test_remainders_of_scaled_windows_read_the_raw_series():
     assert names.burn_rate(24 * 60) not in rules
 
 
+def test_intermediate_windows_record_counts_only():
+    """Tiers jumping from 1h to 3d: the 3d window sums four 18h boxes, not 72 hours."""
+    tiers = {"sev1": {"disable": True}, "sev2": {"disable": True}, "sev3": {"windows": [{"factor": 1, "long": "3d", "short": "1h"}]}}
+    rules = {r.record: r for r in all_rules(groups_for(alerting={"tiers": tiers})) if isinstance(r, RecordingRule)}
+    assert rules[names.errors(3 * 86400)].expr.count(" offset ") == 3
+    assert names.events(18 * 3600) in rules and names.burn_rate(18 * 3600) not in rules
+
+
 def test_windowed_queries_that_are_not_rates_run_over_every_window():
     """Sums of points over a range share the point on a seam, so they cannot be tiled."""
     points = "sum_over_time((count(x < 0.5))[{{.window}}:])"

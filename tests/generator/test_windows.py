@@ -8,7 +8,7 @@ import pytest
 
 from generator.durations import DurationError, format_duration, parse_duration
 from generator.spec import SLO
-from generator.windows import MIN_WINDOW, RAW_HORIZON, REFERENCE_PERIOD, tile, tilings, tiers_for, windows_for
+from generator.windows import MAX_BOXES, MIN_WINDOW, RAW_HORIZON, REFERENCE_PERIOD, tile, tilings, tiers_for, windows_for
 from tests.generator.specs import slo
 
 
@@ -116,3 +116,14 @@ def test_long_windows_tile_end_to_end_from_recorded_windows(period):
 def test_a_remainder_shorter_than_an_hour_is_a_raw_box():
     assert tile(84 * 60, [RAW_HORIZON]) == ((0, 3600), (3600, 24 * 60))
     assert tile(2 * 3600, [RAW_HORIZON]) == ((0, 3600), (3600, 3600))
+
+
+@pytest.mark.parametrize("windows", [[300, 3600, 3 * 86400, 30 * 86400], [300, 3600, 90 * 86400], [300, 5400, 7 * 86400]])
+def test_a_jump_between_windows_gets_intermediate_windows(windows):
+    plans = tilings(windows)
+    assert {w for w in windows if w > RAW_HORIZON} <= set(plans)
+    assert list(plans) == sorted(plans)  # recorded shortest first: longer windows read shorter ones
+    for window, boxes in plans.items():
+        assert 1 < len(boxes) <= MAX_BOXES, (format_duration(window), boxes)
+        assert sum(length for _offset, length in boxes) == window
+        assert all(length <= RAW_HORIZON or (length in plans and length < window) for _offset, length in boxes)
