@@ -48,7 +48,7 @@ from generator.scenarios import (
 from generator.spec import SLO, ServiceSpec
 from generator.windows import Tier, tiers_for
 
-#: Minutes of healthy traffic before every scenario: raw windows (<= 1h) are full, and derived
+#: Minutes of healthy traffic before every scenario: raw windows (<= 1h) are full, and longer
 #: windows have history for a burn to be diluted by.
 LEAD_IN = 60
 #: A check is placed only where every burn rate (and event count) is this far from its threshold.
