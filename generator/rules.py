@@ -6,8 +6,10 @@ Cost and correctness choices, each against a known failure of today's tools:
   :data:`~generator.windows.RAW_HORIZON` (1h). Every longer window (2h, 6h, 1d, 3d, the 30d
   period) is a sum of recorded boxes (:func:`~generator.windows.tile`): 6h is the 2h recording now,
   2h ago and 4h ago; 30d is ten 3d recordings. A 3d window never runs ``rate(x[3d])`` over
-  high-cardinality raw series, and adjacent boxes add up to exactly what ``rate(x[W])`` sees,
-  so long windows fire and reset when a raw window would (no smoothed edges).
+  high-cardinality raw series, and adjacent boxes add up to what ``rate(x[W])`` sees (exactly
+  when samples sit on the seams, as in promtool; in production up to how ``rate()`` splits the
+  one scrape interval straddling each seam), so long windows fire and reset when a raw window
+  would (no smoothed edges).
 * A raw SLI (a ready-made ratio, no counts) reads its own query over every window, as Sloth does:
   a ratio cannot be summed from pieces, and a time average of 5m ratios is not what a query like
   ``1 - avg_over_time(up[6h])`` means (it weighs the start of the history wrongly). Raw SLIs are
@@ -62,8 +64,9 @@ def tiled_window(series_for, boxes: tuple[Box, ...], window: int, service: str, 
     """A per-second rate over a window longer than the raw horizon, as a sum of recorded boxes.
 
     ``series_for(window) -> name``; ``boxes`` from :func:`generator.windows.tile`: each recorded
-    rate read at its offset covers exactly the seconds before the previous box, so the sum is the
-    increase a raw ``rate(x[window])`` sees, edges included (no 5m ramps, no extrapolation).
+    rate read at its offset covers the seconds just before the previous box, so the sum is the
+    increase a raw ``rate(x[window])`` sees, edges included (no 5m ramps); each box's own
+    ``rate()`` extrapolates to its edges, so a seam splits the scrape interval straddling it.
     A box older than the history (a fresh Prometheus, a long restart gap) counts as zero: the
     rate is then lower, but a ratio of two such rates (errors / events) stays exact, because
     both miss the same time.

@@ -108,9 +108,10 @@ Box = tuple[int, int]  # (offset, length)
 def tile(window: int, recorded: Iterable[int]) -> tuple[Box, ...]:
     """Boxes that cover the last ``window`` seconds end to end, without gaps or overlaps.
 
-    Why boxes: a recorded rate over ``[t-L, t]`` read ``offset L`` later is exactly the rate over
-    the preceding ``L`` seconds, so adjacent boxes sum to the same increase a raw ``rate(x[W])``
-    sees (on an evaluation grid that divides the boxes), with no smoothing at the edges. Longest
+    Why boxes: a recorded rate over ``[t-L, t]`` read ``offset L`` later is the rate over the
+    preceding ``L`` seconds, so adjacent boxes sum to the increase a raw ``rate(x[W])`` sees (on
+    an evaluation grid that divides the boxes; exactly when samples sit on the seams), with no
+    smoothing at the edges. Longest
     recorded window (shorter than ``window``, at least :data:`RAW_HORIZON`) first; a remainder up
     to :data:`RAW_HORIZON` becomes a raw window of its own.
     """
