@@ -2,12 +2,19 @@
 
 Cost and correctness choices, each against a known failure of today's tools:
 
-* The raw SLI series are read only for windows up to :data:`~generator.windows.RAW_HORIZON` (1h).
-  Every longer window (6h, 1d, 3d, the 30d period) is derived from the recorded 5m rates, so a 3d
-  window never runs ``rate(x[3d])`` over high-cardinality raw series.
-* A derived window W is the exact last hour (raw 1h rate) plus the integral of the recorded 5m
-  rates over the rest, shifted so the seam's 5m ramps cancel. The leading edge is therefore as
-  sharp as a raw ``rate(x[W])``: derived windows detect a burn no later than raw ones.
+* Counting SLIs read their raw series only for windows up to
+  :data:`~generator.windows.RAW_HORIZON` (1h). Every longer window (2h, 6h, 1d, 3d, the 30d
+  period) is a sum of recorded boxes (:func:`~generator.windows.tile`): 6h is the 2h recording now,
+  2h ago and 4h ago; 30d is ten 3d recordings. A 3d window never runs ``rate(x[3d])`` over
+  high-cardinality raw series, and adjacent boxes add up to what ``rate(x[W])`` sees (exactly
+  when samples sit on the seams, as in promtool; in production up to how ``rate()`` splits the
+  one scrape interval straddling each seam), so long windows fire and reset when a raw window
+  would (no smoothed edges).
+* A raw SLI (a ready-made ratio, no counts) reads its own query over every window, as Sloth does:
+  a ratio cannot be summed from pieces, and a time average of 5m ratios is not what a query like
+  ``1 - avg_over_time(up[6h])`` means (it weighs the start of the history wrongly). Raw SLIs are
+  usually a few series, so the long ranges cost little; counting SLIs are the expensive ones.
+  Only the period (read by no alert) is, as in Sloth, the time average of the 5m ratio.
 * Counting SLIs keep errors and events apart until the last step, so every window's ratio is a
   ratio of sums (exact under variable traffic), and zero traffic cannot turn a long window or the
   period into NaN: ratios are never averaged, and a ratio with no events is absent, not NaN.
@@ -24,7 +31,7 @@ from generator import names, sli as sli_exprs
 from generator.durations import format_duration
 from generator.numbers import format_decimal
 from generator.spec import SLO, ServiceSpec
-from generator.windows import BASE_WINDOW, RAW_HORIZON, Condition, Tier, is_raw, tiers_for, windows_for
+from generator.windows import BASE_WINDOW, RAW_HORIZON, Box, Condition, Tier, is_raw, tiers_for, tilings, windows_for
 
 
 @dataclass(frozen=True)
@@ -53,85 +60,80 @@ def _series(name: str, service: str, slo: str) -> str:
     return f"{name}{names.selector(service, slo)}"
 
 
-def _older_part(series_for, window: int, service: str, slo: str) -> tuple[str, str, str]:
-    """(integral of the base recording over the older part, seconds it covers, the raw-hour series).
+def tiled_window(series_for, boxes: tuple[Box, ...], window: int, service: str, slo: str) -> str:
+    """A per-second rate over a window longer than the raw horizon, as a sum of recorded boxes.
 
-    The older part is ``window - 1h`` long, offset by ``1h - 2m30s`` so that its trailing 5m ramp
-    overlaps the raw hour's start symmetrically. Samples are summed and multiplied by the
-    evaluation interval (3600 / samples in the last hour), so missing history counts as missing.
+    ``series_for(window) -> name``; ``boxes`` from :func:`generator.windows.tile`: each recorded
+    rate read at its offset covers the seconds just before the previous box, so the sum is the
+    increase a raw ``rate(x[window])`` sees, edges included (no 5m ramps); each box's own
+    ``rate()`` extrapolates to its edges, so a seam splits the scrape interval straddling it.
+    A box older than the history (a fresh Prometheus, a long restart gap) counts as zero: the
+    rate is then lower, but a ratio of two such rates (errors / events) stays exact, because
+    both miss the same time.
     """
-    rest = window - RAW_HORIZON
-    offset = RAW_HORIZON - BASE_WINDOW // 2
-    recent = _series(series_for(RAW_HORIZON), service, slo)
-    base = _series(series_for(BASE_WINDOW), service, slo)
-    selection = f"{base}[{format_duration(rest)}] offset {format_duration(offset)}"
-    step = f"{RAW_HORIZON} / count_over_time({base}[{format_duration(RAW_HORIZON)}])"
-    return f"sum_over_time({selection}) * {step}", f"count_over_time({selection}) * {step}", recent
+    newest = _series(series_for(boxes[0][1]), service, slo)
+    terms = []
+    for offset, length in boxes:
+        series = _series(series_for(length), service, slo)
+        if offset == 0:
+            terms.append(f"{length} * {series}")
+        else:
+            terms.append(f"{length} * ({series} offset {format_duration(offset)} or 0 * {newest})")
+    body = "\n  +\n  ".join(terms)
+    return f"(\n  {body}\n) / {window}"
 
 
-def derived_window(series_for, window: int, service: str, slo: str) -> str:
-    """A per-second rate over a window longer than the raw horizon, from recorded rates.
-
-    ``series_for(window) -> name``: the exact last hour (raw 1h recording) plus the integral of
-    the base (5m) recording over the older part, divided by the nominal window. With less history
-    than the window (a fresh Prometheus, a restart gap), the rate is lower but a ratio of two
-    such rates (errors / events) stays exact, because both miss the same time.
-    """
-    older, _covered, recent = _older_part(series_for, window, service, slo)
-    return (
-        "(\n"
-        f"  {RAW_HORIZON} * {recent}\n"
-        "  +\n"
-        f"  ({older} or 0 * {recent})\n"
-        f") / {window}"
-    )
-
-
-def derived_average(series_for, window: int, service: str, slo: str) -> str:
-    """The time average of a recorded ratio over a long window, over the history that exists.
-
-    For raw SLIs, which have no counts: dividing by the time actually covered (not the nominal
-    window) keeps a recent burn at full weight on a fresh Prometheus, as ``rate()`` would.
-    """
-    older, covered, recent = _older_part(series_for, window, service, slo)
-    return (
-        "(\n"
-        f"  {RAW_HORIZON} * {recent}\n"
-        "  +\n"
-        f"  ({older} or 0 * {recent})\n"
-        ")\n"
-        "/\n"
-        "(\n"
-        f"  {RAW_HORIZON}\n"
-        "  +\n"
-        f"  ({covered} or 0 * {recent})\n"
-        ")"
-    )
-
-
-def _needed_windows(slo: SLO) -> list[int]:
-    """Alert windows, plus the raw horizon when any window must be derived from it."""
+def _ratio_windows(slo: SLO) -> list[int]:
+    """Windows with a recorded ratio and burn rate: the alerts' and the period, plus the raw
+    horizon when longer windows are tiled from it."""
     windows = set(windows_for(slo))
-    if any(not is_raw(w) for w in windows):
+    if sli_exprs.counts_available(slo.sli) and sli_exprs.additive(slo.sli) and any(not is_raw(w) for w in windows):
         windows.add(RAW_HORIZON)
     return sorted(windows)
+
+
+def _count_plan(slo: SLO) -> tuple[list[int], dict[int, tuple[Box, ...]]]:
+    """(windows whose counts read the SLI's queries, boxes of every tiled window) for a counting SLI.
+
+    Rates (:func:`generator.sli.additive`) read their series up to the raw horizon, including the
+    remainders of tilings (e.g. 24m of a 1h24m window, recorded as counts only), and tile the
+    rest. Other windowed queries (sums of points over a range) do not add up, so they run over
+    every window, as a raw SLI's query does.
+    """
+    windows = _ratio_windows(slo)
+    if not sli_exprs.additive(slo.sli):
+        return windows, {}
+    plans = tilings(windows)
+    raw = {w for w in windows if is_raw(w)}
+    raw.update(length for boxes in plans.values() for _offset, length in boxes if is_raw(length))
+    return sorted(raw), plans
+
+
+def _period_average(slo: SLO, service: str, name: str) -> str:
+    """A raw SLI's period ratio: the time average of its recorded 5m ratio, as Sloth computes it.
+
+    Only the budget-remaining series reads it (no alert does). The SLI's own query over 28-90
+    days is too costly: a subquery SLI over 28d at 1m steps exceeds Prometheus' default limit of
+    50 million samples per query.
+    """
+    return f"avg_over_time({_series(names.error_ratio(BASE_WINDOW), service, name)}[{format_duration(slo.period)}])"
 
 
 def recording_rules(spec: ServiceSpec, slo: SLO) -> list[RecordingRule]:
     labels = {**spec.labels, **slo.labels, "service": spec.service, "slo": slo.name}
     service, name = spec.service, slo.name
     budget = format_decimal(slo.error_budget)
-    windows = _needed_windows(slo)
+    windows = _ratio_windows(slo)
     rules: list[RecordingRule] = []
 
     if sli_exprs.counts_available(slo.sli):
-        for window in windows:
-            if is_raw(window):
-                rules.append(RecordingRule(names.errors(window), sli_exprs.error_rate(slo.sli, window), labels))
-                rules.append(RecordingRule(names.events(window), sli_exprs.event_rate(slo.sli, window), labels))
-            else:
-                rules.append(RecordingRule(names.errors(window), derived_window(names.errors, window, service, name), labels))
-                rules.append(RecordingRule(names.events(window), derived_window(names.events, window, service, name), labels))
+        raw, plans = _count_plan(slo)
+        for window in raw:
+            rules.append(RecordingRule(names.errors(window), sli_exprs.error_rate(slo.sli, window), labels))
+            rules.append(RecordingRule(names.events(window), sli_exprs.event_rate(slo.sli, window), labels))
+        for window, boxes in plans.items():  # shortest first: longer windows read shorter ones
+            rules.append(RecordingRule(names.errors(window), tiled_window(names.errors, boxes, window, service, name), labels))
+            rules.append(RecordingRule(names.events(window), tiled_window(names.events, boxes, window, service, name), labels))
         for window in windows:
             ratio = (
                 f"{_series(names.errors(window), service, name)}\n"
@@ -139,13 +141,13 @@ def recording_rules(spec: ServiceSpec, slo: SLO) -> list[RecordingRule]:
                 f"({_series(names.events(window), service, name)} > 0)"
             )
             rules.append(RecordingRule(names.error_ratio(window), ratio, labels))
-    else:
+    else:  # a raw SLI has no counts to add up: its own query answers for every alert window
+        alert_windows = {w for tier in tiers_for(slo) for c in tier.conditions for w in (c.long, c.short)}
         for window in windows:
-            expr = (
-                sli_exprs.error_ratio(slo.sli, window)
-                if is_raw(window)
-                else derived_average(names.error_ratio, window, service, name)
-            )
+            if window == slo.period and window not in alert_windows:
+                expr = _period_average(slo, service, name)
+            else:
+                expr = sli_exprs.error_ratio(slo.sli, window)
             rules.append(RecordingRule(names.error_ratio(window), expr, labels))
 
     for window in windows:

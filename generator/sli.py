@@ -1,8 +1,8 @@
 """SLI kinds to PromQL over the raw series for one window.
 
 Counting SLIs (events, latency) give an error rate and an event rate, so every longer window and
-the period can be computed as a ratio of sums. A raw SLI gives only a ratio; its longer windows
-are time averages of that ratio (documented, since traffic weighting is impossible without counts).
+the period can be computed as a ratio of sums. A raw SLI gives only a ratio, so its own query runs
+over every window (a ratio cannot be summed from pieces).
 """
 
 from __future__ import annotations
@@ -18,6 +18,49 @@ from generator.spec import SLI, WINDOW_PLACEHOLDER, LatencySLI
 def counts_available(sli: SLI) -> bool:
     """True for SLIs that count events (events, latency); False for a raw ratio."""
     return sli.kind in ("events", "latency")
+
+
+#: Functions whose result over adjacent ranges adds up: both read the sample on the seam, once as
+#: the end of one range and once as the start of the next, and count the increase between them.
+_ADDITIVE = ("rate", "increase")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _is_additive(query: str) -> bool:
+    """True when every `{{.window}}` is the range of a `rate(...)` or `increase(...)` argument.
+
+    Only then do the rates over adjacent windows add up to the rate over their union. A sum or
+    count of points over a range (`sum_over_time(x[{{.window}}:])`) does not: Prometheus ranges
+    include both ends, so two adjacent ranges both hold the point on their seam.
+    """
+    stack: list[str] = []
+    index, quote = 0, ""
+    while index < len(query):
+        char = query[index]
+        if quote:
+            index += 2 if char == "\\" else 1
+            quote = "" if char == quote else quote
+            continue
+        if char in "\"'`":
+            quote = char
+        elif char == "(":
+            name = _IDENT.search(query[:index].rstrip())
+            stack.append(name.group(0) if name else "")
+        elif char == ")" and stack:
+            stack.pop()
+        elif query.startswith(WINDOW_PLACEHOLDER, index):
+            if not query[:index].endswith("[") or not stack or stack[-1] not in _ADDITIVE:
+                return False
+        index += 1
+    return True
+
+
+def additive(sli: SLI) -> bool:
+    """Whether a counting SLI's rates over adjacent windows add up (see :func:`_is_additive`), so
+    its long windows can be sums of recorded shorter ones. Latency SLIs are always rates."""
+    if sli.events is not None:
+        return _is_additive(sli.events.error_query) and _is_additive(sli.events.total_query)
+    return sli.latency is not None
 
 
 def _windowed(query: str, window: int) -> str:

@@ -101,7 +101,7 @@ class LatencySLI(StrictModel):
 
 
 class RawSLI(StrictModel):
-    """A ready-made error ratio query. Windows longer than an hour average it over time."""
+    """A ready-made error ratio query, run over every alert window (a ratio cannot be summed)."""
 
     error_ratio_query: WindowedQuery
     #: Optional hook for generated unit tests: input series (promtool notation) for healthy

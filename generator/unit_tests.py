@@ -9,7 +9,7 @@ Every group starts a fresh Prometheus, so the test files stay independent and re
 
 What each test expects is derived from the spec, never typed in: :class:`BurnModel` computes,
 minute by minute, the burn rate of every window the alerts read (the window arithmetic of
-:mod:`generator.rules`: raw windows up to an hour, longer ones from recorded 5m rates) and so
+:mod:`generator.rules`: raw windows up to an hour, longer ones summed from recorded boxes) and so
 which tiers fire. promtool then checks the real rules against that. Checks are placed only where
 every condition is clear of its threshold by :data:`MARGIN` (a check on a knife's edge would test
 float rounding, not the rules), and as close as possible to the claim they prove (e.g. "sev1
@@ -46,9 +46,9 @@ from generator.scenarios import (
     testable,
 )
 from generator.spec import SLO, ServiceSpec
-from generator.windows import BASE_WINDOW, RAW_HORIZON, Tier, is_raw, tiers_for
+from generator.windows import Tier, tiers_for
 
-#: Minutes of healthy traffic before every scenario: raw windows (<= 1h) are full, and derived
+#: Minutes of healthy traffic before every scenario: raw windows (<= 1h) are full, and longer
 #: windows have history for a burn to be diluted by.
 LEAD_IN = 60
 #: A check is placed only where every burn rate (and event count) is this far from its threshold.
@@ -102,13 +102,12 @@ def _above(value: float | None, threshold: float) -> bool | None:
 class BurnModel:
     """Burn rates of an SLO's windows over a :class:`Timeline`, at each evaluation minute.
 
-    Windows up to an hour read the input counters exactly (samples one minute apart, so a range
-    ``[t-w, t]`` holds the increments of the last ``w`` minutes). Longer windows follow
-    :func:`generator.rules.derived_window`: the last hour plus the recorded 5m rates of the older
-    part, offset by ``1h - 2m30s``; history that does not exist counts as missing (a raw SLI's
-    long windows average its ratio over the history there is, when the rules do so). A raw SLI's
-    query is taken to be a time average of its per-minute state (healthy 0, failing
-    ``failing_error_ratio``), which is what the ``test_series`` hook promises.
+    Every window holds the increments of its last ``w`` minutes (samples one minute apart, so a
+    range ``[t-w, t]`` does), clipped to the history there is: windows up to an hour read the input
+    counters, longer ones are sums of recorded boxes (:func:`generator.rules.tiled_window`) that
+    add up to the same increments. A raw SLI's query runs over every window; it is taken to be a
+    time average of its per-minute state (healthy 0, failing ``failing_error_ratio``), which is
+    what the ``test_series`` hook promises.
     """
 
     def __init__(self, slo: SLO, timeline: Timeline) -> None:
@@ -122,13 +121,9 @@ class BurnModel:
             ratio = float(slo.sli.raw.test_series.failing_error_ratio) if slo.sli.raw.test_series else 1.0
             values = [ratio if timeline.failing[m] else 0.0 for m in range(size)]
             self._r = self._prefix(values)
-            self._base_r = self._prefix([0.0] + [self._raw_ratio(BASE_WINDOW, j) or 0.0 for j in range(1, size)])
         else:
             self._e = self._prefix([float(v) for v in timeline.errors])
             self._n = self._prefix([float(v) for v in timeline.events])
-            base = BASE_WINDOW // STEP
-            self._base_e = self._prefix([0.0] + [self._sum(self._e, j - base + 1, j) / base for j in range(1, size)])
-            self._base_n = self._prefix([0.0] + [self._sum(self._n, j - base + 1, j) / base for j in range(1, size)])
         self._states: dict[int, tuple[bool | None, ...]] = {}
 
     @staticmethod
@@ -143,36 +138,16 @@ class BurnModel:
         first, last = max(first, 0), min(last, len(prefix) - 2)
         return prefix[last + 1] - prefix[first] if last >= first else 0.0
 
-    def _older_samples(self, window: int, k: int) -> range:
-        """Evaluation minutes whose recorded 5m rate the derived ``window`` sums at minute ``k``."""
-        rest = window - RAW_HORIZON
-        offset = RAW_HORIZON - BASE_WINDOW // 2
-        first = math.ceil((k * STEP - offset - rest) / STEP)
-        last = math.floor((k * STEP - offset) / STEP)
-        return range(max(first, 1), last + 1)
-
     def counts(self, window: int, k: int) -> tuple[float, float]:
         """(errors, events) in ``window`` seconds at minute ``k`` (counting SLIs)."""
-        if is_raw(window):
-            minutes = window // STEP
-            return self._sum(self._e, k - minutes + 1, k), self._sum(self._n, k - minutes + 1, k)
-        errors, events = self.counts(RAW_HORIZON, k)
-        older = self._older_samples(window, k)
-        if older:
-            errors += self._sum(self._base_e, older.start, older.stop - 1)
-            events += self._sum(self._base_n, older.start, older.stop - 1)
-        return errors, events
+        minutes = window // STEP
+        return self._sum(self._e, k - minutes + 1, k), self._sum(self._n, k - minutes + 1, k)
 
     def _raw_ratio(self, window: int, k: int) -> float | None:
-        if is_raw(window):
-            first = max(k - window // STEP, 0)
-            points = k - first + 1
-            return self._sum(self._r, first, k) / points if points > 0 else None
-        total = RAW_HORIZON * (self._raw_ratio(RAW_HORIZON, k) or 0.0)
-        older = self._older_samples(window, k)
-        if older:
-            total += STEP * self._sum(self._base_r, older.start, older.stop - 1)
-        return total / (RAW_HORIZON + STEP * len(older))  # over the time the history covers, as the rules do
+        """The mean state over the points of ``[k - window, k]`` that exist (the query's own range)."""
+        first = max(k - window // STEP, 0)
+        points = k - first + 1
+        return self._sum(self._r, first, k) / points if points > 0 else None
 
     def burn(self, window: int, k: int) -> float | None:
         """Burn rate over ``window`` at minute ``k`` (None when there are no events)."""

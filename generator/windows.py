@@ -10,6 +10,7 @@ a tier's conditions outright (``alerting.tiers.sevN.windows``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,9 +19,9 @@ from generator.spec import SLO
 REFERENCE_PERIOD = 30 * 24 * 3600
 #: Shortest window burnwise will compute: at 1m scrape intervals a 5m rate has ~5 samples.
 MIN_WINDOW = 5 * 60
-#: The base rate every longer window is derived from (recorded once per SLO).
+#: The shortest rate recorded per SLO (the no-data probe reads it).
 BASE_WINDOW = 5 * 60
-#: Windows up to this length read the raw SLI series; longer ones are derived from recordings.
+#: Windows up to this length read the raw counting SLI series; longer ones are sums of recordings.
 RAW_HORIZON = 3600
 
 
@@ -98,3 +99,57 @@ def windows_for(slo: SLO) -> list[int]:
 def is_raw(window: int) -> bool:
     """Whether a window is computed from the raw SLI series rather than from recordings."""
     return window <= RAW_HORIZON
+
+
+#: One piece of a tiled window: the recorded window of ``length`` seconds read ``offset`` seconds ago.
+Box = tuple[int, int]  # (offset, length)
+
+
+def tile(window: int, recorded: Iterable[int]) -> tuple[Box, ...]:
+    """Boxes that cover the last ``window`` seconds end to end, without gaps or overlaps.
+
+    Why boxes: a recorded rate over ``[t-L, t]`` read ``offset L`` later is the rate over the
+    preceding ``L`` seconds, so adjacent boxes sum to the increase a raw ``rate(x[W])`` sees (on
+    an evaluation grid that divides the boxes; exactly when samples sit on the seams), with no
+    smoothing at the edges. Longest
+    recorded window (shorter than ``window``, at least :data:`RAW_HORIZON`) first; a remainder up
+    to :data:`RAW_HORIZON` becomes a raw window of its own.
+    """
+    usable = sorted((w for w in set(recorded) if RAW_HORIZON <= w < window), reverse=True)
+    boxes: list[Box] = []
+    offset = 0
+    while offset < window:
+        remaining = window - offset
+        length = remaining if remaining <= RAW_HORIZON else next(w for w in usable if w <= remaining)
+        boxes.append((offset, length))
+        offset += length
+    return tuple(boxes)
+
+
+#: Most boxes one tiled window may sum; more get an intermediate window (see :func:`tilings`).
+MAX_BOXES = 10
+
+
+def tilings(windows: Iterable[int]) -> dict[int, tuple[Box, ...]]:
+    """For every window longer than :data:`RAW_HORIZON`, shortest first: its boxes, built from the
+    raw horizon and the shorter tiled windows (each is recorded, so longer ones reuse it).
+
+    A window that would need more than :data:`MAX_BOXES` boxes (a spec whose tiers jump from 1h
+    to 3d: 72 hours) first gets an intermediate window of about a quarter of its length, made of
+    whole boxes of the longest shorter window, so every expression stays short. Intermediate
+    windows are recorded as counts only.
+    """
+    plans: dict[int, tuple[Box, ...]] = {}
+
+    def plan(window: int) -> None:
+        boxes = tile(window, [RAW_HORIZON, *plans])
+        longest = max(length for _offset, length in boxes)
+        quarter = window // 4 // longest * longest
+        if len(boxes) > MAX_BOXES and quarter > longest:
+            plan(quarter)
+            boxes = tile(window, [RAW_HORIZON, *plans])
+        plans[window] = boxes
+
+    for window in sorted(w for w in set(windows) if not is_raw(w)):
+        plan(window)
+    return dict(sorted(plans.items()))

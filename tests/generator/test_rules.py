@@ -77,13 +77,44 @@ def test_no_group_left_joins_and_no_long_raw_ranges():
             assert match.group(1) in ("5m", "30m", "1h"), f"raw series read over {match.group(1)}"
 
 
-def test_long_windows_derive_from_recorded_base_rate():
+def test_long_windows_are_sums_of_recorded_windows_end_to_end():
     rules = {r.record: r for r in all_rules(groups_for()) if isinstance(r, RecordingRule)}
-    derived = rules[names.errors(3 * 86400)].expr
-    assert "sum_over_time(slo:burnwise_errors:rate5m" in derived
-    assert "slo:burnwise_errors:rate1h" in derived
+    three_days = rules[names.errors(3 * 86400)].expr
+    assert three_days.startswith("(\n  86400 * slo:burnwise_errors:rate1d{")
+    assert re.findall(r"slo:burnwise_errors:rate1d\{[^}]*\} offset (\w+)", three_days) == ["1d", "2d"]
+    assert three_days.rstrip().endswith(") / 259200")
     period = rules[names.events(30 * 86400)].expr
-    assert "sum_over_time(slo:burnwise_events:rate5m" in period
+    assert re.findall(r"offset (\w+)", period) == [f"{3 * k}d" for k in range(1, 10)]
+    assert "_over_time" not in "\n".join(r.expr for r in rules.values())  # instant lookups only
+
+
+def test_remainders_of_scaled_windows_read_the_raw_series():
+    """7d: the 1h24m window is the raw hour plus the raw 24m before it (recorded as counts only)."""
+    rules = {r.record: r for r in all_rules(groups_for(period="7d")) if isinstance(r, RecordingRule)}
+    window = rules[names.errors(84 * 60)].expr
+    assert "1440 * (slo:burnwise_errors:rate24m{" in window and "} offset 1h or 0 *" in window
+    assert "http_requests_total" in rules[names.errors(24 * 60)].expr
+    assert names.burn_rate(24 * 60) not in rules
+
+
+def test_intermediate_windows_record_counts_only():
+    """Tiers jumping from 1h to 3d: the 3d window sums four 18h boxes, not 72 hours."""
+    tiers = {"sev1": {"disable": True}, "sev2": {"disable": True}, "sev3": {"windows": [{"factor": 1, "long": "3d", "short": "1h"}]}}
+    rules = {r.record: r for r in all_rules(groups_for(alerting={"tiers": tiers})) if isinstance(r, RecordingRule)}
+    assert rules[names.errors(3 * 86400)].expr.count(" offset ") == 3
+    assert names.events(18 * 3600) in rules and names.burn_rate(18 * 3600) not in rules
+
+
+def test_windowed_queries_that_are_not_rates_run_over_every_window():
+    """Sums of points over a range share the point on a seam, so they cannot be tiled."""
+    points = "sum_over_time((count(x < 0.5))[{{.window}}:])"
+    rules = {
+        r.record: r
+        for r in all_rules(groups_for(sli={"events": {"error_query": points, "total_query": "sum_over_time((count(x))[{{.window}}:])"}}))
+        if isinstance(r, RecordingRule)
+    }
+    assert rules[names.errors(3 * 86400)].expr == "(sum(sum_over_time((count(x < 0.5))[3d:])) or (0 * sum(sum_over_time((count(x))[3d:]))))"
+    assert names.errors(3600) in rules  # the 30d table has a 1h window anyway
 
 
 def test_ratios_are_ratios_of_sums_and_never_nan():
@@ -112,11 +143,14 @@ def test_latency_matches_both_le_spellings():
     assert 'http_request_duration_seconds_count{job="a"}[5m]' in text
 
 
-def test_raw_sli_averages_its_ratio_and_records_no_counts():
-    rules = all_rules(groups_for(sli={"raw": {"error_ratio_query": "avg_over_time(x[{{.window}}])"}}))
-    records = {r.record for r in rules if isinstance(r, RecordingRule)}
-    assert names.errors(300) not in records
-    assert names.error_ratio(300) in records and names.error_ratio(30 * 86400) in records
+def test_raw_sli_runs_its_query_over_every_window_and_records_no_counts():
+    rules = {r.record: r for r in all_rules(groups_for(sli={"raw": {"error_ratio_query": "avg_over_time(x[{{.window}}])"}})) if isinstance(r, RecordingRule)}
+    assert names.errors(300) not in rules
+    assert rules[names.error_ratio(300)].expr == "(avg_over_time(x[5m])) >= 0"
+    assert rules[names.error_ratio(6 * 3600)].expr == "(avg_over_time(x[6h])) >= 0"
+    # the period (read by no alert) averages the 5m ratio, as Sloth does: the query over 30d costs too much
+    period = rules[names.error_ratio(30 * 86400)].expr
+    assert period == 'avg_over_time(slo:burnwise_error_ratio:rate5m{service="checkout",slo="availability"}[30d])'
 
 
 def test_min_events_guards_every_condition():

@@ -8,7 +8,7 @@ import pytest
 
 from generator.durations import DurationError, format_duration, parse_duration
 from generator.spec import SLO
-from generator.windows import MIN_WINDOW, REFERENCE_PERIOD, tiers_for, windows_for
+from generator.windows import MAX_BOXES, MIN_WINDOW, RAW_HORIZON, REFERENCE_PERIOD, tile, tilings, tiers_for, windows_for
 from tests.generator.specs import slo
 
 
@@ -95,3 +95,35 @@ def test_format_duration_is_canonical():
     assert format_duration(108000) == "1d6h"
     assert format_duration(90) == "1m30s"
     assert format_duration(parse_duration("2d23h")) == "2d23h"
+
+
+@pytest.mark.parametrize("period", ["7d", "28d", "30d", "90d"])
+def test_long_windows_tile_end_to_end_from_recorded_windows(period):
+    """Each long window is covered exactly once, by boxes that are either raw (<= 1h) or a shorter
+    tiled window (so every box is itself recorded), and with few boxes."""
+    windows = windows_for(make_slo(period=period))
+    plans = tilings([*windows, RAW_HORIZON])
+    assert set(plans) == {w for w in windows if w > RAW_HORIZON}
+    for window, boxes in plans.items():
+        offsets = [offset for offset, _length in boxes]
+        assert offsets[0] == 0
+        assert all(o + length == nxt for (o, length), nxt in zip(boxes, offsets[1:] + [window]))
+        assert all(length <= RAW_HORIZON or length in plans for _offset, length in boxes)
+        assert all(length < window for _offset, length in boxes)
+        assert len(boxes) <= 10, (format_duration(window), boxes)
+
+
+def test_a_remainder_shorter_than_an_hour_is_a_raw_box():
+    assert tile(84 * 60, [RAW_HORIZON]) == ((0, 3600), (3600, 24 * 60))
+    assert tile(2 * 3600, [RAW_HORIZON]) == ((0, 3600), (3600, 3600))
+
+
+@pytest.mark.parametrize("windows", [[300, 3600, 3 * 86400, 30 * 86400], [300, 3600, 90 * 86400], [300, 5400, 7 * 86400]])
+def test_a_jump_between_windows_gets_intermediate_windows(windows):
+    plans = tilings(windows)
+    assert {w for w in windows if w > RAW_HORIZON} <= set(plans)
+    assert list(plans) == sorted(plans)  # recorded shortest first: longer windows read shorter ones
+    for window, boxes in plans.items():
+        assert 1 < len(boxes) <= MAX_BOXES, (format_duration(window), boxes)
+        assert sum(length for _offset, length in boxes) == window
+        assert all(length <= RAW_HORIZON or (length in plans and length < window) for _offset, length in boxes)

@@ -2,7 +2,7 @@
 
 For one Sloth example, :func:`build_test_file` writes a `promtool test rules` file with one test
 group per burn scenario. Every group loads both rule files, feeds the series of the scenario, and
-asks at every step (2 minutes) for the firing alerts, grouped by who fired them (Sloth or burnwise), for
+asks at every step (1 minute) for the firing alerts, grouped by who fired them (Sloth or burnwise), for
 which SLO, and whether page or ticket. Each entry expects nothing, so promtool reports exactly the
 minutes at which something fires; :func:`timelines` reads those reports back into
 ``{(scenario, ruleset, service, slo, kind): [minutes firing]}``.
@@ -63,10 +63,12 @@ LEAD_IN = Phase(60, Decimal(0))
 def scenarios() -> list[Scenario]:
     """Full outage, sustained burns above each tier's factor, and a short blip, after 1h healthy.
 
-    The multiples are primes over ten (15.7, 8.9, 4.3, 1.63, 23): no whole number of burning
-    minutes in any window then lands exactly on a tier's factor (:func:`ties` checks it). Sloth
-    compares against ``factor * 0.000999...943`` (a float a hair below the budget), so on an exact
-    tie Sloth fires and burnwise, which compares exact decimals, does not; ties are not what this
+    The multiples (15.7, 8.9, 4.3, 1.63, 23.3) and durations are chosen so that no window, full
+    or on the short history after the lead-in, lands exactly on a tier's factor (:func:`ties`,
+    :func:`tie_minutes`; a 4-minute blip at 23x is 92 budget-minutes and tied the 1x condition
+    at minute 92, a 180-minute burn at 4.3x tied the 3x condition at minute 258). Sloth compares
+    against ``factor * 0.000999...943`` (a float a hair below the budget), so on an exact tie
+    Sloth fires and burnwise, which compares exact decimals, does not; ties are not what this
     test is about. Each burn lasts just long enough for the slowest condition that should catch it
     (the rules' cost grows with the square of the scenario's length).
     """
@@ -79,9 +81,9 @@ def scenarios() -> list[Scenario]:
         burn("outage", None, 30, 60),
         burn("burn-15.7x", "15.7", 75, 45),  # sev1 page (14.4x over 1h and 5m)
         burn("burn-8.9x", "8.9", 4 * 60 + 15, 45),  # sev2 page (6x over 6h and 30m)
-        burn("burn-4.3x", "4.3", 3 * 60, 2 * 60 + 15),  # sev3 ticket (3x over 1d and 2h)
+        burn("burn-4.3x", "4.3", 3 * 60 + 1, 2 * 60 + 14),  # sev3 ticket (3x over 1d and 2h)
         burn("burn-1.63x", "1.63", 4 * 60, 90),  # sev3 ticket (1x over 3d and 6h)
-        burn("blip", "23", 4, 45),  # too short to page
+        burn("blip", "23.3", 4, 45),  # too short to page
     ]
 
 
@@ -99,6 +101,26 @@ def ties(ratio: Decimal, budget: Decimal) -> bool:
             if minutes == minutes.to_integral_value() and 0 < minutes <= window:
                 return True
     return False
+
+
+def tie_minutes(ratios: list[Decimal], budget: Decimal) -> list[tuple[int, Decimal, int]]:
+    """(minute, factor, window minutes) where a window's error ratio of the counter series lands
+    exactly on ``factor * budget``, history included: at minute t a window holds the increments
+    of the last ``min(window, t)`` steps (the counters start at zero, so `rate()` extrapolates
+    nothing). :func:`ties` checks only full windows; on short history a burn of ``b`` budget-minutes
+    ties the 1x condition at minute ``b`` (a 4-minute blip at 23x at minute 92)."""
+    prefix = [Decimal(0)]
+    for ratio in ratios:
+        prefix.append(prefix[-1] + ratio)
+    found = []
+    for minute in range(1, len(ratios) + 1):
+        for factor, windows in CONDITIONS:
+            for window in windows:
+                covered = min(window, minute)
+                errors = prefix[minute] - prefix[minute - covered]
+                if errors and errors == factor * budget * covered:
+                    found.append((minute, factor, window))
+    return found
 
 
 def quantized(ratio: Decimal, budget: Decimal, clients: int) -> Decimal:
@@ -264,11 +286,33 @@ def test_group(name: str, series: list[dict[str, str]], minutes: int) -> dict:
     }
 
 
+def evaluation_order(rule_files: list[str]) -> list[str]:
+    """Every group of the rule files, those without alerts first (file order otherwise).
+
+    Why: promtool evaluates the groups of a test in map order (random per run) unless the test
+    file names an order. Sloth puts its recordings and its alerts in separate groups, so in half
+    the runs its alerts read the previous minute's recordings and fire and reset one evaluation
+    late. Recordings first makes every alert read the same evaluation's values, as burnwise's
+    single group per SLO does: the comparison is between the two rule sets' window arithmetic,
+    and it is the same on every run.
+    """
+    groups = []
+    for rule_file in rule_files:
+        groups.extend(yaml.safe_load(Path(rule_file).read_text(encoding="utf-8"))["groups"])
+    has_alerts = [any("alert" in rule for rule in group["rules"]) for group in groups]
+    return [g["name"] for g, alerts in zip(groups, has_alerts) if not alerts] + [
+        g["name"] for g, alerts in zip(groups, has_alerts) if alerts
+    ]
+
+
 def build_test_file(path: Path, rule_files: list[str], groups: list[dict]) -> None:
-    path.write_text(
-        yaml.safe_dump({"rule_files": rule_files, "evaluation_interval": f"{STEP_MINUTES}m", "tests": groups}, sort_keys=False),
-        encoding="utf-8",
-    )
+    document = {
+        "rule_files": rule_files,
+        "evaluation_interval": f"{STEP_MINUTES}m",
+        "group_eval_order": evaluation_order(rule_files),
+        "tests": groups,
+    }
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
 
 
 Key = tuple[str, str, str, str, str]  # scenario, ruleset (sloth|burnwise), service, slo, kind (page|ticket)
