@@ -37,6 +37,8 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from generator.yaml_out import YamlStyle
+
 __all__ = [
     "AlertRuleTest",
     "ExpectedAlert",
@@ -261,15 +263,8 @@ class RuleTestFile(_Model):
         return _clean(self.model_dump(mode="python"))
 
     def to_yaml(self) -> str:
-        """Deterministic YAML: the same model always gives the same bytes."""
-        return yaml.dump(
-            self.to_data(),
-            Dumper=_Dumper,
-            sort_keys=False,
-            default_flow_style=False,
-            allow_unicode=True,
-            width=1_000_000,
-        )
+        """Deterministic YAML: the same model always gives the same bytes (with or without libyaml)."""
+        return TEST_FILE_STYLE.dump(self.to_data())
 
     def write(self, path: str | Path) -> Path:
         path = Path(path)
@@ -299,10 +294,6 @@ def _clean(value):
     return value
 
 
-class _Dumper(yaml.SafeDumper):
-    """SafeDumper that writes floats the way promtool parses them (no ``.nan`` surprises)."""
-
-
 def _represent_float(dumper: yaml.SafeDumper, value: float) -> yaml.Node:
     if math.isnan(value) or math.isinf(value):
         raise ValueError("NaN and Inf cannot be expected sample values in a promtool test file")
@@ -315,4 +306,5 @@ def _represent_float(dumper: yaml.SafeDumper, value: float) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:float", text)
 
 
-_Dumper.add_representer(float, _represent_float)
+#: SafeDumper's representers, with floats written the way promtool parses them (no ``.nan`` surprises).
+TEST_FILE_STYLE = YamlStyle("TestFile", {float: _represent_float})
