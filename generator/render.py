@@ -10,20 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from generator.durations import format_duration
 from generator.rules import AlertingRule, RecordingRule, RuleGroup
-from generator.yaml_out import YamlStyle
-
-
-def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-#: Literal blocks for multi-line strings; everything else as PyYAML's SafeDumper writes it.
-RULES_STYLE = YamlStyle("Rule", {str: _str_representer})
+from generator.yaml_out import RULES_STYLE
 
 
 def rule_to_dict(rule: RecordingRule | AlertingRule) -> dict[str, Any]:

@@ -24,6 +24,7 @@ generated documents.
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -127,3 +128,28 @@ class YamlStyle:
         if needs_pure and emitter == "auto":
             return _dump(self.pure, data)[0]
         return text
+
+
+def _literal_multiline(dumper, value: str) -> yaml.ScalarNode:
+    """Multi-line strings (long PromQL expressions) as literal blocks, the rest as PyYAML chooses."""
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _promtool_float(dumper, value: float) -> yaml.Node:
+    """Floats the way promtool parses them: whole numbers as ints, exponents with a dot, no NaN."""
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError("NaN and Inf cannot be expected sample values in a promtool test file")
+    if value.is_integer() and abs(value) < 1e15:
+        return dumper.represent_scalar("tag:yaml.org,2002:int", str(int(value)))
+    text = repr(value)
+    if "e" in text and "." not in text:  # YAML 1.1 floats need a dot: 1e-05 -> 1.0e-05
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+
+
+#: Rule files, alertmanager.yaml and other configs (:func:`generator.render.dump_yaml`).
+RULES_STYLE = YamlStyle("Rule", {str: _literal_multiline})
+#: promtool unit-test files (:meth:`generator.promtool_tests.RuleTestFile.to_yaml`).
+TEST_FILE_STYLE = YamlStyle("TestFile", {float: _promtool_float})

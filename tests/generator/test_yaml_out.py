@@ -20,8 +20,7 @@ from generator import yaml_out
 from generator.formats import FORMATS, FormatOptions, renderer
 from generator.loader import load_specs
 from generator.pipeline import render_outputs
-from generator.promtool_tests import TEST_FILE_STYLE
-from generator.render import RULES_STYLE
+from generator.yaml_out import RULES_STYLE, TEST_FILE_STYLE
 from tests.conftest import IN_CI
 
 REPO = Path(__file__).resolve().parents[2]
