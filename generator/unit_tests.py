@@ -565,10 +565,11 @@ def _no_data_group(ctx: SloContext) -> RuleTestGroup | None:
 # --------------------------------------------------------------------------------------------
 
 #: Spec fields that name, label, describe or select and never reach the model; blanked in the
-#: model's view of an SLO (below), so SLOs that differ only in them share one model run. The
-#: model computes on that view, so what it sees and the memo key are the same thing: a field added
-#: to the spec later is part of the key until it is listed here, and a listed field the model
-#: starts to read shows up as wrong expected values for every SLO, not only for memo hits.
+#: model's view of an SLO (below), so SLOs that differ only in them share one model run. The memo
+#: key is the SLO without these fields and the model computes on the view, where they are
+#: constants, so the key fixes everything the model can see: a field added to the spec later is
+#: part of the key until it is listed here, and a listed field the model starts to read shows up
+#: as wrong expected values for every SLO, not only for memo hits.
 MODEL_BLIND_FIELDS: dict[tuple[str, ...], object] = {
     ("name",): "memo-slo",
     ("description",): "",
@@ -644,15 +645,31 @@ def _plan_slo(slo: SLO) -> SloPlan:
     return SloPlan(slo.name, before, tuple(planned))
 
 
+def _exclude(paths) -> dict:
+    """Pydantic's nested ``exclude`` argument for a set of field paths."""
+    tree: dict = {}
+    for path in paths:
+        node = tree
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = True
+    return tree
+
+
+_BLIND_EXCLUDE = _exclude(MODEL_BLIND_FIELDS)
+
+
 def _slo_plan(slo: SLO) -> SloPlan:
-    """:func:`_plan_slo` of the SLO's model view, computed once per distinct view."""
-    view = _model_view(slo)
-    key = view.model_dump_json()
+    """:func:`_plan_slo` of the SLO's model view, computed once per distinct view.
+
+    The key is the SLO without its blind fields, which the view replaces by constants: one key,
+    one view (and serialising once is cheaper than building the view for every SLO)."""
+    key = slo.model_dump_json(exclude=_BLIND_EXCLUDE)
     plan = _memo.get(key)
     if plan is None:
         if len(_memo) >= _MEMO_LIMIT:
             _memo.clear()
-        plan = _memo[key] = _plan_slo(view)
+        plan = _memo[key] = _plan_slo(_model_view(slo))
     return plan
 
 
