@@ -110,6 +110,7 @@ def test_auto_writes_the_pure_emitters_bytes(doc):
         {"description": "on fire \U0001f525"},  # libyaml escapes characters beyond U+FFFF
         {"expr": "sum(x)\n\n", "next": 1},  # `|+`: libyaml ends the document with `...`
         {"k" * 124: "v"},  # a simple key for libyaml, a complex one for PyYAML
+        {"": "v", "b": 1},  # an empty key: the same split
         {"a": "line\x85next"},  # NEL: printable for PyYAML, escaped by libyaml
     ],
 )
