@@ -23,6 +23,7 @@ generated documents.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -46,6 +47,7 @@ _SAFE_SCALAR = re.compile("[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff
 Representer = Callable[[Any, Any], yaml.Node]
 
 
+@functools.cache
 def libyaml_version() -> str | None:
     """The libyaml version PyYAML was built with, or None without libyaml."""
     if not getattr(yaml, "__with_libyaml__", False):
@@ -86,17 +88,21 @@ class _Guard:
         return node
 
 
-def _dump(dumper_class: type, data: Any) -> tuple[str, bool]:
-    """(text, whether the guard asked for the pure emitter); the steps of ``yaml.dump``."""
+def _dump(dumper_class: type, data: Any, guarded: bool = False) -> str | None:
+    """The steps of ``yaml.dump``. ``guarded``: None, before libyaml sees anything, when the guard
+    found a scalar or key libyaml may write differently (or cannot encode, like a lone surrogate)."""
     stream = io.StringIO()
     dumper = dumper_class(stream, default_flow_style=False, allow_unicode=True, width=WIDTH, sort_keys=False)
     try:
         dumper.open()
-        dumper.represent(data)
+        node = dumper.represent_data(data)
+        if guarded and dumper.needs_pure:
+            return None
+        dumper.serialize(node)
         dumper.close()
     finally:
         dumper.dispose()
-    return stream.getvalue(), getattr(dumper, "needs_pure", False)
+    return stream.getvalue()
 
 
 class YamlStyle:
@@ -121,13 +127,11 @@ class YamlStyle:
         """YAML text of ``data``. ``emitter``: ``auto`` (libyaml where it gives the pure bytes),
         ``pure``, or ``libyaml`` (unguarded, for comparing the two)."""
         if emitter == "pure" or (emitter == "auto" and not libyaml_usable()):
-            return _dump(self.pure, data)[0]
+            return _dump(self.pure, data)  # type: ignore[return-value]
         if self.fast is None:
             raise RuntimeError("PyYAML was built without libyaml")
-        text, needs_pure = _dump(self.fast, data)
-        if needs_pure and emitter == "auto":
-            return _dump(self.pure, data)[0]
-        return text
+        text = _dump(self.fast, data, guarded=emitter == "auto")
+        return _dump(self.pure, data) if text is None else text  # type: ignore[return-value]
 
 
 def _literal_multiline(dumper, value: str) -> yaml.ScalarNode:

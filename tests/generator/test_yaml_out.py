@@ -118,3 +118,10 @@ def test_guard_sends_documents_libyaml_writes_differently_to_the_pure_emitter(do
     pure = RULES_STYLE.dump(doc, "pure")
     assert RULES_STYLE.dump(doc, "libyaml") != pure, "libyaml agrees now: the guard may be relaxed for this case"
     assert RULES_STYLE.dump(doc) == pure
+
+
+def test_guard_keeps_libyaml_from_strings_it_cannot_encode():
+    doc = {"description": "half a pair: \ud800"}  # a lone surrogate: libyaml raises, PyYAML escapes
+    with pytest.raises(UnicodeEncodeError):
+        RULES_STYLE.dump(doc, "libyaml")
+    assert RULES_STYLE.dump(doc) == RULES_STYLE.dump(doc, "pure") == 'description: "half a pair: \\uD800"\n'
