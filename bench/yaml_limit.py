@@ -3,10 +3,11 @@
 Run as its own process (``python -m bench.yaml_limit PLAN``) so it pays the same interpreter start
 as ``burnwise generate``. The plan (JSON) lists the input spec files and, for every output file,
 its comment header and its data; this process loads every input with the loader burnwise uses
-(``yaml.safe_load_all``) and dumps every output with the same PyYAML settings burnwise uses for
-it (:mod:`generator.render` for rule files, :mod:`generator.promtool_tests` for ``tests/``). ``--emitter libyaml`` dumps with PyYAML's C emitter instead, to show how
-much of the time is the pure-Python emitter (its bytes may differ: the C emitter ignores the
-indentation override).
+(``yaml.safe_load_all``) and dumps every output with the YAML writer burnwise uses for it
+(:mod:`generator.yaml_out`: the rule-file style, or the promtool test-file style for ``tests/``),
+with the same emitter choice: libyaml's C emitter where it writes the pure emitter's bytes.
+``--emitter pure`` forces PyYAML's pure-Python emitter, to show what the limit is without
+libyaml (the bytes are the same either way).
 """
 
 from __future__ import annotations
@@ -18,56 +19,18 @@ from pathlib import Path
 
 import yaml
 
-
-def _str_representer(dumper, value: str):
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-class PureDumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        return super().increase_indent(flow, False)
-
-
-PureDumper.add_representer(str, _str_representer)
-
-
-class FastDumper(yaml.CSafeDumper if yaml.__with_libyaml__ else yaml.SafeDumper):  # type: ignore[misc]
-    pass
-
-
-FastDumper.add_representer(str, _str_representer)
-
-
-class TestFileDumper(yaml.SafeDumper):
-    """The settings of generator.promtool_tests for the generated promtool unit-test files."""
-
-
-def _float_representer(dumper, value: float):
-    if value.is_integer() and abs(value) < 1e15:
-        return dumper.represent_scalar("tag:yaml.org,2002:int", str(int(value)))
-    text = repr(value)
-    if "e" in text and "." not in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}.0e{exponent}"
-    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
-
-
-TestFileDumper.add_representer(float, _float_representer)
+from generator.yaml_out import RULES_STYLE, TEST_FILE_STYLE
 
 
 def dump(data, emitter: str, path: str = "") -> str:
-    if emitter == "libyaml":
-        return yaml.dump(data, Dumper=FastDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 30)
-    if path.startswith("tests/"):
-        return yaml.dump(data, Dumper=TestFileDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1_000_000)
-    return yaml.dump(data, Dumper=PureDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 30)
+    style = TEST_FILE_STYLE if path.startswith("tests/") else RULES_STYLE
+    return style.dump(data, emitter)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.yaml_limit")
     parser.add_argument("plan", type=Path)
-    parser.add_argument("--emitter", choices=("pure", "libyaml"), default="pure")
+    parser.add_argument("--emitter", choices=("auto", "pure"), default="auto")
     args = parser.parse_args(argv)
     plan = json.loads(args.plan.read_text(encoding="utf-8"))
     for source in plan["inputs"]:

@@ -34,8 +34,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from generator.yaml_out import TEST_FILE_STYLE
 
 __all__ = [
     "AlertRuleTest",
@@ -261,15 +262,8 @@ class RuleTestFile(_Model):
         return _clean(self.model_dump(mode="python"))
 
     def to_yaml(self) -> str:
-        """Deterministic YAML: the same model always gives the same bytes."""
-        return yaml.dump(
-            self.to_data(),
-            Dumper=_Dumper,
-            sort_keys=False,
-            default_flow_style=False,
-            allow_unicode=True,
-            width=1_000_000,
-        )
+        """Deterministic YAML: the same model always gives the same bytes (with or without libyaml)."""
+        return TEST_FILE_STYLE.dump(self.to_data())
 
     def write(self, path: str | Path) -> Path:
         path = Path(path)
@@ -297,22 +291,3 @@ def _clean(value):
     if isinstance(value, list):
         return [_clean(item) for item in value]
     return value
-
-
-class _Dumper(yaml.SafeDumper):
-    """SafeDumper that writes floats the way promtool parses them (no ``.nan`` surprises)."""
-
-
-def _represent_float(dumper: yaml.SafeDumper, value: float) -> yaml.Node:
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError("NaN and Inf cannot be expected sample values in a promtool test file")
-    if value.is_integer() and abs(value) < 1e15:
-        return dumper.represent_scalar("tag:yaml.org,2002:int", str(int(value)))
-    text = repr(value)
-    if "e" in text and "." not in text:  # YAML 1.1 floats need a dot: 1e-05 -> 1.0e-05
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}.0e{exponent}"
-    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
-
-
-_Dumper.add_representer(float, _represent_float)

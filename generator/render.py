@@ -2,32 +2,17 @@
 
 Keys are written in a fixed order (the order of Prometheus' own `rulefmt` documentation), labels
 and annotations sorted, multi-line expressions as literal blocks, and no line wrapping, so a
-change in a spec shows up in review as a small, readable diff.
+change in a spec shows up in review as a small, readable diff. :mod:`generator.yaml_out` writes
+the YAML (libyaml when present, with the same bytes as without it).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from generator.durations import format_duration
 from generator.rules import AlertingRule, RecordingRule, RuleGroup
-
-
-class _RuleDumper(yaml.SafeDumper):
-    """SafeDumper with literal blocks for multi-line strings and indented sequences."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        return super().increase_indent(flow, False)
-
-
-def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_RuleDumper.add_representer(str, _str_representer)
+from generator.yaml_out import RULES_STYLE
 
 
 def rule_to_dict(rule: RecordingRule | AlertingRule) -> dict[str, Any]:
@@ -56,7 +41,8 @@ def groups_to_dict(groups: list[RuleGroup], extra_group_fields: dict[str, Any] |
 
 
 def dump_yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=_RuleDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 30)
+    """Rule files, alertmanager.yaml and other configs: same bytes with or without libyaml."""
+    return RULES_STYLE.dump(data)
 
 
 def header(source: str) -> str:
