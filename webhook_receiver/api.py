@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import asyncio
 import json
 import logging
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from pydantic import ValidationError
 
 from burnwise import __version__
 from webhook_receiver.auth import token_matches
+from webhook_receiver.batch_writer import BatchWriter
 from webhook_receiver.config import ReceiverConfig
 from webhook_receiver.directory_source import load_directory
 from webhook_receiver.metrics import ReceiverMetrics
@@ -31,7 +33,7 @@ from webhook_receiver.oncall.directory import Directory
 from webhook_receiver.outbox import OutboxWorker
 from webhook_receiver.paging import PagingPolicy
 from webhook_receiver.records import IncidentDetail, IncidentRecord, TimelineEntry
-from webhook_receiver.store import IncidentConflict, IncidentNotFound, Store, StoreUnavailable
+from webhook_receiver.store import IncidentConflict, IncidentNotFound, IngestRequest, Store, StoreUnavailable
 
 log = logging.getLogger("burnwise.receiver")
 
@@ -85,6 +87,7 @@ def create_app(
     )
     metrics = ReceiverMetrics(outbox_depth=store.outbox_depth)
     worker = OutboxWorker(store, config, policy, metrics)
+    writer = BatchWriter(store, directory, policy)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -97,6 +100,7 @@ def create_app(
         try:
             yield
         finally:
+            writer.stop()  # answers every queued payload before the process ends
             if start_worker:
                 worker.stop()
 
@@ -109,6 +113,7 @@ def create_app(
     app.state.store = store
     app.state.metrics = metrics
     app.state.worker = worker
+    app.state.writer = writer
     app.state.config = config
 
     def require_token(request: Request) -> None:
@@ -164,7 +169,8 @@ def create_app(
             metrics.rejected.labels(reason="invalid").inc()
             return _validation_response(exc, "Alertmanager payload")
         try:
-            result = await run_in_threadpool(store.ingest, notification, directory, policy, force_ticket=force_ticket)
+            # group commit: the writer thread answers after the transaction holding this payload commits
+            result = await asyncio.wrap_future(writer.submit(IngestRequest(notification, force_ticket)))
         except StoreUnavailable as exc:
             metrics.rejected.labels(reason="unavailable").inc()
             return _error(503, f"database unavailable: {exc}", retry=True)

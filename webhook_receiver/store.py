@@ -12,14 +12,14 @@ Read API for other modules (reports): ``Store.from_url(url)``, ``list_incidents(
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from webhook_receiver import schema as t
+from webhook_receiver import statements as sql
 from webhook_receiver.enrich import Enrichment, enrich
 from webhook_receiver.models import Alert, Notification, most_severe
 from webhook_receiver.oncall.directory import DEFAULT_ACK_TIMEOUTS, Directory
@@ -35,7 +35,7 @@ from webhook_receiver.paging import (
 )
 from webhook_receiver.records import AlertRecord, IncidentDetail, IncidentRecord, PageRecord, TimelineEntry
 
-ACTIVE = ("open", "acknowledged")
+ACTIVE = sql.ACTIVE
 
 
 class StoreUnavailable(Exception):
@@ -57,6 +57,14 @@ class IngestResult:
     opened: list[int] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)
     pages: int = 0
+
+
+@dataclass(frozen=True)
+class IngestRequest:
+    """One notification waiting to be recorded: the unit :meth:`Store.ingest_batch` takes."""
+
+    notification: Notification
+    force_ticket: bool = False
 
 
 def utcnow() -> datetime:
@@ -133,11 +141,6 @@ class Store:
         with self._tx() as conn:
             conn.execute(sa.select(sa.literal(1)))
 
-    def _insert_ignore(self, conn: sa.Connection, table: sa.Table, values: dict, conflict: list[str]):
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
-        return conn.execute(stmt.returning(table.c.id)).scalar()
-
     # --- ingest ---------------------------------------------------------------------------------
     def ingest(
         self,
@@ -149,66 +152,143 @@ class Store:
         now: datetime | None = None,
     ) -> IngestResult:
         """Record one notification and its effects in one transaction; duplicates change nothing."""
-        now = now or utcnow()
-        gid = notification.group_id
         with self._tx() as conn:
-            new_firing: list[Alert] = []
-            new_resolved: list[Alert] = []
-            event_ids: list[int] = []
-            for alert in notification.alerts:
-                inserted = self._insert_ignore(
-                    conn,
-                    t.alert_events,
-                    {
-                        "group_id": gid,
-                        "fingerprint": alert.key,
-                        "status": alert.status,
-                        "starts_at": alert.starts_at,
-                        "received_at": now,
-                    },
-                    ["group_id", "fingerprint", "status", "starts_at"],
-                )
-                if inserted is not None:
-                    event_ids.append(inserted)
-                    (new_firing if alert.status == "firing" else new_resolved).append(alert)
-            if not new_firing and not new_resolved:
-                active = self._active_incident_id(conn, gid)
-                return IngestResult(duplicate=True, incident_ids=[active] if active is not None else [])
-            result = IngestResult(duplicate=False)
-            incident_id = self._active_incident_id(conn, gid)
-            if new_firing:
-                if incident_id is None:
-                    incident_id = self._open(conn, notification, new_firing, directory, policy, force_ticket, now, result)
-                else:
-                    self._join(conn, incident_id, new_firing, now)
-                    self._raise_severity(
-                        conn, incident_id, notification, new_firing, directory, policy, force_ticket, now, result
-                    )
-            if new_resolved and incident_id is not None:
-                self._resolve_alerts(conn, incident_id, new_resolved, policy, now, result)
-            if incident_id is not None:
-                conn.execute(
-                    t.alert_events.update()
-                    .where(t.alert_events.c.id.in_(event_ids))
-                    .values(incident_id=incident_id)
-                )
-                result.incident_ids.append(incident_id)
-            conn.execute(
-                t.notifications.insert().values(
-                    received_at=now,
-                    group_id=gid,
-                    receiver=notification.receiver,
-                    group_key=notification.group_key,
-                    status=notification.status,
-                    route="ticket" if force_ticket else "default",
-                    incident_id=incident_id,
-                    payload=notification.model_dump(mode="json", by_alias=True),
-                )
-            )
-            return result
+            return self._ingest(conn, notification, directory, policy, force_ticket, now or utcnow())
+
+    def ingest_batch(
+        self, requests: list[IngestRequest], directory: Directory, policy: PagingPolicy
+    ) -> list[IngestResult | Exception]:
+        """Record several notifications in ONE transaction: one commit (one fsync) for all of them.
+
+        Why: under load the commit, the BEGIN and the connection checkout cost more than a payload's
+        statements; a batch pays them once. The outcome per request is what ``ingest`` alone would
+        give, in the order given: a result, or the exception to answer with.
+
+        The payloads run one after the other in the transaction (so a later one sees an earlier
+        one's incident), ordered by group, which keeps the order of each group's notifications and
+        gives every receiver process the same lock order on PostgreSQL. If anything fails, the
+        whole batch is rolled back and each payload is retried alone, so one bad payload (or a
+        deadlock with another process) costs only its own answer. Once a retry finds the database
+        unreachable, the rest are answered with that error at once instead of each waiting for
+        its own connection timeout.
+        """
+        if len(requests) == 1:
+            return [self._ingest_alone(requests[0], directory, policy)]
+        order = sorted(range(len(requests)), key=lambda i: requests[i].notification.group_id)
+        try:
+            with self._tx() as conn:
+                results: dict[int, IngestResult] = {}
+                for i in order:
+                    request = requests[i]
+                    results[i] = self._ingest(conn, request.notification, directory, policy, request.force_ticket, utcnow())
+            return [results[i] for i in range(len(requests))]
+        except Exception:  # noqa: BLE001 - every cause gets the same remedy: retry alone
+            pass
+        outcomes: list[IngestResult | Exception] = []
+        unavailable: StoreUnavailable | None = None
+        for request in requests:
+            if unavailable is not None:
+                outcomes.append(StoreUnavailable(str(unavailable)))
+                continue
+            outcome = self._ingest_alone(request, directory, policy)
+            if isinstance(outcome, StoreUnavailable):
+                unavailable = outcome
+            outcomes.append(outcome)
+        return outcomes
+
+    def _ingest_alone(self, request: IngestRequest, directory: Directory, policy: PagingPolicy) -> IngestResult | Exception:
+        try:
+            return self.ingest(request.notification, directory, policy, force_ticket=request.force_ticket)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller that waits for this payload
+            return exc
+
+    def _ingest(
+        self,
+        conn: sa.Connection,
+        notification: Notification,
+        directory: Directory,
+        policy: PagingPolicy,
+        force_ticket: bool,
+        now: datetime,
+    ) -> IngestResult:
+        """One notification inside the caller's transaction (see :meth:`ingest`)."""
+        gid = notification.group_id
+        active = self._active_incident(conn, gid)
+        incident_id = active["id"] if active is not None else None
+        new_firing, new_resolved, event_ids = self._record_events(conn, notification, incident_id, now)
+        if not new_firing and not new_resolved:
+            if incident_id is None:  # PostgreSQL: another receiver may have opened it while we waited
+                incident_id = self._active_incident_id(conn, gid)
+            return IngestResult(duplicate=True, incident_ids=[incident_id] if incident_id is not None else [])
+        result = IngestResult(duplicate=False)
+        if new_firing:
+            if active is None:
+                incident_id = self._open(conn, notification, new_firing, directory, policy, force_ticket, now, result)
+            else:
+                self._join(conn, incident_id, new_firing, now)
+                self._raise_severity(conn, active, notification, new_firing, directory, policy, force_ticket, now, result)
+        if new_resolved and incident_id is not None:
+            self._resolve_alerts(conn, incident_id, new_resolved, policy, now, result)
+        if incident_id is not None:
+            if active is None:  # the events were written before the incident existed
+                conn.execute(sql.SET_EVENTS_INCIDENT, {"event_ids": event_ids, "incident_id": incident_id})
+            result.incident_ids.append(incident_id)
+        conn.execute(
+            sql.INSERT_NOTIFICATION,
+            {
+                "received_at": now,
+                "group_id": gid,
+                "receiver": notification.receiver,
+                "group_key": notification.group_key,
+                "status": notification.status,
+                "route": "ticket" if force_ticket else "default",
+                "incident_id": incident_id,
+                "payload": notification.model_dump(mode="json", by_alias=True),
+            },
+        )
+        return result
+
+    def _record_events(
+        self, conn: sa.Connection, notification: Notification, incident_id: int | None, now: datetime
+    ) -> tuple[list[Alert], list[Alert], list[int]]:
+        """Insert every alert state of the payload in one statement; return the ones seen first here.
+
+        The unique key (group, fingerprint, status, startsAt) with ON CONFLICT DO NOTHING decides
+        atomically, also against another receiver process, which states are new; RETURNING names
+        them, and they are matched back to the payload's alerts by that key.
+        """
+        gid = notification.group_id
+        rows = [
+            {
+                "group_id": gid,
+                "fingerprint": alert.key,
+                "status": alert.status,
+                "starts_at": alert.starts_at,
+                "incident_id": incident_id,
+                "received_at": now,
+            }
+            for alert in notification.alerts
+        ]
+        inserted: dict[tuple, list[int]] = {}
+        for row in conn.execute(sql.for_dialect(conn).insert_events, rows):
+            inserted.setdefault((row.fingerprint, row.status, row.starts_at), []).append(row.id)
+        new_firing: list[Alert] = []
+        new_resolved: list[Alert] = []
+        event_ids: list[int] = []
+        for alert, row in zip(notification.alerts, rows):
+            ids = inserted.get((row["fingerprint"], row["status"], row["starts_at"]))
+            if ids:  # the same state twice in one payload counts once, as a second insert would
+                event_ids.append(ids.pop(0))
+                (new_firing if alert.status == "firing" else new_resolved).append(alert)
+        return new_firing, new_resolved, event_ids
+
+    def _active_incident(self, conn: sa.Connection, gid: str) -> sa.RowMapping | None:
+        """The group's unresolved incident, locked for this transaction on PostgreSQL."""
+        return conn.execute(sql.SELECT_ACTIVE, {"gid": gid}).mappings().first()
 
     def _active_incident_id(self, conn: sa.Connection, gid: str) -> int | None:
-        return conn.execute(sa.select(t.incidents.c.id).where(t.incidents.c.active_group == gid)).scalar()
+        row = self._active_incident(conn, gid)
+        return row["id"] if row is not None else None
 
     def _open(self, conn, notification, firing, directory, policy, force_ticket, now, result) -> int:
         enrichment: Enrichment = enrich(notification, directory, now, policy.default_routing_key)
@@ -239,22 +319,22 @@ class Store:
             "escalation_step": 0,
             **plan,
         }
-        incident_id = self._insert_ignore(conn, t.incidents, values, ["active_group"])
+        incident_id = conn.execute(sql.for_dialect(conn).insert_incident, values).scalar()
         if incident_id is None:  # another process opened this group's incident a moment ago
-            incident_id = self._active_incident_id(conn, notification.group_id)
+            active = self._active_incident(conn, notification.group_id)
+            incident_id = active["id"]
             self._join(conn, incident_id, firing, now)
-            self._raise_severity(conn, incident_id, notification, firing, directory, policy, force_ticket, now, result)
+            self._raise_severity(conn, active, notification, firing, directory, policy, force_ticket, now, result)
             return incident_id
-        conn.execute(
-            t.incidents.update().where(t.incidents.c.id == incident_id).values(dedup_key=f"burnwise-incident-{incident_id}")
-        )
-        self._upsert_alerts(conn, incident_id, firing, now)
+        values["dedup_key"] = f"burnwise-incident-{incident_id}"
+        conn.execute(sql.SET_DEDUP_KEY, {"incident_id": incident_id, "dedup_key": values["dedup_key"]})
+        alert_rows = self._insert_new_alerts(conn, incident_id, firing, now)
         who = chain[0]["contact"]["name"] if chain else "default routing key"
         text = f"opened by Alertmanager: {len(firing)} alert(s) firing; " + (
             f"paging {chain[0]['role']} {who}" if chain else ("ticket" if route == "ticket" else f"paging {who}")
         )
         self._timeline(conn, incident_id, now, "detect", "alertmanager", text, {"alerts": [a.key for a in firing]})
-        doc = self._document(conn, incident_id, enrichment.runbooks)
+        doc = _document_of({"id": incident_id, **values}, alert_rows, enrichment.runbooks)
         self._write_pages(conn, pages_for_open(policy, doc), now, result)
         result.opened.append(incident_id)
         return incident_id
@@ -264,13 +344,14 @@ class Store:
         names = ", ".join(sorted({a.labels.get("alertname", a.key) for a in firing}))
         self._timeline(conn, incident_id, now, "detect", "alertmanager", f"firing: {names}", {"alerts": [a.key for a in firing]})
 
-    def _raise_severity(self, conn, incident_id, notification, firing, directory, policy, force_ticket, now, result) -> None:
+    def _raise_severity(self, conn, row, notification, firing, directory, policy, force_ticket, now, result) -> None:
         """A more severe alert joined: record it and page if the incident was only a ticket.
 
         A ticket incident that gains a sev1/sev2 alert starts paging (primary first, with the ack
         timer); a paging incident re-sends its trigger so PagerDuty shows the new severity.
+        ``row`` is the incident as :data:`statements.SELECT_ACTIVE` read it in this transaction.
         """
-        row = conn.execute(sa.select(t.incidents).where(t.incidents.c.id == incident_id)).mappings().one()
+        incident_id = row["id"]
         old = row["severity"]
         new = most_severe([old] + [a.severity for a in firing])
         if new == old or row["status"] == "resolved":
@@ -301,41 +382,43 @@ class Store:
             specs = []
         self._write_pages(conn, specs, now, result)
 
+    def _insert_new_alerts(self, conn, incident_id: int, firing: list[Alert], now: datetime) -> list[dict]:
+        """A new incident's alerts in one executemany; returns the rows written (one per fingerprint).
+
+        An alert repeated in the payload (same fingerprint) keeps its first position and its last
+        state, as an insert followed by an update would.
+        """
+        latest: dict[str, Alert] = {}
+        for alert in firing:
+            latest[alert.key] = alert
+        rows = [
+            {"incident_id": incident_id, "fingerprint": key, "alertname": alert.labels.get("alertname"), "first_seen_at": now}
+            | _alert_state(alert, now)
+            for key, alert in latest.items()
+        ]
+        conn.execute(sql.INSERT_ALERT, rows)
+        return rows
+
     def _upsert_alerts(self, conn, incident_id: int, batch: list[Alert], now: datetime) -> None:
+        """Update each alert of an existing incident; a firing one not seen before is inserted."""
         for alert in batch:
-            values = {
-                "status": alert.status,
-                "severity": alert.severity,
-                "labels": alert.labels,
-                "annotations": alert.annotations,
-                "starts_at": alert.starts_at,
-                "ends_at": alert.ends_at_or_none,
-                "generator_url": alert.generator_url,
-                "last_seen_at": now,
-            }
-            updated = conn.execute(
-                t.alerts.update()
-                .where(t.alerts.c.incident_id == incident_id, t.alerts.c.fingerprint == alert.key)
-                .values(**values)
-            ).rowcount
+            state = _alert_state(alert, now)
+            updated = conn.execute(sql.UPDATE_ALERT, {"b_incident_id": incident_id, "b_fingerprint": alert.key, **state}).rowcount
             if not updated and alert.status == "firing":
                 conn.execute(
-                    t.alerts.insert().values(
-                        incident_id=incident_id,
-                        fingerprint=alert.key,
-                        alertname=alert.labels.get("alertname"),
-                        first_seen_at=now,
-                        **values,
-                    )
+                    sql.INSERT_ALERT,
+                    {
+                        "incident_id": incident_id,
+                        "fingerprint": alert.key,
+                        "alertname": alert.labels.get("alertname"),
+                        "first_seen_at": now,
+                        **state,
+                    },
                 )
 
     def _resolve_alerts(self, conn, incident_id, resolved: list[Alert], policy, now, result) -> None:
         self._upsert_alerts(conn, incident_id, resolved, now)
-        still_firing = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(t.alerts)
-            .where(t.alerts.c.incident_id == incident_id, t.alerts.c.status == "firing")
-        ).scalar()
+        still_firing = conn.execute(sql.COUNT_FIRING, {"incident_id": incident_id}).scalar()
         names = ", ".join(sorted({a.labels.get("alertname", a.key) for a in resolved}))
         if still_firing:
             self._timeline(conn, incident_id, now, "note", "alertmanager", f"resolved: {names}; {still_firing} still firing")
@@ -344,9 +427,7 @@ class Store:
 
     def _close(self, conn, incident_id, by, text, policy, now, result) -> None:
         changed = conn.execute(
-            t.incidents.update()
-            .where(t.incidents.c.id == incident_id, t.incidents.c.status.in_(ACTIVE))
-            .values(status="resolved", active_group=None, resolved_at=now, resolved_by=by, escalation_due_at=None)
+            sql.CLOSE_INCIDENT, {"incident_id": incident_id, "resolved_at": now, "resolved_by": by}
         ).rowcount
         if not changed:
             raise IncidentConflict(f"incident {incident_id} is already resolved")
@@ -385,7 +466,7 @@ class Store:
         now = now or utcnow()
         with self._tx() as conn:
             self._status(conn, incident_id)
-            entry_id = self._timeline(conn, incident_id, now, kind, by, text)
+            entry_id = self._timeline(conn, incident_id, now, kind, by, text, returning_id=True)
             row = conn.execute(sa.select(t.timeline).where(t.timeline.c.id == entry_id)).mappings().one()
             return TimelineEntry(**row)
 
@@ -443,10 +524,10 @@ class Store:
 
     # --- outbox ---------------------------------------------------------------------------------
     def _write_pages(self, conn, specs: list[PageSpec], now: datetime, result: IngestResult) -> None:
+        insert_page = sql.for_dialect(conn).insert_page
         for spec in specs:
-            inserted = self._insert_ignore(
-                conn,
-                t.outbox,
+            inserted = conn.execute(
+                insert_page,
                 {
                     "idem_key": spec.idem_key,
                     "incident_id": int(spec.idem_key.split(":", 1)[0]),
@@ -461,8 +542,7 @@ class Store:
                     "next_attempt_at": now,
                     "last_error": spec.reason,
                 },
-                ["idem_key"],
-            )
+            ).scalar()
             if inserted is not None and spec.status == "pending":
                 result.pages += 1
 
@@ -583,53 +663,75 @@ class Store:
         return IncidentRecord(**row)
 
     # --- helpers --------------------------------------------------------------------------------
-    def _timeline(self, conn, incident_id, at, kind, actor, text, data=None) -> int:
-        return conn.execute(
-            t.timeline.insert()
-            .values(incident_id=incident_id, at=at, kind=kind, actor=actor, text=text, data=data)
-            .returning(t.timeline.c.id)
-        ).scalar()
+    def _timeline(self, conn, incident_id, at, kind, actor, text, data=None, *, returning_id: bool = False) -> int | None:
+        """Append a timeline entry; its id is read back only when the caller needs it."""
+        values = {"incident_id": incident_id, "at": at, "kind": kind, "actor": actor, "text": text, "data": data}
+        if returning_id:
+            return conn.execute(sql.INSERT_TIMELINE_RETURNING_ID, values).scalar()
+        conn.execute(sql.INSERT_TIMELINE, values)
+        return None
 
     def _document(self, conn, incident_id: int, runbooks: list[dict] | None = None) -> dict:
-        """The incident as page bodies need it (JSON-ready)."""
-        row = conn.execute(sa.select(t.incidents).where(t.incidents.c.id == incident_id)).mappings().one()
-        alert_rows = conn.execute(
-            sa.select(t.alerts).where(t.alerts.c.incident_id == incident_id).order_by(t.alerts.c.id)
-        ).mappings()
-        doc = {
-            "id": row["id"],
-            "title": row["title"],
-            "status": row["status"],
-            "severity": row["severity"],
-            "route": row["route"],
-            "surface": row["surface"],
-            "labels": row["labels"],
-            "links": row["links"],
-            "responders": row["responders"],
-            "dedup_key": row["dedup_key"],
-            "routing_key": row["routing_key"],
-            "opened_at": _iso(row["opened_at"]),
-            "escalation_chain": row["escalation_chain"],
-            "alerts": [
-                {
-                    "fingerprint": a["fingerprint"],
-                    "status": a["status"],
-                    "labels": a["labels"],
-                    "summary": a["annotations"].get("summary"),
-                    "starts_at": _iso(a["starts_at"]),
-                }
-                for a in alert_rows
-            ],
-        }
-        if runbooks is not None:
-            doc["runbooks"] = runbooks
-        else:
-            doc["runbooks"] = [
-                {"title": link["text"].removeprefix("Runbook: "), "url": link["href"]}
-                for link in row["links"]
-                if link["text"].startswith("Runbook: ")
-            ]
-        return doc
+        """The incident as page bodies need it (JSON-ready), read back from the database."""
+        row = conn.execute(sql.SELECT_INCIDENT, {"incident_id": incident_id}).mappings().one()
+        alert_rows = conn.execute(sql.SELECT_ALERTS, {"incident_id": incident_id}).mappings().all()
+        return _document_of(row, alert_rows, runbooks)
+
+
+def _document_of(incident: Mapping, alert_rows: list[Mapping], runbooks: list[dict] | None) -> dict:
+    """Page bodies' view of an incident row and its alert rows (oldest alert first).
+
+    Why a function of rows rather than a query: a new incident's document is built from the
+    values just written, without reading them back; :meth:`Store._document` passes rows it read.
+    """
+    doc = {
+        "id": incident["id"],
+        "title": incident["title"],
+        "status": incident["status"],
+        "severity": incident["severity"],
+        "route": incident["route"],
+        "surface": incident["surface"],
+        "labels": incident["labels"],
+        "links": incident["links"],
+        "responders": incident["responders"],
+        "dedup_key": incident["dedup_key"],
+        "routing_key": incident["routing_key"],
+        "opened_at": _iso(incident["opened_at"]),
+        "escalation_chain": incident["escalation_chain"],
+        "alerts": [
+            {
+                "fingerprint": a["fingerprint"],
+                "status": a["status"],
+                "labels": a["labels"],
+                "summary": a["annotations"].get("summary"),
+                "starts_at": _iso(a["starts_at"]),
+            }
+            for a in alert_rows
+        ],
+    }
+    if runbooks is not None:
+        doc["runbooks"] = runbooks
+    else:
+        doc["runbooks"] = [
+            {"title": link["text"].removeprefix("Runbook: "), "url": link["href"]}
+            for link in incident["links"]
+            if link["text"].startswith("Runbook: ")
+        ]
+    return doc
+
+
+def _alert_state(alert: Alert, now: datetime) -> dict:
+    """The columns of an alert row that every notification about it refreshes."""
+    return {
+        "status": alert.status,
+        "severity": alert.severity,
+        "labels": alert.labels,
+        "annotations": alert.annotations,
+        "starts_at": alert.starts_at,
+        "ends_at": alert.ends_at_or_none,
+        "generator_url": alert.generator_url,
+        "last_seen_at": now,
+    }
 
 
 def _escalation_plan(enrichment: Enrichment, severity: str, route: str, now: datetime) -> dict:
