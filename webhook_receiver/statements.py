@@ -22,11 +22,12 @@ from webhook_receiver import schema as t
 #: incident states that still belong to their group (``active_group`` set)
 ACTIVE = ("open", "acknowledged")
 
-#: the active incident of a group, with what a joining notification needs (no second read).
+#: the active incidents of some groups, with what a joining notification needs (no second read).
 #: ``FOR UPDATE`` (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers) makes a second
 #: receiver process wait for this group's transaction instead of acting on a stale row.
 SELECT_ACTIVE = (
     sa.select(
+        t.incidents.c.active_group,
         t.incidents.c.id,
         t.incidents.c.status,
         t.incidents.c.severity,
@@ -34,7 +35,8 @@ SELECT_ACTIVE = (
         t.incidents.c.labels,
         t.incidents.c.escalation_step,
     )
-    .where(t.incidents.c.active_group == sa.bindparam("gid"))
+    .where(t.incidents.c.active_group.in_(sa.bindparam("gids", expanding=True)))
+    .order_by(t.incidents.c.active_group)
     .with_for_update()
 )
 
@@ -42,12 +44,6 @@ SELECT_INCIDENT = sa.select(t.incidents).where(t.incidents.c.id == sa.bindparam(
 
 SELECT_ALERTS = (
     sa.select(t.alerts).where(t.alerts.c.incident_id == sa.bindparam("incident_id")).order_by(t.alerts.c.id)
-)
-
-COUNT_FIRING = (
-    sa.select(sa.func.count())
-    .select_from(t.alerts)
-    .where(t.alerts.c.incident_id == sa.bindparam("incident_id"), t.alerts.c.status == "firing")
 )
 
 SET_EVENTS_INCIDENT = (
@@ -103,7 +99,7 @@ class DialectStatements:
 
     insert_events: sa.Insert  # executemany: the returned keys are the alert states seen first here
     insert_incident: sa.Insert  # the group's one active incident; no row returned if another won
-    insert_page: sa.Insert  # one outbox row per idempotency key
+    insert_page: sa.Insert  # executemany: one outbox row per idempotency key, the new keys returned
 
 
 def _build(dialect) -> DialectStatements:
@@ -111,11 +107,13 @@ def _build(dialect) -> DialectStatements:
     return DialectStatements(
         insert_events=dialect.insert(t.alert_events)
         .on_conflict_do_nothing(index_elements=["group_id", "fingerprint", "status", "starts_at"])
-        .returning(events.id, events.fingerprint, events.status, events.starts_at),
+        .returning(events.id, events.group_id, events.fingerprint, events.status, events.starts_at),
         insert_incident=dialect.insert(t.incidents)
         .on_conflict_do_nothing(index_elements=["active_group"])
         .returning(t.incidents.c.id),
-        insert_page=dialect.insert(t.outbox).on_conflict_do_nothing(index_elements=["idem_key"]).returning(t.outbox.c.id),
+        insert_page=dialect.insert(t.outbox)
+        .on_conflict_do_nothing(index_elements=["idem_key"])
+        .returning(t.outbox.c.idem_key),
     )
 
 

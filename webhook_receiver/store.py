@@ -67,6 +67,35 @@ class IngestRequest:
     force_ticket: bool = False
 
 
+class _Writes:
+    """Rows a transaction appends and does not read back before it commits, written together.
+
+    Why: each change writes a timeline entry and a page, and a new incident its alerts; one
+    executemany per table at the end of a round (or command) replaces one statement per row.
+    Callers flush before anything reads these tables and before the commit.
+    """
+
+    def __init__(self) -> None:
+        self.alerts: list[dict] = []
+        self.timeline: list[dict] = []
+        self.pages: list[tuple[dict, bool, IngestResult]] = []  # row, pending?, result to count it in
+
+    def flush(self, conn: sa.Connection) -> None:
+        if self.alerts:
+            conn.execute(sql.INSERT_ALERT, self.alerts)
+        if self.timeline:
+            conn.execute(sql.INSERT_TIMELINE, self.timeline)
+        if self.pages:
+            # ON CONFLICT DO NOTHING: a page already written for this step (another process,
+            # a retry) is not new, so it is not counted and not sent twice
+            new = {row.idem_key for row in conn.execute(sql.for_dialect(conn).insert_page, [row for row, _, _ in self.pages])}
+            for row, pending, result in self.pages:
+                if pending and row["idem_key"] in new:
+                    new.discard(row["idem_key"])
+                    result.pages += 1
+        self.alerts, self.timeline, self.pages = [], [], []
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -153,7 +182,7 @@ class Store:
     ) -> IngestResult:
         """Record one notification and its effects in one transaction; duplicates change nothing."""
         with self._tx() as conn:
-            return self._ingest(conn, notification, directory, policy, force_ticket, now or utcnow())
+            return self._ingest_round(conn, [IngestRequest(notification, force_ticket)], directory, policy, now or utcnow())[0]
 
     def ingest_batch(
         self, requests: list[IngestRequest], directory: Directory, policy: PagingPolicy
@@ -164,23 +193,21 @@ class Store:
         statements; a batch pays them once. The outcome per request is what ``ingest`` alone would
         give, in the order given: a result, or the exception to answer with.
 
-        The payloads run one after the other in the transaction (so a later one sees an earlier
-        one's incident), ordered by group, which keeps the order of each group's notifications and
-        gives every receiver process the same lock order on PostgreSQL. If anything fails, the
-        whole batch is rolled back and each payload is retried alone, so one bad payload (or a
-        deadlock with another process) costs only its own answer. Once a retry finds the database
-        unreachable, the rest are answered with that error at once instead of each waiting for
-        its own connection timeout.
+        The batch runs in rounds (:func:`_rounds`) of payloads of distinct groups, so a later
+        notification of a group sees what an earlier one did, in the order they arrived. If
+        anything fails, the whole batch is rolled back and each payload is retried alone, so one
+        bad payload (or a deadlock with another process) costs only its own answer. Once a retry
+        finds the database unreachable, the rest are answered with that error at once instead of
+        each waiting for its own connection timeout.
         """
         if len(requests) == 1:
             return [self._ingest_alone(requests[0], directory, policy)]
-        order = sorted(range(len(requests)), key=lambda i: requests[i].notification.group_id)
         try:
+            results: dict[int, IngestResult] = {}
             with self._tx() as conn:
-                results: dict[int, IngestResult] = {}
-                for i in order:
-                    request = requests[i]
-                    results[i] = self._ingest(conn, request.notification, directory, policy, request.force_ticket, utcnow())
+                for indexes in _rounds(requests):
+                    outcomes = self._ingest_round(conn, [requests[i] for i in indexes], directory, policy, utcnow())
+                    results.update(zip(indexes, outcomes))
             return [results[i] for i in range(len(requests))]
         except Exception:  # noqa: BLE001 - every cause gets the same remedy: retry alone
             pass
@@ -202,95 +229,122 @@ class Store:
         except Exception as exc:  # noqa: BLE001 - handed to the caller that waits for this payload
             return exc
 
-    def _ingest(
-        self,
-        conn: sa.Connection,
-        notification: Notification,
-        directory: Directory,
-        policy: PagingPolicy,
-        force_ticket: bool,
-        now: datetime,
+    def _ingest_round(
+        self, conn: sa.Connection, requests: list[IngestRequest], directory: Directory, policy: PagingPolicy, now: datetime
+    ) -> list[IngestResult]:
+        """Notifications of distinct groups inside the caller's transaction (see :meth:`ingest`).
+
+        Groups never share incidents, alerts or pages, so the payloads of one round cannot see
+        each other; that lets the statements every payload needs run once for the round: one
+        read of the active incidents, one insert of all alert states, one insert of the
+        notifications. Only what a payload changes (an incident opened, joined or resolved) runs
+        per payload.
+        """
+        gids = [request.notification.group_id for request in requests]
+        active = {row["active_group"]: row for row in conn.execute(sql.SELECT_ACTIVE, {"gids": gids}).mappings()}
+        events = self._record_events(conn, requests, active, now)
+        writes = _Writes()
+        results = []
+        notification_rows = []
+        for request, gid, (new_firing, new_resolved, event_ids) in zip(requests, gids, events):
+            row = active.get(gid)
+            if not new_firing and not new_resolved:
+                incident_id = row["id"] if row is not None else self._active_incident_id(conn, gid)
+                results.append(IngestResult(duplicate=True, incident_ids=[incident_id] if incident_id is not None else []))
+                continue
+            result = self._apply(conn, writes, request, row, new_firing, new_resolved, event_ids, directory, policy, now)
+            results.append(result)
+            notification = request.notification
+            notification_rows.append(
+                {
+                    "received_at": now,
+                    "group_id": gid,
+                    "receiver": notification.receiver,
+                    "group_key": notification.group_key,
+                    "status": notification.status,
+                    "route": "ticket" if request.force_ticket else "default",
+                    "incident_id": result.incident_ids[0] if result.incident_ids else None,
+                    "payload": notification.model_dump(mode="json", by_alias=True),
+                }
+            )
+        if notification_rows:
+            conn.execute(sql.INSERT_NOTIFICATION, notification_rows)
+        writes.flush(conn)
+        return results
+
+    def _apply(
+        self, conn, writes: _Writes, request: IngestRequest, active, new_firing, new_resolved, event_ids, directory, policy, now
     ) -> IngestResult:
-        """One notification inside the caller's transaction (see :meth:`ingest`)."""
-        gid = notification.group_id
-        active = self._active_incident(conn, gid)
-        incident_id = active["id"] if active is not None else None
-        new_firing, new_resolved, event_ids = self._record_events(conn, notification, incident_id, now)
-        if not new_firing and not new_resolved:
-            if incident_id is None:  # PostgreSQL: another receiver may have opened it while we waited
-                incident_id = self._active_incident_id(conn, gid)
-            return IngestResult(duplicate=True, incident_ids=[incident_id] if incident_id is not None else [])
+        """What one notification's new alert states do to its group's incident."""
+        notification, force_ticket = request.notification, request.force_ticket
         result = IngestResult(duplicate=False)
+        incident_id = active["id"] if active is not None else None
         if new_firing:
             if active is None:
-                incident_id = self._open(conn, notification, new_firing, directory, policy, force_ticket, now, result)
+                incident_id = self._open(conn, writes, notification, new_firing, directory, policy, force_ticket, now, result)
             else:
-                self._join(conn, incident_id, new_firing, now)
-                self._raise_severity(conn, active, notification, new_firing, directory, policy, force_ticket, now, result)
+                self._join(conn, writes, incident_id, new_firing, now)
+                self._raise_severity(conn, writes, active, notification, new_firing, directory, policy, force_ticket, now, result)
         if new_resolved and incident_id is not None:
-            self._resolve_alerts(conn, incident_id, new_resolved, policy, now, result)
+            self._resolve_alerts(conn, writes, incident_id, new_resolved, policy, now, result)
         if incident_id is not None:
             if active is None:  # the events were written before the incident existed
                 conn.execute(sql.SET_EVENTS_INCIDENT, {"event_ids": event_ids, "incident_id": incident_id})
             result.incident_ids.append(incident_id)
-        conn.execute(
-            sql.INSERT_NOTIFICATION,
-            {
-                "received_at": now,
-                "group_id": gid,
-                "receiver": notification.receiver,
-                "group_key": notification.group_key,
-                "status": notification.status,
-                "route": "ticket" if force_ticket else "default",
-                "incident_id": incident_id,
-                "payload": notification.model_dump(mode="json", by_alias=True),
-            },
-        )
         return result
 
     def _record_events(
-        self, conn: sa.Connection, notification: Notification, incident_id: int | None, now: datetime
-    ) -> tuple[list[Alert], list[Alert], list[int]]:
-        """Insert every alert state of the payload in one statement; return the ones seen first here.
+        self, conn: sa.Connection, requests: list[IngestRequest], active: dict, now: datetime
+    ) -> list[tuple[list[Alert], list[Alert], list[int]]]:
+        """Insert every alert state of the round in one statement; per request, the ones seen first here.
 
         The unique key (group, fingerprint, status, startsAt) with ON CONFLICT DO NOTHING decides
         atomically, also against another receiver process, which states are new; RETURNING names
-        them, and they are matched back to the payload's alerts by that key.
+        them, and they are matched back to the payloads' alerts by that key.
         """
-        gid = notification.group_id
-        rows = [
-            {
-                "group_id": gid,
-                "fingerprint": alert.key,
-                "status": alert.status,
-                "starts_at": alert.starts_at,
-                "incident_id": incident_id,
-                "received_at": now,
-            }
-            for alert in notification.alerts
-        ]
+        rows = []
+        for request in requests:
+            gid = request.notification.group_id
+            incident = active.get(gid)
+            rows.extend(
+                {
+                    "group_id": gid,
+                    "fingerprint": alert.key,
+                    "status": alert.status,
+                    "starts_at": alert.starts_at,
+                    "incident_id": incident["id"] if incident is not None else None,
+                    "received_at": now,
+                }
+                for alert in request.notification.alerts
+            )
         inserted: dict[tuple, list[int]] = {}
         for row in conn.execute(sql.for_dialect(conn).insert_events, rows):
-            inserted.setdefault((row.fingerprint, row.status, row.starts_at), []).append(row.id)
-        new_firing: list[Alert] = []
-        new_resolved: list[Alert] = []
-        event_ids: list[int] = []
-        for alert, row in zip(notification.alerts, rows):
-            ids = inserted.get((row["fingerprint"], row["status"], row["starts_at"]))
-            if ids:  # the same state twice in one payload counts once, as a second insert would
-                event_ids.append(ids.pop(0))
-                (new_firing if alert.status == "firing" else new_resolved).append(alert)
-        return new_firing, new_resolved, event_ids
+            inserted.setdefault((row.group_id, row.fingerprint, row.status, row.starts_at), []).append(row.id)
+        out = []
+        position = 0
+        for request in requests:
+            new_firing: list[Alert] = []
+            new_resolved: list[Alert] = []
+            event_ids: list[int] = []
+            for alert in request.notification.alerts:
+                row = rows[position]
+                position += 1
+                ids = inserted.get((row["group_id"], row["fingerprint"], row["status"], row["starts_at"]))
+                if ids:  # the same state twice in one payload counts once, as a second insert would
+                    event_ids.append(ids.pop(0))
+                    (new_firing if alert.status == "firing" else new_resolved).append(alert)
+            out.append((new_firing, new_resolved, event_ids))
+        return out
 
     def _active_incident(self, conn: sa.Connection, gid: str) -> sa.RowMapping | None:
         """The group's unresolved incident, locked for this transaction on PostgreSQL."""
-        return conn.execute(sql.SELECT_ACTIVE, {"gid": gid}).mappings().first()
+        return conn.execute(sql.SELECT_ACTIVE, {"gids": [gid]}).mappings().first()
 
     def _active_incident_id(self, conn: sa.Connection, gid: str) -> int | None:
         row = self._active_incident(conn, gid)
         return row["id"] if row is not None else None
 
-    def _open(self, conn, notification, firing, directory, policy, force_ticket, now, result) -> int:
+    def _open(self, conn, writes, notification, firing, directory, policy, force_ticket, now, result) -> int:
         enrichment: Enrichment = enrich(notification, directory, now, policy.default_routing_key)
         labels = enrichment.labels
         severity = most_severe([a.severity for a in firing])
@@ -323,28 +377,28 @@ class Store:
         if incident_id is None:  # another process opened this group's incident a moment ago
             active = self._active_incident(conn, notification.group_id)
             incident_id = active["id"]
-            self._join(conn, incident_id, firing, now)
-            self._raise_severity(conn, active, notification, firing, directory, policy, force_ticket, now, result)
+            self._join(conn, writes, incident_id, firing, now)
+            self._raise_severity(conn, writes, active, notification, firing, directory, policy, force_ticket, now, result)
             return incident_id
         values["dedup_key"] = f"burnwise-incident-{incident_id}"
         conn.execute(sql.SET_DEDUP_KEY, {"incident_id": incident_id, "dedup_key": values["dedup_key"]})
-        alert_rows = self._insert_new_alerts(conn, incident_id, firing, now)
+        alert_rows = self._insert_new_alerts(writes, incident_id, firing, now)
         who = chain[0]["contact"]["name"] if chain else "default routing key"
         text = f"opened by Alertmanager: {len(firing)} alert(s) firing; " + (
             f"paging {chain[0]['role']} {who}" if chain else ("ticket" if route == "ticket" else f"paging {who}")
         )
-        self._timeline(conn, incident_id, now, "detect", "alertmanager", text, {"alerts": [a.key for a in firing]})
+        self._timeline(writes, incident_id, now, "detect", "alertmanager", text, {"alerts": [a.key for a in firing]})
         doc = _document_of({"id": incident_id, **values}, alert_rows, enrichment.runbooks)
-        self._write_pages(conn, pages_for_open(policy, doc), now, result)
+        self._write_pages(writes, pages_for_open(policy, doc), now, result)
         result.opened.append(incident_id)
         return incident_id
 
-    def _join(self, conn, incident_id: int, firing: list[Alert], now: datetime) -> None:
+    def _join(self, conn, writes: _Writes, incident_id: int, firing: list[Alert], now: datetime) -> None:
         self._upsert_alerts(conn, incident_id, firing, now)
         names = ", ".join(sorted({a.labels.get("alertname", a.key) for a in firing}))
-        self._timeline(conn, incident_id, now, "detect", "alertmanager", f"firing: {names}", {"alerts": [a.key for a in firing]})
+        self._timeline(writes, incident_id, now, "detect", "alertmanager", f"firing: {names}", {"alerts": [a.key for a in firing]})
 
-    def _raise_severity(self, conn, row, notification, firing, directory, policy, force_ticket, now, result) -> None:
+    def _raise_severity(self, conn, writes, row, notification, firing, directory, policy, force_ticket, now, result) -> None:
         """A more severe alert joined: record it and page if the incident was only a ticket.
 
         A ticket incident that gains a sev1/sev2 alert starts paging (primary first, with the ack
@@ -372,7 +426,7 @@ class Store:
                 values["escalation_due_at"] = None
             text += "; paging instead of the ticket"
         conn.execute(t.incidents.update().where(t.incidents.c.id == incident_id).values(**values))
-        self._timeline(conn, incident_id, now, "note", "alertmanager", text, {"from": old, "to": new})
+        self._timeline(writes, incident_id, now, "note", "alertmanager", text, {"from": old, "to": new})
         doc = self._document(conn, incident_id)
         if now_paging:
             specs = pages_for_open(policy, doc)
@@ -380,10 +434,10 @@ class Store:
             specs = pages_for_severity_change(policy, doc, row["escalation_step"], new)
         else:
             specs = []
-        self._write_pages(conn, specs, now, result)
+        self._write_pages(writes, specs, now, result)
 
-    def _insert_new_alerts(self, conn, incident_id: int, firing: list[Alert], now: datetime) -> list[dict]:
-        """A new incident's alerts in one executemany; returns the rows written (one per fingerprint).
+    def _insert_new_alerts(self, writes: _Writes, incident_id: int, firing: list[Alert], now: datetime) -> list[dict]:
+        """Queue a new incident's alerts (nothing reads them before the commit); returns the rows (one per fingerprint).
 
         An alert repeated in the payload (same fingerprint) keeps its first position and its last
         state, as an insert followed by an update would.
@@ -396,11 +450,18 @@ class Store:
             | _alert_state(alert, now)
             for key, alert in latest.items()
         ]
-        conn.execute(sql.INSERT_ALERT, rows)
+        writes.alerts.extend(rows)
         return rows
 
     def _upsert_alerts(self, conn, incident_id: int, batch: list[Alert], now: datetime) -> None:
-        """Update each alert of an existing incident; a firing one not seen before is inserted."""
+        """Update each alert of an existing incident; a firing one not seen before is inserted.
+
+        A batch of resolved alerts (never inserted) is one executemany.
+        """
+        if all(alert.status == "resolved" for alert in batch):
+            rows = [{"b_incident_id": incident_id, "b_fingerprint": alert.key, **_alert_state(alert, now)} for alert in batch]
+            conn.execute(sql.UPDATE_ALERT, rows)
+            return
         for alert in batch:
             state = _alert_state(alert, now)
             updated = conn.execute(sql.UPDATE_ALERT, {"b_incident_id": incident_id, "b_fingerprint": alert.key, **state}).rowcount
@@ -416,24 +477,26 @@ class Store:
                     },
                 )
 
-    def _resolve_alerts(self, conn, incident_id, resolved: list[Alert], policy, now, result) -> None:
+    def _resolve_alerts(self, conn, writes, incident_id, resolved: list[Alert], policy, now, result) -> None:
         self._upsert_alerts(conn, incident_id, resolved, now)
-        still_firing = conn.execute(sql.COUNT_FIRING, {"incident_id": incident_id}).scalar()
+        # one read serves both the count and, when this closes the incident, the page document
+        alert_rows = conn.execute(sql.SELECT_ALERTS, {"incident_id": incident_id}).mappings().all()
+        still_firing = sum(1 for row in alert_rows if row["status"] == "firing")
         names = ", ".join(sorted({a.labels.get("alertname", a.key) for a in resolved}))
         if still_firing:
-            self._timeline(conn, incident_id, now, "note", "alertmanager", f"resolved: {names}; {still_firing} still firing")
+            self._timeline(writes, incident_id, now, "note", "alertmanager", f"resolved: {names}; {still_firing} still firing")
             return
-        self._close(conn, incident_id, "alertmanager", f"every alert resolved ({names})", policy, now, result)
+        self._close(conn, writes, incident_id, "alertmanager", f"every alert resolved ({names})", policy, now, result, alert_rows)
 
-    def _close(self, conn, incident_id, by, text, policy, now, result) -> None:
+    def _close(self, conn, writes, incident_id, by, text, policy, now, result, alert_rows=None) -> None:
         changed = conn.execute(
             sql.CLOSE_INCIDENT, {"incident_id": incident_id, "resolved_at": now, "resolved_by": by}
         ).rowcount
         if not changed:
             raise IncidentConflict(f"incident {incident_id} is already resolved")
-        self._timeline(conn, incident_id, now, "resolve", by, text)
-        doc = self._document(conn, incident_id)
-        self._write_pages(conn, pages_for_resolve(policy, doc, by), now, result)
+        self._timeline(writes, incident_id, now, "resolve", by, text)
+        doc = self._document(conn, incident_id, alert_rows=alert_rows)
+        self._write_pages(writes, pages_for_resolve(policy, doc, by), now, result)
         result.resolved.append(incident_id)
 
     # --- commands -------------------------------------------------------------------------------
@@ -450,8 +513,10 @@ class Store:
                     .where(t.incidents.c.id == incident_id, t.incidents.c.status == "open")
                     .values(status="acknowledged", acknowledged_at=now, acknowledged_by=by, escalation_due_at=None)
                 )
-                self._timeline(conn, incident_id, now, "acknowledge", by, f"acknowledged by {by}")
-                self._write_pages(conn, pages_for_ack(policy, self._document(conn, incident_id), by), now, IngestResult(False))
+                writes = _Writes()
+                self._timeline(writes, incident_id, now, "acknowledge", by, f"acknowledged by {by}")
+                self._write_pages(writes, pages_for_ack(policy, self._document(conn, incident_id), by), now, IngestResult(False))
+                writes.flush(conn)
             return self._record(conn, incident_id)
 
     def resolve(self, incident_id: int, by: str, policy: PagingPolicy, text: str | None = None, now: datetime | None = None) -> IngestResult:
@@ -459,14 +524,17 @@ class Store:
         with self._tx() as conn:
             self._status(conn, incident_id)
             result = IngestResult(False)
-            self._close(conn, incident_id, by, text or f"resolved by {by}", policy, now, result)
+            writes = _Writes()
+            self._close(conn, writes, incident_id, by, text or f"resolved by {by}", policy, now, result)
+            writes.flush(conn)
             return result
 
     def add_timeline(self, incident_id: int, kind: str, text: str, by: str, now: datetime | None = None) -> TimelineEntry:
         now = now or utcnow()
         with self._tx() as conn:
             self._status(conn, incident_id)
-            entry_id = self._timeline(conn, incident_id, now, kind, by, text, returning_id=True)
+            values = {"incident_id": incident_id, "at": now, "kind": kind, "actor": by, "text": text, "data": None}
+            entry_id = conn.execute(sql.INSERT_TIMELINE_RETURNING_ID, values).scalar()
             row = conn.execute(sa.select(t.timeline).where(t.timeline.c.id == entry_id)).mappings().one()
             return TimelineEntry(**row)
 
@@ -518,33 +586,31 @@ class Store:
                 return False
             entry = chain[step]
             text = f"not acknowledged within {timeout}s: paging {entry['role']} {entry['contact']['name']}"
-            self._timeline(conn, incident_id, now, "escalate", "burnwise", text, {"role": entry["role"], "contact": entry["contact"]})
-            self._write_pages(conn, pages_for_escalation(policy, self._document(conn, incident_id), step), now, IngestResult(False))
+            writes = _Writes()
+            self._timeline(writes, incident_id, now, "escalate", "burnwise", text, {"role": entry["role"], "contact": entry["contact"]})
+            self._write_pages(writes, pages_for_escalation(policy, self._document(conn, incident_id), step), now, IngestResult(False))
+            writes.flush(conn)
             return True
 
     # --- outbox ---------------------------------------------------------------------------------
-    def _write_pages(self, conn, specs: list[PageSpec], now: datetime, result: IngestResult) -> None:
-        insert_page = sql.for_dialect(conn).insert_page
+    def _write_pages(self, writes: _Writes, specs: list[PageSpec], now: datetime, result: IngestResult) -> None:
+        """Queue outbox rows; ``result.pages`` counts the pending ones actually new at the flush."""
         for spec in specs:
-            inserted = conn.execute(
-                insert_page,
-                {
-                    "idem_key": spec.idem_key,
-                    "incident_id": int(spec.idem_key.split(":", 1)[0]),
-                    "target": spec.target,
-                    "action": spec.action,
-                    "recipient_role": spec.recipient_role,
-                    "recipient": spec.recipient,
-                    "body": spec.body,
-                    "status": spec.status,
-                    "attempts": 0,
-                    "created_at": now,
-                    "next_attempt_at": now,
-                    "last_error": spec.reason,
-                },
-            ).scalar()
-            if inserted is not None and spec.status == "pending":
-                result.pages += 1
+            row = {
+                "idem_key": spec.idem_key,
+                "incident_id": int(spec.idem_key.split(":", 1)[0]),
+                "target": spec.target,
+                "action": spec.action,
+                "recipient_role": spec.recipient_role,
+                "recipient": spec.recipient,
+                "body": spec.body,
+                "status": spec.status,
+                "attempts": 0,
+                "created_at": now,
+                "next_attempt_at": now,
+                "last_error": spec.reason,
+            }
+            writes.pages.append((row, spec.status == "pending", result))
 
     def claim_due_pages(self, lease_seconds: float, limit: int = 20, now: datetime | None = None) -> list[dict]:
         """Lease due pending rows to this process; a lease that lapses (crash) frees them again."""
@@ -663,19 +729,37 @@ class Store:
         return IncidentRecord(**row)
 
     # --- helpers --------------------------------------------------------------------------------
-    def _timeline(self, conn, incident_id, at, kind, actor, text, data=None, *, returning_id: bool = False) -> int | None:
-        """Append a timeline entry; its id is read back only when the caller needs it."""
-        values = {"incident_id": incident_id, "at": at, "kind": kind, "actor": actor, "text": text, "data": data}
-        if returning_id:
-            return conn.execute(sql.INSERT_TIMELINE_RETURNING_ID, values).scalar()
-        conn.execute(sql.INSERT_TIMELINE, values)
-        return None
+    def _timeline(self, writes: _Writes, incident_id, at, kind, actor, text, data=None) -> None:
+        """Queue a timeline entry (ingest and commands never read the timeline back before commit)."""
+        writes.timeline.append({"incident_id": incident_id, "at": at, "kind": kind, "actor": actor, "text": text, "data": data})
 
-    def _document(self, conn, incident_id: int, runbooks: list[dict] | None = None) -> dict:
-        """The incident as page bodies need it (JSON-ready), read back from the database."""
+    def _document(self, conn, incident_id: int, runbooks: list[dict] | None = None, alert_rows: list | None = None) -> dict:
+        """The incident as page bodies need it (JSON-ready), read back from the database.
+
+        ``alert_rows``: the incident's alert rows when the caller has just read them.
+        """
         row = conn.execute(sql.SELECT_INCIDENT, {"incident_id": incident_id}).mappings().one()
-        alert_rows = conn.execute(sql.SELECT_ALERTS, {"incident_id": incident_id}).mappings().all()
+        if alert_rows is None:
+            alert_rows = conn.execute(sql.SELECT_ALERTS, {"incident_id": incident_id}).mappings().all()
         return _document_of(row, alert_rows, runbooks)
+
+
+def _rounds(requests: list[IngestRequest]) -> list[list[int]]:
+    """Split a batch into rounds of distinct groups, keeping each group's notifications in order.
+
+    The n-th notification of a group goes to round n. Within a round the groups are sorted, so
+    every receiver process locks a batch's incidents in the same order on PostgreSQL.
+    """
+    rounds: list[list[int]] = []
+    seen: dict[str, int] = {}
+    for index in sorted(range(len(requests)), key=lambda i: requests[i].notification.group_id):
+        gid = requests[index].notification.group_id
+        number = seen.get(gid, 0)
+        seen[gid] = number + 1
+        if number == len(rounds):
+            rounds.append([])
+        rounds[number].append(index)
+    return rounds
 
 
 def _document_of(incident: Mapping, alert_rows: list[Mapping], runbooks: list[dict] | None) -> dict:
