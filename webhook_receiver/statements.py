@@ -87,6 +87,47 @@ CLOSE_INCIDENT = (
     )
 )
 
+DUE_ESCALATIONS = (
+    sa.select(t.incidents.c.id)
+    .where(t.incidents.c.status == "open", t.incidents.c.escalation_due_at <= sa.bindparam("now"))
+    .order_by(t.incidents.c.escalation_due_at, t.incidents.c.id)
+)
+
+_outbox = t.outbox.c
+_UNLEASED = sa.or_(_outbox.claimed_until.is_(None), _outbox.claimed_until < sa.bindparam("now"))
+
+DUE_PAGES = (
+    sa.select(_outbox.id)
+    .where(_outbox.status == "pending", _outbox.next_attempt_at <= sa.bindparam("now"), _UNLEASED)
+    .order_by(_outbox.next_attempt_at, _outbox.id)
+    .limit(sa.bindparam("limit"))
+)
+
+#: lease the candidates still free; RETURNING gives exactly the rows this statement leased
+LEASE_PAGES = (
+    t.outbox.update()
+    .where(_outbox.id.in_(sa.bindparam("ids", expanding=True)), _outbox.status == "pending", _UNLEASED)
+    .values(claimed_until=sa.bindparam("claimed_until"))
+    .returning(*t.outbox.c)
+)
+
+#: one delivery attempt; ``sent_at``/``next_attempt_at`` change only when given (NULL keeps them)
+RECORD_DELIVERY = (
+    t.outbox.update()
+    .where(_outbox.id == sa.bindparam("page_id"))
+    .values(
+        status=sa.bindparam("status"),
+        attempts=_outbox.attempts + 1,
+        claimed_until=None,
+        last_status_code=sa.bindparam("last_status_code"),
+        last_error=sa.bindparam("last_error"),
+        sent_at=sa.func.coalesce(sa.bindparam("sent_at", type_=_outbox.sent_at.type), _outbox.sent_at),
+        next_attempt_at=sa.func.coalesce(
+            sa.bindparam("next_attempt_at", type_=_outbox.next_attempt_at.type), _outbox.next_attempt_at
+        ),
+    )
+)
+
 INSERT_ALERT = t.alerts.insert()
 INSERT_NOTIFICATION = t.notifications.insert()
 INSERT_TIMELINE = t.timeline.insert()

@@ -12,6 +12,7 @@ Read API for other modules (reports): ``Store.from_url(url)``, ``list_incidents(
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -133,6 +134,11 @@ class Store:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._schema_ready = False
+        # SQLite has one writer at a time and every transaction here takes the write lock
+        # (BEGIN IMMEDIATE). Threads of this process queue on a Python lock, which hands over
+        # at once; SQLite's own busy handler would make them sleep and poll (up to 100 ms a try).
+        # Other processes still wait through busy_timeout.
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
     @classmethod
     def from_url(cls, url: str) -> "Store":
@@ -143,7 +149,7 @@ class Store:
     def _tx(self) -> Iterator[sa.Connection]:
         self.ensure_schema()
         try:
-            with self.engine.begin() as conn:
+            with self._write_lock, self.engine.begin() as conn:
                 yield conn
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             raise StoreUnavailable(str(exc).splitlines()[0]) from exc
@@ -548,12 +554,7 @@ class Store:
     def due_escalations(self, now: datetime | None = None) -> list[int]:
         now = now or utcnow()
         with self._tx() as conn:
-            rows = conn.execute(
-                sa.select(t.incidents.c.id)
-                .where(t.incidents.c.status == "open", t.incidents.c.escalation_due_at <= now)
-                .order_by(t.incidents.c.escalation_due_at, t.incidents.c.id)
-            )
-            return [r[0] for r in rows]
+            return list(conn.execute(sql.DUE_ESCALATIONS, {"now": now}).scalars())
 
     def escalate(self, incident_id: int, policy: PagingPolicy, now: datetime | None = None) -> bool:
         """Move an unacknowledged incident one step down its chain, exactly once per step.
@@ -615,31 +616,14 @@ class Store:
     def claim_due_pages(self, lease_seconds: float, limit: int = 20, now: datetime | None = None) -> list[dict]:
         """Lease due pending rows to this process; a lease that lapses (crash) frees them again."""
         now = now or utcnow()
-        claimed: list[dict] = []
         with self._tx() as conn:
-            candidates = conn.execute(
-                sa.select(t.outbox.c.id)
-                .where(
-                    t.outbox.c.status == "pending",
-                    t.outbox.c.next_attempt_at <= now,
-                    sa.or_(t.outbox.c.claimed_until.is_(None), t.outbox.c.claimed_until < now),
-                )
-                .order_by(t.outbox.c.next_attempt_at, t.outbox.c.id)
-                .limit(limit)
-            ).scalars().all()
-            for page_id in candidates:
-                taken = conn.execute(
-                    t.outbox.update()
-                    .where(
-                        t.outbox.c.id == page_id,
-                        t.outbox.c.status == "pending",
-                        sa.or_(t.outbox.c.claimed_until.is_(None), t.outbox.c.claimed_until < now),
-                    )
-                    .values(claimed_until=now + timedelta(seconds=lease_seconds))
-                ).rowcount
-                if taken:
-                    claimed.append(dict(conn.execute(sa.select(t.outbox).where(t.outbox.c.id == page_id)).mappings().one()))
-        return claimed
+            candidates = conn.execute(sql.DUE_PAGES, {"now": now, "limit": limit}).scalars().all()
+            if not candidates:
+                return []
+            lease = {"ids": candidates, "now": now, "claimed_until": now + timedelta(seconds=lease_seconds)}
+            # the UPDATE re-checks each row, so a row another process leased meanwhile is left out
+            rows = conn.execute(sql.LEASE_PAGES, lease).mappings().all()
+        return sorted((dict(row) for row in rows), key=lambda page: (page["next_attempt_at"], page["id"]))
 
     def record_delivery(
         self,
@@ -654,18 +638,15 @@ class Store:
         """Store one delivery attempt: ``sent``, ``failed`` or back to ``pending`` for a retry."""
         now = now or utcnow()
         values = {
+            "page_id": page_id,
             "status": status,
-            "attempts": t.outbox.c.attempts + 1,
-            "claimed_until": None,
             "last_status_code": status_code,
             "last_error": error,
+            "sent_at": now if status == "sent" else None,
+            "next_attempt_at": next_attempt_at,
         }
-        if status == "sent":
-            values["sent_at"] = now
-        if next_attempt_at is not None:
-            values["next_attempt_at"] = next_attempt_at
         with self._tx() as conn:
-            conn.execute(t.outbox.update().where(t.outbox.c.id == page_id).values(**values))
+            conn.execute(sql.RECORD_DELIVERY, values)
 
     def outbox_depth(self) -> int:
         with self._tx() as conn:
