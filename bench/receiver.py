@@ -68,14 +68,34 @@ def postgres_database(prefix: str):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def measure(port: int, path: str, size: Size, run_id: str) -> dict:
+def tree_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process and its children so far, from /proc (Linux).
+
+    Why: on a shared machine payloads/s moves with whatever else runs; the server's own CPU time
+    per payload moves much less, so it is the figure to compare versions by.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return None
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return own + sum(tree_cpu_seconds(int(child)) or 0.0 for child in children)
+
+
+def measure(port: int, path: str, size: Size, run_id: str, server_pid: int | None = None) -> dict:
     throughput_bodies = payload_stream(size.payloads, seed=9, run_id=f"{run_id}-t")
     latency_bodies = payload_stream(int(size.rate * size.latency_seconds), seed=10, run_id=f"{run_id}-l")
+    cpu_before = tree_cpu_seconds(server_pid) if server_pid else None
     closed: LoadResult = asyncio.run(closed_loop("127.0.0.1", port, path, throughput_bodies, size.concurrency, size.time_limit))
+    cpu_after = tree_cpu_seconds(server_pid) if server_pid else None
     opened: LoadResult = asyncio.run(open_loop("127.0.0.1", port, path, latency_bodies, size.rate, size.time_limit))
     return {
         "payloads": closed.sent,
         "payloads_per_s": ratio(closed.ok, closed.wall),
+        "server_cpu_ms_per_payload": (
+            1000 * (cpu_after - cpu_before) / closed.ok if cpu_before is not None and cpu_after is not None and closed.ok else None
+        ),
         "p50_ms": _ms(percentile(closed.latencies, 50)),
         "p99_ms": _ms(percentile(closed.latencies, 99)),
         f"p50_ms@{size.rate:g}/s": _ms(percentile(opened.latencies, 50)),
@@ -101,7 +121,7 @@ def run_limit(work: Path, size: Size) -> dict:
     log = work / "limit.log"
     with running([sys.executable, "-m", "bench.limit_receiver", "--port", str(port)], log, env=python_env()) as proc:
         wait_http(f"http://127.0.0.1:{port}/healthz", proc, log)
-        row = measure(port, "/v1/alertmanager", size, "limit")
+        row = measure(port, "/v1/alertmanager", size, "limit", proc.pid)
         row["rss_mib"] = (tree_rss_bytes(proc.pid) or 0) / 2**20
     return row
 
@@ -125,7 +145,7 @@ def run_burnwise(work: Path, size: Size, database_url: str, name: str) -> dict:
         log = work / f"{name}.log"
         proc = stack.enter_context(running([sys.executable, "-m", "burnwise", "serve"], log, env=env, cwd=work))
         wait_http(f"http://127.0.0.1:{port}/readyz", proc, log)
-        row = measure(port, "/v1/alertmanager", size, name)
+        row = measure(port, "/v1/alertmanager", size, name, proc.pid)
         row["rss_mib"] = (tree_rss_bytes(proc.pid) or 0) / 2**20
     return row
 
@@ -146,7 +166,7 @@ def run_alerta(work: Path, size: Size) -> tuple[dict | None, str]:
                 wait_http(f"http://127.0.0.1:{port}{alerta_peer.HEALTH_PATH}", proc, log, timeout=90)
             except RuntimeError as exc:
                 return None, f"Alerta not measured: {label} did not start ({str(exc).splitlines()[0]})"
-            row = measure(port, alerta_peer.WEBHOOK_PATH, size, "alerta")
+            row = measure(port, alerta_peer.WEBHOOK_PATH, size, "alerta", proc.pid)
             row["rss_mib"] = (tree_rss_bytes(proc.pid) or 0) / 2**20
     return row, label
 
@@ -196,12 +216,14 @@ def run(mode: str, workdir: Path) -> list[Result]:
         "closed loop: payloads/s and latency with all connections busy; open loop: latency at a fixed request rate, measured from each request's scheduled start",
         f"Alerta runs under gunicorn, 1 worker x {alerta_peer.THREADS} threads; burnwise and the limit under uvicorn, 1 process",
         "client and servers share the same cores; the client is a minimal asyncio HTTP/1.1 loop",
+        "server_cpu_ms_per_payload: CPU time (user+system) of the server process and its children during the closed loop, "
+        "per accepted payload; it includes the outbox worker delivering pages, but not the PostgreSQL server's own CPU",
     ]
     result = Result(
         name="receiver",
         title="4. Receiver throughput and latency (loopback, same payloads)",
         config={"payloads": size.payloads, "concurrency": size.concurrency, "open_loop_rate": size.rate, "open_loop_s": size.latency_seconds},
-        columns=["server", "payloads", "payloads_per_s", "p50_ms", "p99_ms", f"p50_ms@{size.rate:g}/s", p99_key, "errors", "rss_mib"],
+        columns=["server", "payloads", "payloads_per_s", "server_cpu_ms_per_payload", "p50_ms", "p99_ms", f"p50_ms@{size.rate:g}/s", p99_key, "errors", "rss_mib"],
         rows=rows,
         ratios=ratios,
         targets={

@@ -211,3 +211,49 @@ def test_writer_stop_answers_what_is_queued(db_url):
         assert len(store.list_incidents()) == 5
     finally:
         store.engine.dispose()
+
+
+def test_concurrent_posts_share_transactions_and_each_gets_its_own_answer(tmp_path):
+    import asyncio
+
+    import httpx
+
+    from webhook_receiver.api import create_app
+    from webhook_receiver.config import ReceiverConfig
+
+    config = ReceiverConfig(database_url=f"sqlite:///{tmp_path / 'api.db'}", pagerduty_routing_key="R" * 32)
+    app = create_app(config, directory=Directory.empty(), start_worker=False)
+    store, writer = app.state.store, app.state.writer
+    original = store.ingest_batch
+    bodies = [notification(f"api{i % 12}", [alert()]) for i in range(30)]  # 12 groups, 18 repeats
+
+    calls = []
+
+    def first_batch_waits_for_the_rest(requests, directory, policy):
+        # hold the first transaction until every other request is queued behind it
+        for _ in range(500):
+            if len(requests) + writer._queue.qsize() >= len(bodies) or calls:
+                break
+            threading.Event().wait(0.01)
+        calls.append(len(requests))
+        return original(requests, directory, policy)
+
+    store.ingest_batch = first_batch_waits_for_the_rest
+
+    async def post_all():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://receiver.test") as client:
+            return await asyncio.gather(*(client.post("/v1/alertmanager", json=body) for body in bodies))
+
+    try:
+        answers = asyncio.run(post_all())
+        assert [a.status_code for a in answers] == [200] * 30
+        statuses = [a.json()["status"] for a in answers]
+        assert statuses.count("accepted") == 12 and statuses.count("duplicate") == 18
+        assert statuses[:12] == ["accepted"] * 12  # each group's first notification opened it
+        assert sum(a.json()["pages"] for a in answers) == 12
+        assert len({a.json()["incidents"][0] for a in answers}) == 12
+        assert len(calls) == 2 and sum(calls) == 30  # two transactions for 30 requests
+    finally:
+        writer.stop()
+        store.engine.dispose()
