@@ -1,7 +1,9 @@
 """The HTTP API (FastAPI): Alertmanager in, incident commands and reads, health and metrics.
 
 Why this order of checks on ``POST /v1/alertmanager``: token (401), media type (415), size (413),
-JSON and model (400), then one committed transaction before any 2xx. Database trouble is 503,
+JSON and model (400), then the payload is queued to the group-commit writer
+(:mod:`webhook_receiver.batch_writer`) and answered only once the transaction holding it has
+committed, so every 2xx is durable. Database trouble is 503,
 the only refusal Alertmanager retries - a page is never dropped with a 4xx it would not retry.
 """
 
