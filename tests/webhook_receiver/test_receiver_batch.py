@@ -257,3 +257,41 @@ def test_concurrent_posts_share_transactions_and_each_gets_its_own_answer(tmp_pa
     finally:
         writer.stop()
         store.engine.dispose()
+
+
+def test_new_incident_page_document_equals_the_one_read_back(db_url, monkeypatch):
+    """A new incident's page is built from the values written; it must match the stored rows."""
+    from webhook_receiver import store as store_module
+    from webhook_receiver.config import ReceiverConfig
+    from webhook_receiver.directory_source import load_directory
+    from tests.webhook_receiver.receiver_testlib import REPO_ROOT
+
+    config = ReceiverConfig(roster=REPO_ROOT / "oncall" / "roster.yaml", runbooks=REPO_ROOT / "oncall" / "runbooks.yaml")
+    directory = load_directory(config)
+    captured: list[dict] = []
+    original = store_module.pages_for_open
+
+    def capture(policy, doc):
+        captured.append(doc)
+        return original(policy, doc)
+
+    monkeypatch.setattr(store_module, "pages_for_open", capture)
+    store = _store(db_url)
+    try:
+        payloads = [
+            notification(
+                f"doc-{owner}-{severity}",
+                [alert(name, severity=severity, owner=owner, service="unlisted") for name in ("Burn", "Slow")],
+            )
+            for owner in ("payments", "search", "ml-platform", "nobody")
+            for severity in ("sev1", "sev3")
+        ]
+        requests = [IngestRequest(Notification.model_validate(p)) for p in payloads]
+        assert all(isinstance(o, IngestResult) for o in store.ingest_batch(requests, directory, POLICY))
+        # three surfaces of the roster page a chain; their sev3 twins and the unknown owner do not
+        assert len(captured) == 8 and sum(bool(doc["escalation_chain"]) for doc in captured) == 3
+        with store.engine.connect() as conn:
+            for doc in captured:
+                assert doc == store._document(conn, doc["id"], runbooks=doc["runbooks"])
+    finally:
+        store.engine.dispose()
