@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -22,8 +22,9 @@ import sqlalchemy as sa
 from webhook_receiver import schema as t
 from webhook_receiver import statements as sql
 from webhook_receiver.enrich import Enrichment, enrich
+from webhook_receiver.incident_rows import alert_state, document_of, escalation_plan, title
 from webhook_receiver.models import Alert, Notification, most_severe
-from webhook_receiver.oncall.directory import DEFAULT_ACK_TIMEOUTS, Directory
+from webhook_receiver.oncall.directory import Directory
 from webhook_receiver.paging import (
     PageSpec,
     PagingPolicy,
@@ -99,10 +100,6 @@ class _Writes:
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if value else None
 
 
 def create_engine(url: str) -> sa.Engine:
@@ -355,7 +352,7 @@ class Store:
         labels = enrichment.labels
         severity = most_severe([a.severity for a in firing])
         route = "ticket" if wants_ticket(severity, labels, force_ticket) else "page"
-        plan = _escalation_plan(enrichment, severity, route, now)
+        plan = escalation_plan(enrichment, severity, route, now)
         chain = plan["escalation_chain"]
         values = {
             "group_id": notification.group_id,
@@ -365,7 +362,7 @@ class Store:
             "status": "open",
             "severity": severity,
             "route": route,
-            "title": _title(notification, firing, severity),
+            "title": title(notification, firing, severity),
             "surface": enrichment.surface,
             "service": labels.get("service"),
             "slo": labels.get("slo"),
@@ -394,7 +391,7 @@ class Store:
             f"paging {chain[0]['role']} {who}" if chain else ("ticket" if route == "ticket" else f"paging {who}")
         )
         self._timeline(writes, incident_id, now, "detect", "alertmanager", text, {"alerts": [a.key for a in firing]})
-        doc = _document_of({"id": incident_id, **values}, alert_rows, enrichment.runbooks)
+        doc = document_of({"id": incident_id, **values}, alert_rows, enrichment.runbooks)
         self._write_pages(writes, pages_for_open(policy, doc), now, result)
         result.opened.append(incident_id)
         return incident_id
@@ -416,7 +413,7 @@ class Store:
         new = most_severe([old] + [a.severity for a in firing])
         if new == old or row["status"] == "resolved":
             return
-        values: dict = {"severity": new, "title": _title(notification, [a for a in firing if a.severity == new], new)}
+        values: dict = {"severity": new, "title": title(notification, [a for a in firing if a.severity == new], new)}
         text = f"severity raised from {old} to {new}"
         now_paging = row["route"] == "ticket" and not wants_ticket(new, row["labels"], force_ticket)
         if now_paging:
@@ -426,7 +423,7 @@ class Store:
                 responders=enrichment.responders.to_json() if enrichment.responders else None,
                 routing_key=enrichment.routing_key,
                 escalation_step=0,
-                **_escalation_plan(enrichment, new, "page", now),
+                **escalation_plan(enrichment, new, "page", now),
             )
             if row["status"] != "open":
                 values["escalation_due_at"] = None
@@ -453,7 +450,7 @@ class Store:
             latest[alert.key] = alert
         rows = [
             {"incident_id": incident_id, "fingerprint": key, "alertname": alert.labels.get("alertname"), "first_seen_at": now}
-            | _alert_state(alert, now)
+            | alert_state(alert, now)
             for key, alert in latest.items()
         ]
         writes.alerts.extend(rows)
@@ -465,11 +462,11 @@ class Store:
         A batch of resolved alerts (never inserted) is one executemany.
         """
         if all(alert.status == "resolved" for alert in batch):
-            rows = [{"b_incident_id": incident_id, "b_fingerprint": alert.key, **_alert_state(alert, now)} for alert in batch]
+            rows = [{"b_incident_id": incident_id, "b_fingerprint": alert.key, **alert_state(alert, now)} for alert in batch]
             conn.execute(sql.UPDATE_ALERT, rows)
             return
         for alert in batch:
-            state = _alert_state(alert, now)
+            state = alert_state(alert, now)
             updated = conn.execute(sql.UPDATE_ALERT, {"b_incident_id": incident_id, "b_fingerprint": alert.key, **state}).rowcount
             if not updated and alert.status == "firing":
                 conn.execute(
@@ -722,7 +719,7 @@ class Store:
         row = conn.execute(sql.SELECT_INCIDENT, {"incident_id": incident_id}).mappings().one()
         if alert_rows is None:
             alert_rows = conn.execute(sql.SELECT_ALERTS, {"incident_id": incident_id}).mappings().all()
-        return _document_of(row, alert_rows, runbooks)
+        return document_of(row, alert_rows, runbooks)
 
 
 def _rounds(requests: list[IngestRequest]) -> list[list[int]]:
@@ -741,80 +738,3 @@ def _rounds(requests: list[IngestRequest]) -> list[list[int]]:
             rounds.append([])
         rounds[number].append(index)
     return rounds
-
-
-def _document_of(incident: Mapping, alert_rows: list[Mapping], runbooks: list[dict] | None) -> dict:
-    """Page bodies' view of an incident row and its alert rows (oldest alert first).
-
-    Why a function of rows rather than a query: a new incident's document is built from the
-    values just written, without reading them back; :meth:`Store._document` passes rows it read.
-    """
-    doc = {
-        "id": incident["id"],
-        "title": incident["title"],
-        "status": incident["status"],
-        "severity": incident["severity"],
-        "route": incident["route"],
-        "surface": incident["surface"],
-        "labels": incident["labels"],
-        "links": incident["links"],
-        "responders": incident["responders"],
-        "dedup_key": incident["dedup_key"],
-        "routing_key": incident["routing_key"],
-        "opened_at": _iso(incident["opened_at"]),
-        "escalation_chain": incident["escalation_chain"],
-        "alerts": [
-            {
-                "fingerprint": a["fingerprint"],
-                "status": a["status"],
-                "labels": a["labels"],
-                "summary": a["annotations"].get("summary"),
-                "starts_at": _iso(a["starts_at"]),
-            }
-            for a in alert_rows
-        ],
-    }
-    if runbooks is not None:
-        doc["runbooks"] = runbooks
-    else:
-        doc["runbooks"] = [
-            {"title": link["text"].removeprefix("Runbook: "), "url": link["href"]}
-            for link in incident["links"]
-            if link["text"].startswith("Runbook: ")
-        ]
-    return doc
-
-
-def _alert_state(alert: Alert, now: datetime) -> dict:
-    """The columns of an alert row that every notification about it refreshes."""
-    return {
-        "status": alert.status,
-        "severity": alert.severity,
-        "labels": alert.labels,
-        "annotations": alert.annotations,
-        "starts_at": alert.starts_at,
-        "ends_at": alert.ends_at_or_none,
-        "generator_url": alert.generator_url,
-        "last_seen_at": now,
-    }
-
-
-def _escalation_plan(enrichment: Enrichment, severity: str, route: str, now: datetime) -> dict:
-    """Chain, ack timeout and first due time for a paging incident (none for tickets)."""
-    chain = enrichment.escalation_chain() if route == "page" else []
-    timeout = None
-    if enrichment.responders is not None:
-        # a roster that names no timeout for this severity still escalates, on the defaults
-        delta = enrichment.responders.ack_timeouts.get(severity) or DEFAULT_ACK_TIMEOUTS.get(severity)
-        timeout = int(delta.total_seconds()) if delta is not None else None
-    due = now + timedelta(seconds=timeout) if (timeout is not None and len(chain) > 1) else None
-    return {"escalation_chain": chain, "ack_timeout_seconds": timeout, "escalation_due_at": due}
-
-
-def _title(notification: Notification, firing: list[Alert], severity: str) -> str:
-    """``[sev1] HighErrorBudgetBurn checkout/availability: <summary>``: what a pager screen shows."""
-    labels = {**firing[0].labels, **notification.common_labels}
-    summary = notification.common_annotations.get("summary") or firing[0].annotations.get("summary") or ""
-    scope = "/".join(v for v in (labels.get("service"), labels.get("slo")) if v)
-    head = " ".join(v for v in (f"[{severity}]", labels.get("alertname", "alert"), scope) if v)
-    return f"{head}: {summary}" if summary else head
