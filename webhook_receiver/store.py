@@ -12,6 +12,7 @@ Read API for other modules (reports): ``Store.from_url(url)``, ``list_incidents(
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ from webhook_receiver.paging import (
 from webhook_receiver.records import AlertRecord, IncidentDetail, IncidentRecord, PageRecord, TimelineEntry
 
 ACTIVE = sql.ACTIVE
+
+log = logging.getLogger("burnwise.receiver")
 
 
 class StoreUnavailable(Exception):
@@ -212,8 +215,9 @@ class Store:
                     outcomes = self._ingest_round(conn, [requests[i] for i in indexes], directory, policy, utcnow())
                     results.update(zip(indexes, outcomes))
             return [results[i] for i in range(len(requests))]
-        except Exception:  # noqa: BLE001 - every cause gets the same remedy: retry alone
-            pass
+        except Exception as exc:  # noqa: BLE001 - every cause gets the same remedy: retry alone
+            first_line = next(iter(str(exc).splitlines()), "")
+            log.warning("a batch of %d payloads failed (%s: %s); writing each alone", len(requests), type(exc).__name__, first_line)
         outcomes: list[IngestResult | Exception] = []
         unavailable: StoreUnavailable | None = None
         for request in requests:
