@@ -26,9 +26,13 @@ POLICY = PagingPolicy(base_url="http://receiver.test", default_routing_key="R" *
 class BoomDirectory(Directory):
     """Fails enrichment for service 'boom': a payload that breaks in the middle of its writes."""
 
+    def __init__(self, message: str = "roster lookup failed") -> None:
+        super().__init__()
+        self.message = message
+
     def surface_for(self, labels):
         if labels.get("service") == "boom":
-            raise RuntimeError("roster lookup failed")
+            raise RuntimeError(self.message)
         return None
 
 
@@ -131,12 +135,13 @@ def test_batches_record_what_one_by_one_records(stores):
     assert _by_group(batched) == _by_group(single)
 
 
-def test_one_failing_payload_does_not_sink_the_others(db_url):
+@pytest.mark.parametrize("message", ["roster lookup failed", ""])
+def test_one_failing_payload_does_not_sink_the_others(db_url, message):
     store = _store(db_url)
     try:
         good = [IngestRequest(Notification.model_validate(notification(f"ok{i}", [alert(service="shop")]))) for i in range(3)]
         bad = IngestRequest(Notification.model_validate(notification("bad", [alert(service="boom")])))
-        outcomes = store.ingest_batch([good[0], bad, good[1], good[2]], BoomDirectory(), POLICY)
+        outcomes = store.ingest_batch([good[0], bad, good[1], good[2]], BoomDirectory(message), POLICY)
         assert isinstance(outcomes[1], RuntimeError)
         assert all(isinstance(o, IngestResult) and len(o.opened) == 1 for o in outcomes[:1] + outcomes[2:])
         incidents = store.list_incidents()
