@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
+import time
 import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -159,16 +161,53 @@ def run_alerta(work: Path, size: Size) -> tuple[dict | None, str]:
     label = f"alerta-server {alerta_peer.version(venv)}"
     port = free_port()
     log = work / "alerta.log"
-    with postgres_database("alerta_bench") as url:
-        env = alerta_peer.environment(url, dict(os.environ), work)
-        with running(alerta_peer.command(venv, port), log, env=env, cwd=work) as proc:
-            try:
-                wait_http(f"http://127.0.0.1:{port}{alerta_peer.HEALTH_PATH}", proc, log, timeout=90)
-            except RuntimeError as exc:
-                return None, f"Alerta not measured: {label} did not start ({str(exc).splitlines()[0]})"
-            row = measure(port, alerta_peer.WEBHOOK_PATH, size, "alerta", proc.pid)
-            row["rss_mib"] = (tree_rss_bytes(proc.pid) or 0) / 2**20
+    workers: list[int] = []
+    try:
+        with postgres_database("alerta_bench") as url:
+            env = alerta_peer.environment(url, dict(os.environ), work)
+            with running(alerta_peer.command(venv, port), log, env=env, cwd=work) as proc:
+                try:
+                    wait_http(f"http://127.0.0.1:{port}{alerta_peer.HEALTH_PATH}", proc, log, timeout=90)
+                except RuntimeError as exc:
+                    return None, f"Alerta not measured: {label} did not start ({str(exc).splitlines()[0]})"
+                workers = child_pids(proc.pid)
+                row = measure(port, alerta_peer.WEBHOOK_PATH, size, "alerta", proc.pid)
+                row["rss_mib"] = (tree_rss_bytes(proc.pid) or 0) / 2**20
+    finally:
+        stop_pids(workers)
     return row, label
+
+
+def child_pids(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def stop_pids(pids: list[int], grace: float = 10.0) -> None:
+    """Stop processes left behind by a stopped server, by pid: SIGTERM, then SIGKILL after ``grace``.
+
+    Why: gunicorn's worker outlives its master when the master is killed while the worker is
+    still busy with a backlog of requests (seen after the open loop: orphans kept running).
+    """
+    alive = [pid for pid in pids if _alive(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in alive if _alive(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def run(mode: str, workdir: Path) -> list[Result]:
