@@ -17,6 +17,11 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
+#: a keep-alive connection idle longer than this is reopened before the next request: servers
+#: close idle connections (uvicorn after 5 s, gunicorn after 2 s), and a request written into a
+#: connection the server is closing fails without an answer (counted as status 0)
+MAX_IDLE_SECONDS = 1.5
+
 
 @dataclass
 class LoadResult:
@@ -43,10 +48,13 @@ class Connection:
         self.extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.last_used = 0.0
 
     async def post(self, body: bytes) -> int:
         """POST one body; return the status (0 when the connection failed; it reconnects next time)."""
         try:
+            if self.writer is not None and time.monotonic() - self.last_used > MAX_IDLE_SECONDS:
+                await self.close()
             if self.writer is None:
                 self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
             head = (
@@ -71,6 +79,7 @@ class Connection:
                 await self.reader.readexactly(length)
             if close:
                 await self.close()
+            self.last_used = time.monotonic()
             return status
         except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
             await self.close()

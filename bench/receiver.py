@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
+import time
 import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -32,6 +34,9 @@ from bench.report import Result, percentile, ratio
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get("BURNWISE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+#: while iterating on the receiver, skip the Alerta peer (its install alone takes minutes); the
+#: ratios against Alerta are then left out and a note says so
+SKIP_PEER = os.environ.get("BURNWISE_BENCH_SKIP_PEER", "") not in ("", "0")
 
 
 @dataclass(frozen=True)
@@ -65,14 +70,34 @@ def postgres_database(prefix: str):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def measure(port: int, path: str, size: Size, run_id: str) -> dict:
+def tree_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process and its children so far, from /proc (Linux).
+
+    Why: on a shared machine payloads/s moves with whatever else runs; the server's own CPU time
+    per payload moves much less, so it is the figure to compare versions by.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return None
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return own + sum(tree_cpu_seconds(int(child)) or 0.0 for child in children)
+
+
+def measure(port: int, path: str, size: Size, run_id: str, server_pid: int | None = None) -> dict:
     throughput_bodies = payload_stream(size.payloads, seed=9, run_id=f"{run_id}-t")
     latency_bodies = payload_stream(int(size.rate * size.latency_seconds), seed=10, run_id=f"{run_id}-l")
+    cpu_before = tree_cpu_seconds(server_pid) if server_pid else None
     closed: LoadResult = asyncio.run(closed_loop("127.0.0.1", port, path, throughput_bodies, size.concurrency, size.time_limit))
+    cpu_after = tree_cpu_seconds(server_pid) if server_pid else None
     opened: LoadResult = asyncio.run(open_loop("127.0.0.1", port, path, latency_bodies, size.rate, size.time_limit))
     return {
         "payloads": closed.sent,
         "payloads_per_s": ratio(closed.ok, closed.wall),
+        "server_cpu_ms_per_payload": (
+            1000 * (cpu_after - cpu_before) / closed.ok if cpu_before is not None and cpu_after is not None and closed.ok else None
+        ),
         "p50_ms": _ms(percentile(closed.latencies, 50)),
         "p99_ms": _ms(percentile(closed.latencies, 99)),
         f"p50_ms@{size.rate:g}/s": _ms(percentile(opened.latencies, 50)),
@@ -98,7 +123,7 @@ def run_limit(work: Path, size: Size) -> dict:
     log = work / "limit.log"
     with running([sys.executable, "-m", "bench.limit_receiver", "--port", str(port)], log, env=python_env()) as proc:
         wait_http(f"http://127.0.0.1:{port}/healthz", proc, log)
-        row = measure(port, "/v1/alertmanager", size, "limit")
+        row = measure(port, "/v1/alertmanager", size, "limit", proc.pid)
         row["rss_mib"] = (tree_rss_bytes(proc.pid) or 0) / 2**20
     return row
 
@@ -122,7 +147,7 @@ def run_burnwise(work: Path, size: Size, database_url: str, name: str) -> dict:
         log = work / f"{name}.log"
         proc = stack.enter_context(running([sys.executable, "-m", "burnwise", "serve"], log, env=env, cwd=work))
         wait_http(f"http://127.0.0.1:{port}/readyz", proc, log)
-        row = measure(port, "/v1/alertmanager", size, name)
+        row = measure(port, "/v1/alertmanager", size, name, proc.pid)
         row["rss_mib"] = (tree_rss_bytes(proc.pid) or 0) / 2**20
     return row
 
@@ -136,16 +161,53 @@ def run_alerta(work: Path, size: Size) -> tuple[dict | None, str]:
     label = f"alerta-server {alerta_peer.version(venv)}"
     port = free_port()
     log = work / "alerta.log"
-    with postgres_database("alerta_bench") as url:
-        env = alerta_peer.environment(url, dict(os.environ), work)
-        with running(alerta_peer.command(venv, port), log, env=env, cwd=work) as proc:
-            try:
-                wait_http(f"http://127.0.0.1:{port}{alerta_peer.HEALTH_PATH}", proc, log, timeout=90)
-            except RuntimeError as exc:
-                return None, f"Alerta not measured: {label} did not start ({str(exc).splitlines()[0]})"
-            row = measure(port, alerta_peer.WEBHOOK_PATH, size, "alerta")
-            row["rss_mib"] = (tree_rss_bytes(proc.pid) or 0) / 2**20
+    workers: list[int] = []
+    try:
+        with postgres_database("alerta_bench") as url:
+            env = alerta_peer.environment(url, dict(os.environ), work)
+            with running(alerta_peer.command(venv, port), log, env=env, cwd=work) as proc:
+                try:
+                    wait_http(f"http://127.0.0.1:{port}{alerta_peer.HEALTH_PATH}", proc, log, timeout=90)
+                except RuntimeError as exc:
+                    return None, f"Alerta not measured: {label} did not start ({str(exc).splitlines()[0]})"
+                workers = child_pids(proc.pid)
+                row = measure(port, alerta_peer.WEBHOOK_PATH, size, "alerta", proc.pid)
+                row["rss_mib"] = (tree_rss_bytes(proc.pid) or 0) / 2**20
+    finally:
+        stop_pids(workers)
     return row, label
+
+
+def child_pids(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def stop_pids(pids: list[int], grace: float = 10.0) -> None:
+    """Stop processes left behind by a stopped server, by pid: SIGTERM, then SIGKILL after ``grace``.
+
+    Why: gunicorn's worker outlives its master when the master is killed while the worker is
+    still busy with a backlog of requests (seen after the open loop: orphans kept running).
+    """
+    alive = [pid for pid in pids if _alive(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in alive if _alive(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def run(mode: str, workdir: Path) -> list[Result]:
@@ -166,7 +228,7 @@ def run(mode: str, workdir: Path) -> list[Result]:
         postgres = None
         notes.append(f"PostgreSQL row missing: {str(exc).splitlines()[0]}")
     try:
-        alerta, label = run_alerta(work, size)
+        alerta, label = (None, "Alerta not measured: BURNWISE_BENCH_SKIP_PEER is set") if SKIP_PEER else run_alerta(work, size)
     except Exception as exc:
         alerta, label = None, f"Alerta not measured: {str(exc).splitlines()[0]}"
     if alerta is None:
@@ -193,12 +255,14 @@ def run(mode: str, workdir: Path) -> list[Result]:
         "closed loop: payloads/s and latency with all connections busy; open loop: latency at a fixed request rate, measured from each request's scheduled start",
         f"Alerta runs under gunicorn, 1 worker x {alerta_peer.THREADS} threads; burnwise and the limit under uvicorn, 1 process",
         "client and servers share the same cores; the client is a minimal asyncio HTTP/1.1 loop",
+        "server_cpu_ms_per_payload: CPU time (user+system) of the server process and its children during the closed loop, "
+        "per accepted payload; it includes the outbox worker delivering pages, but not the PostgreSQL server's own CPU",
     ]
     result = Result(
         name="receiver",
         title="4. Receiver throughput and latency (loopback, same payloads)",
         config={"payloads": size.payloads, "concurrency": size.concurrency, "open_loop_rate": size.rate, "open_loop_s": size.latency_seconds},
-        columns=["server", "payloads", "payloads_per_s", "p50_ms", "p99_ms", f"p50_ms@{size.rate:g}/s", p99_key, "errors", "rss_mib"],
+        columns=["server", "payloads", "payloads_per_s", "server_cpu_ms_per_payload", "p50_ms", "p99_ms", f"p50_ms@{size.rate:g}/s", p99_key, "errors", "rss_mib"],
         rows=rows,
         ratios=ratios,
         targets={

@@ -1,7 +1,9 @@
 """The HTTP API (FastAPI): Alertmanager in, incident commands and reads, health and metrics.
 
 Why this order of checks on ``POST /v1/alertmanager``: token (401), media type (415), size (413),
-JSON and model (400), then one committed transaction before any 2xx. Database trouble is 503,
+JSON and model (400), then the payload is queued to the group-commit writer
+(:mod:`webhook_receiver.batch_writer`) and answered only once the transaction holding it has
+committed, so every 2xx is durable. Database trouble is 503,
 the only refusal Alertmanager retries - a page is never dropped with a 4xx it would not retry.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import asyncio
 import json
 import logging
 from contextlib import asynccontextmanager
@@ -23,6 +26,7 @@ from pydantic import ValidationError
 
 from burnwise import __version__
 from webhook_receiver.auth import token_matches
+from webhook_receiver.batch_writer import BatchWriter
 from webhook_receiver.config import ReceiverConfig
 from webhook_receiver.directory_source import load_directory
 from webhook_receiver.metrics import ReceiverMetrics
@@ -31,7 +35,7 @@ from webhook_receiver.oncall.directory import Directory
 from webhook_receiver.outbox import OutboxWorker
 from webhook_receiver.paging import PagingPolicy
 from webhook_receiver.records import IncidentDetail, IncidentRecord, TimelineEntry
-from webhook_receiver.store import IncidentConflict, IncidentNotFound, Store, StoreUnavailable
+from webhook_receiver.store import IncidentConflict, IncidentNotFound, IngestRequest, Store, StoreUnavailable
 
 log = logging.getLogger("burnwise.receiver")
 
@@ -85,6 +89,7 @@ def create_app(
     )
     metrics = ReceiverMetrics(outbox_depth=store.outbox_depth)
     worker = OutboxWorker(store, config, policy, metrics)
+    writer = BatchWriter(store, directory, policy)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -97,6 +102,7 @@ def create_app(
         try:
             yield
         finally:
+            writer.stop()  # answers every queued payload before the process ends
             if start_worker:
                 worker.stop()
 
@@ -109,6 +115,7 @@ def create_app(
     app.state.store = store
     app.state.metrics = metrics
     app.state.worker = worker
+    app.state.writer = writer
     app.state.config = config
 
     def require_token(request: Request) -> None:
@@ -164,7 +171,8 @@ def create_app(
             metrics.rejected.labels(reason="invalid").inc()
             return _validation_response(exc, "Alertmanager payload")
         try:
-            result = await run_in_threadpool(store.ingest, notification, directory, policy, force_ticket=force_ticket)
+            # group commit: the writer thread answers after the transaction holding this payload commits
+            result = await asyncio.wrap_future(writer.submit(IngestRequest(notification, force_ticket)))
         except StoreUnavailable as exc:
             metrics.rejected.labels(reason="unavailable").inc()
             return _error(503, f"database unavailable: {exc}", retry=True)
