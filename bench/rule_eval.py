@@ -123,14 +123,15 @@ def one_cycle_by_api(prom: Prometheus, rule_set: RuleSet, at: float) -> dict:
 
 
 def accuracy_instant(prom: Prometheus, end: int) -> float:
-    """The newest instant at which burnwise's backfilled raw-hour recording has a sample.
+    """The newest instant at which burnwise's backfilled recordings have a sample.
 
-    In Prometheus the raw hour and the derived windows are evaluated in one group at one instant.
-    Here the raw hour comes from ``promtool tsdb create-blocks-from rules``, which evaluates at its
-    group's own offset, so its newest sample can be up to one backfill interval older than
-    ``end``. Reading the inlined period expression at ``end`` would pair a stale raw hour with a
-    current older part and miss the last minute of errors (a -1 % error when an episode runs at
-    the end). Every rule set is read, and the exact ratio computed, at this instant instead.
+    In Prometheus the raw hour and the longer windows built from it are evaluated in one group at
+    one instant. Here they come from ``promtool tsdb create-blocks-from rules``, which evaluates
+    at its group's own offset, so the newest recorded sample can be up to one backfill interval
+    older than ``end``. Reading the inlined period expression at ``end`` would pair stale
+    recordings with an exact ratio counted to ``end`` and miss the last minute of errors (a -1 %
+    error when an episode runs at the end). Every rule set is read, and the exact ratio computed,
+    at this instant instead. All levels share one group name, hence one offset (see ``run``).
     """
     newest = prom.vector(f"max(timestamp({names.errors(3600)}))", at=end)
     return newest[0][1] if newest else float(end)
