@@ -13,6 +13,8 @@ import signal
 import socket
 import subprocess
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -109,6 +111,19 @@ def postgres_url():
     """
     if not _postgres_answers():
         pytest.skip("no PostgreSQL server answers on 127.0.0.1:5432")
+    with _fresh_schema_url() as url:
+        yield url
+
+
+@pytest.fixture
+def second_postgres_url(postgres_url):
+    """Another fresh schema on the same server, for tests that compare two databases."""
+    with _fresh_schema_url() as url:
+        yield url
+
+
+@contextmanager
+def _fresh_schema_url() -> Iterator[str]:
     import sqlalchemy as sa
 
     schema = f"t_{uuid.uuid4().hex[:12]}"

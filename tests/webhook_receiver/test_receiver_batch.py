@@ -59,26 +59,6 @@ def stores(db_url, tmp_path, request):
             store.engine.dispose()
 
 
-@pytest.fixture
-def second_postgres_url(postgres_url):
-    """A second fresh schema on the server ``postgres_url`` uses (same URL, other search_path)."""
-    import uuid
-
-    import sqlalchemy as sa
-
-    base, _, _ = postgres_url.partition("options=-csearch_path%3D")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base.rstrip("?&"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{base}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def _requests(count: int) -> list[IngestRequest]:
     return [IngestRequest(Notification.model_validate(json.loads(body))) for body in payload_stream(count, seed=3, run_id="batch")]
 
