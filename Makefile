@@ -1,42 +1,50 @@
 # burnwise: the two commands a new user runs are `make demo` and `make test`.
+# Every target runs in the project's own virtual environment (.venv/, made by `make setup`), so a
+# machine's system Python is left alone. PYTHON may name another interpreter to build it from.
 PYTHON ?= python3
-PIP ?= $(PYTHON) -m pip
-BURNWISE ?= $(PYTHON) -m burnwise
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BURNWISE := $(PY) -m burnwise
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test generate check validate backtest bench clean
+.PHONY: setup venv demo test generate check validate backtest bench clean
 
-## setup: install Debian packages (prometheus, alertmanager) where missing, and the Python package
-setup:
+## setup: install Debian packages (prometheus, alertmanager, chromium) where missing, and burnwise into .venv/
+setup: venv
 	./scripts/install-system-deps.sh
-	$(PIP) install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+venv: $(PY)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
 
 ## demo: install what is missing, then show a real burn become a page and an incident (KEEP=1 keeps it running)
 demo: setup
 	$(BURNWISE) demo $(if $(KEEP),--keep,)
 
 ## test: the whole suite, real binaries included
-test:
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## generate: render slo_specs/ into rendered_rules/
-generate:
+generate: venv
 	$(BURNWISE) generate
 
 ## check: the GitOps gate: rendered_rules/ matches the specs and passes promtool
-check:
+check: venv
 	$(BURNWISE) check
 
-validate:
+validate: venv
 	$(BURNWISE) validate
 
 ## backtest: replay error scenarios through promtool and print detection/reset times per tier
-backtest:
+backtest: venv
 	$(BURNWISE) backtest
 
 ## bench: rule cost/accuracy, generation speed, receiver throughput (BENCH=full for large sizes)
 bench: setup
-	$(PYTHON) -m bench $(if $(BENCH),--mode $(BENCH),)
+	$(PY) -m bench $(if $(BENCH),--mode $(BENCH),)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache burnwise.db burnwise.db-*

@@ -2,7 +2,7 @@
 
 The limit is the least any generator must do for the same job: read the same input YAML and write
 the same output bytes with the same YAML library (:mod:`bench.yaml_limit`), which includes the
-same emitter choice (:mod:`generator.yaml_out`: libyaml's C emitter where present). Both run as
+same emitter choice (:mod:`burnwise.generator.yaml_out`: libyaml's C emitter where present). Both run as
 fresh processes into a fresh output directory, so interpreter start and file writes count for both.
 Two more rows run both without libyaml (``BURNWISE_YAML_EMITTER=pure``, ``--emitter pure``): what a
 machine whose PyYAML lacks libyaml sees; the bytes must not change. The machine is shared, so each
@@ -17,11 +17,11 @@ import sys
 from pathlib import Path
 
 import yaml
+from burnwise.generator.yaml_out import EMITTER_ENV, emitter_name
 
 from bench.procs import python_env, run_checked
 from bench.report import Result, median, ratio
 from bench.spec_corpus import write_corpus
-from generator.yaml_out import EMITTER_ENV, emitter_name
 
 SIZES = {"quick": {"files": 100, "slos_per_file": 10, "repeats": 1}, "full": {"files": 100, "slos_per_file": 10, "repeats": 3}}
 

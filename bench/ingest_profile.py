@@ -52,11 +52,11 @@ def categorize(stats: pstats.Stats) -> dict[str, float]:
 
 
 def run(mode: str, workdir: Path, repo_root: Path) -> Result:
-    from webhook_receiver.config import ReceiverConfig
-    from webhook_receiver.directory_source import load_directory
-    from webhook_receiver.models import Notification
-    from webhook_receiver.paging import PagingPolicy
-    from webhook_receiver.store import IngestRequest, Store
+    from burnwise.receiver.config import ReceiverConfig
+    from burnwise.receiver.directory_source import load_directory
+    from burnwise.receiver.models import Notification
+    from burnwise.receiver.paging import PagingPolicy
+    from burnwise.receiver.store import IngestRequest, Store
 
     count = 300 if mode == "quick" else 2000
     work = workdir / "ingest-profile"

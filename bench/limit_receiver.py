@@ -13,10 +13,9 @@ import json
 import sys
 
 import uvicorn
+from burnwise.receiver.models import Notification
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-
-from webhook_receiver.models import Notification
 
 
 def create_app() -> FastAPI:

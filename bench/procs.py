@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -16,24 +15,8 @@ from pathlib import Path
 
 import requests
 
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
-    """Terminate this one process (by its pid), kill it if it does not exit within `grace`."""
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=grace)
+from burnwise.support.processes import free_port  # noqa: E402,F401 (bench's names)
+from burnwise.support.processes import stop_process as stop
 
 
 @contextlib.contextmanager

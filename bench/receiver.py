@@ -143,7 +143,7 @@ def run_burnwise(work: Path, size: Size, database_url: str, name: str) -> dict:
     )
     with ExitStack() as stack:
         stub_log = work / f"{name}-pager-stub.log"
-        stack.enter_context(running([sys.executable, "-m", "webhook_receiver.pager_stub", "--port", str(stub_port)], stub_log, env=python_env()))
+        stack.enter_context(running([sys.executable, "-m", "burnwise.support.pager_stub", "--port", str(stub_port)], stub_log, env=python_env()))
         log = work / f"{name}.log"
         proc = stack.enter_context(running([sys.executable, "-m", "burnwise", "serve"], log, env=env, cwd=work))
         wait_http(f"http://127.0.0.1:{port}/readyz", proc, log)

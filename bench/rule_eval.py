@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from burnwise.generator import names
 
 from bench import exporter
 from bench.procs import free_port
@@ -33,7 +34,6 @@ from bench.report import Result, ratio
 from bench.rulesets import BUDGET, RuleSet, all_rule_sets
 from bench.traffic import DAY, SLOTraffic, exact_ratio, make_slos
 from bench.tsdb_data import backfill_rules, build_history, move_blocks
-from generator import names
 
 STEP = 15
 

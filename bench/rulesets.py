@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from burnwise.generator import names
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import rule_files
+from burnwise.generator.render import dump_yaml
+from burnwise.generator.rules import RecordingRule, rule_groups
 
-from generator import names
-from generator.loader import load_specs
-from generator.pipeline import rule_files
-from generator.rules import RecordingRule, rule_groups
-from generator.render import dump_yaml
 from bench.traffic import ERROR_CODES_REGEX, METRIC, SLOTraffic
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

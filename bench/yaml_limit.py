@@ -4,7 +4,7 @@ Run as its own process (``python -m bench.yaml_limit PLAN``) so it pays the same
 as ``burnwise generate``. The plan (JSON) lists the input spec files and, for every output file,
 its comment header and its data; this process loads every input with the loader burnwise uses
 (``yaml.safe_load_all``) and dumps every output with the YAML writer burnwise uses for it
-(:mod:`generator.yaml_out`: the rule-file style, or the promtool test-file style for ``tests/``),
+(:mod:`burnwise.generator.yaml_out`: the rule-file style, or the promtool test-file style for ``tests/``),
 with the same emitter choice: libyaml's C emitter where it writes the pure emitter's bytes.
 ``--emitter pure`` forces PyYAML's pure-Python emitter, to show what the limit is without
 libyaml (the bytes are the same either way).
@@ -18,8 +18,7 @@ import sys
 from pathlib import Path
 
 import yaml
-
-from generator.yaml_out import RULES_STYLE, TEST_FILE_STYLE
+from burnwise.generator.yaml_out import RULES_STYLE, TEST_FILE_STYLE
 
 
 def dump(data, emitter: str, path: str = "") -> str:

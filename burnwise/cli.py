@@ -1,8 +1,8 @@
 """The `burnwise` command line: a thin layer that finds subcommands and maps errors to exit codes.
 
 Subcommands live in :mod:`burnwise.commands` (one module per family, each with a
-``register(subparsers)`` function). User mistakes raise :class:`burnwise.errors.UserError` and are
-printed as one clear message with exit code 1 or 2, never as a traceback.
+``register(subparsers)`` function). User mistakes raise :class:`burnwise.errors.BurnwiseError` (or a subclass) anywhere below; this
+is the one place that maps them to a message on stderr and exit code 1, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pkgutil
 import sys
 
 from burnwise import __version__, commands
-from burnwise.errors import UserError
+from burnwise.errors import BurnwiseError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except UserError as exc:
+    except BurnwiseError as exc:
         print(f"burnwise: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -3,14 +3,14 @@
 Why generate it: the hand-written Alertmanager config is where burn-rate alerting goes wrong in
 practice - a page route that matches nothing, a ticket severity that pages, three notifications
 for one burn. The specs already say which severities page and which file tickets
-(:func:`generator.windows.tiers_for`), and the roster says which surface answers for which
+(:func:`burnwise.generator.windows.tiers_for`), and the roster says which surface answers for which
 service, so the routing tree follows from them.
 
 Shape of the output:
 
 * one route per way the receiver itself finds a surface (``owner`` label, then ``service``, then
   the roster's label matchers, in that order - the same precedence as
-  :func:`webhook_receiver.oncall.matching.surface_for`), each with one child route per severity
+  :func:`burnwise.roster.matching.surface_for`), each with one child route per severity
   so every severity gets its own ``group_wait``/``group_interval``/``repeat_interval``;
 * page severities go to ``<surface>-page`` (the receiver's ``POST /v1/alertmanager``), ticket
   severities to ``<surface>-ticket`` (``POST /v1/alertmanager/ticket``); per-surface receiver
@@ -33,13 +33,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from burnwise.generator.durations import format_duration
+from burnwise.generator.loader import LoadedSpec
+from burnwise.generator.render import dump_yaml
+from burnwise.generator.windows import WORKBOOK_TABLE, tiers_for
 from pydantic import BaseModel, ConfigDict, Field
 
-from burnwise.errors import UserError
-from generator.durations import format_duration
-from generator.loader import LoadedSpec
-from generator.render import dump_yaml
-from generator.windows import WORKBOOK_TABLE, tiers_for
+from burnwise.errors import BurnwiseError
 
 #: Where ``burnwise serve`` listens by default; the committed file uses it.
 DEFAULT_RECEIVER_URL = "http://127.0.0.1:9095"
@@ -65,7 +65,7 @@ TIER_KIND: dict[str, str] = {name: kind for name, kind, _rows in WORKBOOK_TABLE}
 FALLBACK_TIER = "sev2"
 
 
-class AlertmanagerConfigError(UserError):
+class AlertmanagerConfigError(BurnwiseError):
     """The specs ask for a routing Alertmanager cannot express (conflicting severity labels)."""
 
 
@@ -212,7 +212,7 @@ def inhibition_pairs(specs: Iterable[LoadedSpec]) -> dict[str, list[str]]:
 
 
 def claims_from_roster(roster: Any) -> list[SurfaceClaim]:
-    """Surfaces of a loaded :class:`webhook_receiver.oncall.model.Roster`, in file order."""
+    """Surfaces of a loaded :class:`burnwise.roster.model.Roster`, in file order."""
     return [
         SurfaceClaim(
             name=surface.name,
@@ -225,7 +225,7 @@ def claims_from_roster(roster: Any) -> list[SurfaceClaim]:
 
 def load_surface_claims(path: Path) -> list[SurfaceClaim]:
     """Read and validate a roster file; problems are reported as the on-call loader words them."""
-    from webhook_receiver.oncall.load import load_roster
+    from burnwise.roster.load import load_roster
 
     return claims_from_roster(load_roster(Path(path)))
 
@@ -285,7 +285,7 @@ def _endpoint(base_url: str, kind: str) -> str:
 
 
 def check_receiver_url(url: str) -> str:
-    """The URL without a trailing slash, or a UserError saying what a valid one looks like."""
+    """The URL without a trailing slash, or a BurnwiseError saying what a valid one looks like."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise AlertmanagerConfigError(

@@ -6,12 +6,12 @@ before the first page. This module measures them with Prometheus' own rule evalu
 re-implementation:
 
 1. For every SLO and scenario it writes one promtool test file: the SLO's own rule group (as
-   `burnwise generate` renders it), the scenario's series (:mod:`generator.scenarios`) after
+   `burnwise generate` renders it), the scenario's series (:mod:`burnwise.generator.scenarios`) after
    ``history`` of healthy traffic, and three expressions evaluated once, at the end, over the
    whole run: the first and last timestamp at which each tier's ``ALERTS`` series was firing,
    and how many times it started firing.
 2. The expressions deliberately expect nothing, so promtool prints what it *got*; the wrapper
-   (:mod:`generator.promtool`) parses those samples and this module turns them into times.
+   (:mod:`burnwise.generator.promtool`) parses those samples and this module turns them into times.
 
 Trade-offs, because long windows make long runs (promtool evaluates every rule at every step):
 
@@ -36,21 +36,33 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from burnwise.generator import names
+from burnwise.generator.durations import format_duration
+from burnwise.generator.loader import LoadedSpec
+from burnwise.generator.numbers import format_decimal
+from burnwise.generator.promtool import Promtool
+from burnwise.generator.promtool_results import Sample
+from burnwise.generator.promtool_tests import (
+    InputSeries,
+    PromqlExprTest,
+    RuleTestFile,
+    RuleTestGroup,
+)
+from burnwise.generator.render import render_rule_file
+from burnwise.generator.rules import alerting_rules, rule_groups
+from burnwise.generator.scenarios import (
+    HEALTHY_BURN,
+    STEP,
+    Scenario,
+    build_timeline,
+    input_series,
+    scenario,
+    testable,
+)
+from burnwise.generator.spec import SLO, ServiceSpec
+from burnwise.generator.unit_tests import tier_detection
+from burnwise.generator.windows import Tier, tiers_for
 from pydantic import BaseModel
-
-from generator import names
-from generator.durations import format_duration
-from generator.loader import LoadedSpec
-from generator.numbers import format_decimal
-from generator.promtool import Promtool
-from generator.promtool_results import Sample
-from generator.promtool_tests import InputSeries, PromqlExprTest, RuleTestFile, RuleTestGroup
-from generator.render import render_rule_file
-from generator.rules import alerting_rules, rule_groups
-from generator.scenarios import HEALTHY_BURN, STEP, Scenario, build_timeline, input_series, scenario, testable
-from generator.spec import SLO, ServiceSpec
-from generator.unit_tests import tier_detection
-from generator.windows import Tier, tiers_for
 
 #: Runs longer than this (history included) are evaluated every 5 minutes, not every minute.
 FINE_LIMIT = 16 * 3600

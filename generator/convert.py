@@ -4,7 +4,7 @@ Reading Sloth/OpenSLO directly (`burnwise generate`) is enough to run them; conv
 teams that move to burnwise for good. The comments at the top of the output name every field
 that burnwise carries differently (e.g. a Sloth page `severity` label becoming a tier severity)
 so a reviewer sees the whole translation in one place. What cannot be carried at all is an error
-(:class:`generator.errors.SpecError`) naming the field, never a silent drop.
+(:class:`burnwise.generator.errors.SpecError`) naming the field, never a silent drop.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from generator.errors import SpecError, SpecProblem
-from generator.importers import openslo, sloth
-from generator.loader import read_documents, validate_document
-from generator.render import dump_yaml
+from burnwise.generator.errors import SpecError, SpecProblem
+from burnwise.generator.importers import openslo, sloth
+from burnwise.generator.loader import read_documents, validate_document
+from burnwise.generator.render import dump_yaml
 
 FORMATS = ("sloth", "openslo")
 

@@ -1,7 +1,7 @@
 """Grafana dashboards, one per service, generated from the same spec model as the rules.
 
-Every query reads the series that :mod:`generator.rules` records (names from
-:mod:`generator.names`, windows and tier factors from :mod:`generator.windows`), so a dashboard
+Every query reads the series that :mod:`burnwise.generator.rules` records (names from
+:mod:`burnwise.generator.names`, windows and tier factors from :mod:`burnwise.generator.windows`), so a dashboard
 cannot drift from the rules: change the spec, regenerate both. Per SLO there is one row with four
 panels: the SLI against its objective, the error budget remaining over the period, the burn rate
 of every alert window with each tier's factor drawn as a threshold line, and the alert state. The
@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator import names
-from generator.durations import format_duration
-from generator.loader import LoadedSpec
-from generator.numbers import format_decimal
-from generator.spec import SLO, ServiceSpec
-from generator.windows import tiers_for, windows_for
+from burnwise.generator import names
+from burnwise.generator.durations import format_duration
+from burnwise.generator.loader import LoadedSpec
+from burnwise.generator.numbers import format_decimal
+from burnwise.generator.spec import SLO, ServiceSpec
+from burnwise.generator.windows import tiers_for, windows_for
 
 MARKER_KEY = "__burnwise_generated__"
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}

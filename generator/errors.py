@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from burnwise.errors import UserError
+from burnwise.errors import BurnwiseError
 
 
 @dataclass(frozen=True, order=True)
@@ -17,7 +17,7 @@ class SpecProblem:
         return f"{self.file}: {self.where}: {self.message}" if self.where else f"{self.file}: {self.message}"
 
 
-class SpecError(UserError):
+class SpecError(BurnwiseError):
     """One or more invalid specs; ``problems`` lists each with its location."""
 
     def __init__(self, problems: list[SpecProblem]) -> None:

@@ -1,7 +1,7 @@
-"""Find spec files and load them into :class:`~generator.spec.ServiceSpec` models.
+"""Find spec files and load them into :class:`~burnwise.generator.spec.ServiceSpec` models.
 
 Native `burnwise/v1` YAML is read here. Other formats are recognised by their version/kind and
-handed to an importer in :mod:`generator.importers` (Sloth, OpenSLO, Jsonnet), which returns
+handed to an importer in :mod:`burnwise.generator.importers` (Sloth, OpenSLO, Jsonnet), which returns
 documents in the `burnwise/v1` shape; all of them are then validated by the same model, so every
 format gets the same checks and the same error messages.
 """
@@ -14,10 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from burnwise.generator.errors import SpecError, SpecProblem
+from burnwise.generator.spec import (
+    ALERT_NAME_PATTERN,
+    NAME_PATTERN,
+    SPEC_VERSION,
+    ServiceSpec,
+)
 from pydantic import ValidationError
-
-from generator.errors import SpecError, SpecProblem
-from generator.spec import ALERT_NAME_PATTERN, NAME_PATTERN, SPEC_VERSION, ServiceSpec
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".jsonnet")
 PATTERN_MESSAGES = {
@@ -60,7 +64,7 @@ def display_path(path: Path) -> str:
 def read_documents(path: Path, display: str) -> list[Any]:
     """Raw documents of one file: YAML (one or more documents) or evaluated Jsonnet."""
     if path.suffix == ".jsonnet":
-        from generator.importers import jsonnet as jsonnet_importer
+        from burnwise.generator.importers import jsonnet as jsonnet_importer
 
         return jsonnet_importer.evaluate(path, display)
     try:
@@ -76,7 +80,7 @@ def read_documents(path: Path, display: str) -> list[Any]:
         raise SpecError([SpecProblem(display, where, f"invalid YAML: {problem}")]) from None
 
 
-#: document format -> importer module in generator.importers with `to_burnwise(doc, display) -> list[dict]`
+#: document format -> importer module in burnwise.generator.importers with `to_burnwise(doc, display) -> list[dict]`
 IMPORTERS = {
     "prometheus/v1": "sloth",
     "sloth.slok.dev/v1": "sloth",
@@ -101,7 +105,7 @@ def to_native(doc: Any, display: str) -> tuple[str, list[Any]]:
         known = ", ".join([SPEC_VERSION, *sorted(IMPORTERS)])
         raise SpecError([SpecProblem(display, "version", f"unknown spec format {fmt!r} (known: {known})")])
     try:
-        module = importlib.import_module(f"generator.importers.{module_name}")
+        module = importlib.import_module(f"burnwise.generator.importers.{module_name}")
     except ModuleNotFoundError:
         raise SpecError([SpecProblem(display, "version", f"reading {fmt!r} specs is not supported by this build")]) from None
     return str(fmt), module.to_burnwise(doc, display)

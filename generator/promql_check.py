@@ -11,11 +11,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from generator import names
-from generator.errors import SpecProblem
-from generator.loader import LoadedSpec
-from generator.pipeline import rule_file_name, rule_files
-from generator.promtool import Promtool
+from burnwise.generator import names
+from burnwise.generator.errors import SpecProblem
+from burnwise.generator.loader import LoadedSpec
+from burnwise.generator.pipeline import rule_file_name, rule_files
+from burnwise.generator.promtool import Promtool
 
 
 def promql_problems(specs: list[LoadedSpec], promtool: Promtool) -> list[SpecProblem]:

@@ -3,7 +3,7 @@
 burnwise proves its rules with Prometheus' own tool rather than a re-implementation, so every
 check and unit test goes through this wrapper: it finds the binary (``BURNWISE_PROMTOOL`` or
 ``PATH``), knows its version and whether it can lint, runs ``check rules`` / ``test rules`` with a
-time limit, and hands the text to :mod:`generator.promtool_output` to be parsed.
+time limit, and hands the text to :mod:`burnwise.generator.promtool_output` to be parsed.
 
 Exit codes of promtool 2.42, as mapped here:
 
@@ -27,9 +27,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from burnwise.errors import UserError
-from generator.promtool_output import parse_check_output, parse_test_output
-from generator.promtool_results import Alert, RuleCheckResult, RuleProblem, RuleTestResult, Sample, TestFailure
+from burnwise.generator.promtool_output import parse_check_output, parse_test_output
+from burnwise.generator.promtool_results import (
+    Alert,
+    RuleCheckResult,
+    RuleProblem,
+    RuleTestResult,
+    Sample,
+    TestFailure,
+)
+
+from burnwise.errors import BurnwiseError
 
 __all__ = [
     "Alert",
@@ -54,7 +62,7 @@ EXIT_OK, EXIT_FAILED, EXIT_LINT = 0, 1, 3
 _VERSION = re.compile(r"version (?P<version>\d+\.\d+\.\d+)")
 
 
-class PromtoolNotFound(UserError):
+class PromtoolNotFound(BurnwiseError):
     """promtool is missing or unusable; the message says how to install it."""
 
 
@@ -76,7 +84,7 @@ class Promtool:
     def find(cls, env: Mapping[str, str] | None = None) -> Promtool:
         """The promtool named by ``BURNWISE_PROMTOOL``, else the first on ``PATH``.
 
-        Raises :class:`PromtoolNotFound` (a :class:`UserError`) with install instructions.
+        Raises :class:`PromtoolNotFound` (a :class:`BurnwiseError`) with install instructions.
         """
         env = os.environ if env is None else env
         configured = env.get(ENV_VAR)

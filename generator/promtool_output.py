@@ -1,13 +1,13 @@
 """Turn promtool's text output into structured results.
 
 promtool (checked against 2.42) prints human text, not JSON, and mixes stdout and stderr: the file
-headers go to stdout, the errors to stderr. :mod:`generator.promtool` runs it with both streams on
+headers go to stdout, the errors to stderr. :mod:`burnwise.generator.promtool` runs it with both streams on
 one pipe so the order is kept, and this module reads that text back into models that the CLI
 prints and tests assert on.
 
 Why a parser at all: a bare "exit code 1" tells an SRE nothing, and promtool's own text names a
 rule by *index* in some messages and not at all in others. So the parsers also read the YAML files
-(:mod:`generator.rule_outline`) to name the group and rule a line belongs to. The rule it follows throughout: a line it does not
+(:mod:`burnwise.generator.rule_outline`) to name the group and rule a line belongs to. The rule it follows throughout: a line it does not
 understand is kept verbatim as a problem or failure of its own - information is never dropped.
 """
 
@@ -15,9 +15,21 @@ from __future__ import annotations
 
 import re
 
-from generator.go_text import duration_seconds, format_labels, parse_labels, read_go_quoted, read_labels
-from generator.promtool_results import Alert, RuleProblem, Sample, TestFailure
-from generator.rule_outline import GroupEntry, find_rule, locate_line, rule_file_outline, test_file_outline
+from burnwise.generator.go_text import (
+    duration_seconds,
+    format_labels,
+    parse_labels,
+    read_go_quoted,
+    read_labels,
+)
+from burnwise.generator.promtool_results import Alert, RuleProblem, Sample, TestFailure
+from burnwise.generator.rule_outline import (
+    GroupEntry,
+    find_rule,
+    locate_line,
+    rule_file_outline,
+    test_file_outline,
+)
 
 _FLOAT = re.compile(r"[-+]?(?:Inf|NaN|[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)")
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from burnwise.generator.go_text import format_labels, format_value
 from pydantic import BaseModel, ConfigDict
-
-from generator.go_text import format_labels, format_value
 
 Severity = Literal["error", "warning"]
 FailureKind = Literal[

@@ -34,9 +34,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
+from burnwise.generator.yaml_out import TEST_FILE_STYLE
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-
-from generator.yaml_out import TEST_FILE_STYLE
 
 __all__ = [
     "AlertRuleTest",

@@ -2,7 +2,7 @@
 
 Keys are written in a fixed order (the order of Prometheus' own `rulefmt` documentation), labels
 and annotations sorted, multi-line expressions as literal blocks, and no line wrapping, so a
-change in a spec shows up in review as a small, readable diff. :mod:`generator.yaml_out` writes
+change in a spec shows up in review as a small, readable diff. :mod:`burnwise.generator.yaml_out` writes
 the YAML (libyaml when present, with the same bytes as without it).
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.durations import format_duration
-from generator.rules import AlertingRule, RecordingRule, RuleGroup
-from generator.yaml_out import RULES_STYLE
+from burnwise.generator.durations import format_duration
+from burnwise.generator.rules import AlertingRule, RecordingRule, RuleGroup
+from burnwise.generator.yaml_out import RULES_STYLE
 
 
 def rule_to_dict(rule: RecordingRule | AlertingRule) -> dict[str, Any]:

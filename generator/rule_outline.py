@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-
-from generator.go_text import duration_seconds
+from burnwise.generator.go_text import duration_seconds
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 Cost and correctness choices, each against a known failure of today's tools:
 
 * Counting SLIs read their raw series only for windows up to
-  :data:`~generator.windows.RAW_HORIZON` (1h). Every longer window (2h, 6h, 1d, 3d, the 30d
-  period) is a sum of recorded boxes (:func:`~generator.windows.tile`): 6h is the 2h recording now,
+  :data:`~burnwise.generator.windows.RAW_HORIZON` (1h). Every longer window (2h, 6h, 1d, 3d, the 30d
+  period) is a sum of recorded boxes (:func:`~burnwise.generator.windows.tile`): 6h is the 2h recording now,
   2h ago and 4h ago; 30d is ten 3d recordings. A 3d window never runs ``rate(x[3d])`` over
   high-cardinality raw series, and adjacent boxes add up to what ``rate(x[W])`` sees (exactly
   when samples sit on the seams, as in promtool; in production up to how ``rate()`` splits the
@@ -27,11 +27,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from generator import names, sli as sli_exprs
-from generator.durations import format_duration
-from generator.numbers import format_decimal
-from generator.spec import SLO, ServiceSpec
-from generator.windows import BASE_WINDOW, RAW_HORIZON, Box, Condition, Tier, is_raw, tiers_for, tilings, windows_for
+from burnwise.generator import names
+from burnwise.generator import sli as sli_exprs
+from burnwise.generator.durations import format_duration
+from burnwise.generator.numbers import format_decimal
+from burnwise.generator.spec import SLO, ServiceSpec
+from burnwise.generator.windows import (
+    BASE_WINDOW,
+    RAW_HORIZON,
+    Box,
+    Condition,
+    Tier,
+    is_raw,
+    tiers_for,
+    tilings,
+    windows_for,
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,7 @@ def _series(name: str, service: str, slo: str) -> str:
 def tiled_window(series_for, boxes: tuple[Box, ...], window: int, service: str, slo: str) -> str:
     """A per-second rate over a window longer than the raw horizon, as a sum of recorded boxes.
 
-    ``series_for(window) -> name``; ``boxes`` from :func:`generator.windows.tile`: each recorded
+    ``series_for(window) -> name``; ``boxes`` from :func:`burnwise.generator.windows.tile`: each recorded
     rate read at its offset covers the seconds just before the previous box, so the sum is the
     increase a raw ``rate(x[window])`` sees, edges included (no 5m ramps); each box's own
     ``rate()`` extrapolates to its edges, so a seam splits the scrape interval straddling it.
@@ -95,7 +106,7 @@ def _ratio_windows(slo: SLO) -> list[int]:
 def _count_plan(slo: SLO) -> tuple[list[int], dict[int, tuple[Box, ...]]]:
     """(windows whose counts read the SLI's queries, boxes of every tiled window) for a counting SLI.
 
-    Rates (:func:`generator.sli.additive`) read their series up to the raw horizon, including the
+    Rates (:func:`burnwise.generator.sli.additive`) read their series up to the raw horizon, including the
     remainders of tilings (e.g. 24m of a 1h24m window, recorded as counts only), and tile the
     rest. Other windowed queries (sums of points over a range) do not add up, so they run over
     every window, as a raw SLI's query does.

@@ -28,14 +28,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from burnwise.generator.durations import DurationError, parse_duration
+from burnwise.generator.numbers import format_decimal
+from burnwise.generator.promtool_tests import InputSeries, series_selector
+from burnwise.generator.sli import le_values
+from burnwise.generator.spec import SLO, WINDOW_PLACEHOLDER
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from burnwise.errors import UserError
-from generator.durations import DurationError, parse_duration
-from generator.numbers import format_decimal
-from generator.promtool_tests import InputSeries, series_selector
-from generator.sli import le_values
-from generator.spec import SLO, WINDOW_PLACEHOLDER
+from burnwise.errors import BurnwiseError
 
 #: Seconds between samples (the input interval of every generated test and backtest).
 STEP = 60
@@ -46,7 +53,7 @@ BASE_TRAFFIC = Decimal("10")
 _BINARY = Decimal(4096)
 
 
-class ScenarioError(UserError):
+class ScenarioError(BurnwiseError):
     """A scenario (or the SLI it is applied to) cannot be turned into series."""
 
 
@@ -255,7 +262,7 @@ def default_traffic(slo: SLO) -> Decimal:
     """Events per second: BASE_TRAFFIC, or ten times what the shortest window needs for `min_events`."""
     if slo.min_events is None:
         return BASE_TRAFFIC
-    from generator.windows import tiers_for
+    from burnwise.generator.windows import tiers_for
 
     shortest = min((c.long for t in tiers_for(slo) for c in t.conditions), default=3600)
     needed = Decimal(slo.min_events) * 10 / Decimal(shortest)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.spec import ServiceSpec
+from burnwise.generator.spec import ServiceSpec
 
 SCHEMA_ID = "https://burnwise.dev/schema/burnwise-v1.json"
 DURATION_FIELDS = ("period", "long", "short", "no_data_for")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from generator.durations import format_duration
-from generator.numbers import format_decimal
-from generator.spec import SLI, WINDOW_PLACEHOLDER, LatencySLI
+from burnwise.generator.durations import format_duration
+from burnwise.generator.numbers import format_decimal
+from burnwise.generator.spec import SLI, WINDOW_PLACEHOLDER, LatencySLI
 
 
 def counts_available(sli: SLI) -> bool:

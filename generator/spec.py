@@ -11,10 +11,9 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from burnwise.generator.durations import DurationError, parse_duration
+from burnwise.generator.numbers import to_decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from generator.durations import DurationError, parse_duration
-from generator.numbers import to_decimal
 
 SPEC_VERSION = "burnwise/v1"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"

@@ -1,7 +1,7 @@
 """Generated promtool unit tests: for every SLO, proof that its alerts fire when they must.
 
 `burnwise generate` writes ``tests/<service>.test.yaml`` next to the rule files. Each SLO gets a
-few test groups, each a synthetic scenario from :mod:`generator.scenarios` after healthy history
+few test groups, each a synthetic scenario from :mod:`burnwise.generator.scenarios` after healthy history
 (an hour; two before the blip): quiet times (healthy traffic, a 10-minute blip at 10x the budget,
 zero traffic), a full outage with recovery, a sustained burn above the sev2 factor, one above the
 ticket's lowest factor, a low-traffic outage (`min_events`) and missing data (`no_data_for`).
@@ -9,7 +9,7 @@ Every group starts a fresh Prometheus, so the test files stay independent and re
 
 What each test expects is derived from the spec, never typed in: :class:`BurnModel` computes,
 minute by minute, the burn rate of every window the alerts read (the window arithmetic of
-:mod:`generator.rules`: raw windows up to an hour, longer ones summed from recorded boxes) and so
+:mod:`burnwise.generator.rules`: raw windows up to an hour, longer ones summed from recorded boxes) and so
 which tiers fire. promtool then checks the real rules against that. Checks are placed only where
 every condition is clear of its threshold by :data:`MARGIN` (a check on a knife's edge would test
 float rounding, not the rules), and as close as possible to the claim they prove (e.g. "sev1
@@ -27,15 +27,21 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from generator import names
-from generator.durations import format_duration
-from generator.loader import LoadedSpec
-from generator.numbers import format_decimal
-from generator.pipeline import rule_file_name
-from generator.promtool_tests import ExpectedSample, PromqlExprTest, RuleTestFile, RuleTestGroup, series_selector
-from generator.render import header
-from generator.rules import alerting_rules
-from generator.scenarios import (
+from burnwise.generator import names
+from burnwise.generator.durations import format_duration
+from burnwise.generator.loader import LoadedSpec
+from burnwise.generator.numbers import format_decimal
+from burnwise.generator.pipeline import rule_file_name
+from burnwise.generator.promtool_tests import (
+    ExpectedSample,
+    PromqlExprTest,
+    RuleTestFile,
+    RuleTestGroup,
+    series_selector,
+)
+from burnwise.generator.render import header
+from burnwise.generator.rules import alerting_rules
+from burnwise.generator.scenarios import (
     HEALTHY_BURN,
     STEP,
     Scenario,
@@ -47,8 +53,8 @@ from generator.scenarios import (
     scenario,
     testable,
 )
-from generator.spec import SLO, ServiceSpec
-from generator.windows import Tier, tiers_for
+from burnwise.generator.spec import SLO, ServiceSpec
+from burnwise.generator.windows import Tier, tiers_for
 
 #: Minutes of healthy traffic before every scenario: raw windows (<= 1h) are full, and longer
 #: windows have history for a burn to be diluted by.
@@ -106,7 +112,7 @@ class BurnModel:
 
     Every window holds the increments of its last ``w`` minutes (samples one minute apart, so a
     range ``[t-w, t]`` does), clipped to the history there is: windows up to an hour read the input
-    counters, longer ones are sums of recorded boxes (:func:`generator.rules.tiled_window`) that
+    counters, longer ones are sums of recorded boxes (:func:`burnwise.generator.rules.tiled_window`) that
     add up to the same increments. A raw SLI's query runs over every window; it is taken to be a
     time average of its per-minute state (healthy 0, failing ``failing_error_ratio``), which is
     what the ``test_series`` hook promises.

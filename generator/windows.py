@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from generator.spec import SLO
+from burnwise.generator.spec import SLO
 
 REFERENCE_PERIOD = 30 * 24 * 3600
 #: Shortest window burnwise will compute: at 1m scrape intervals a 5m rate has ~5 samples.

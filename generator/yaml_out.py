@@ -36,7 +36,7 @@ import yaml
 #: No line wrapping (expressions stay on one line; a long line is easier to review than a fold).
 WIDTH = 1 << 30
 #: libyaml versions whose output was compared with the pure emitter's (tests/generator/test_yaml_out.py).
-VERIFIED_LIBYAML = frozenset({"0.2.5"})
+VERIFIED_LIBYAML = frozenset({"0.2.5", "0.2.6"})
 #: Set to ``pure`` to force the pure-Python emitter (e.g. to compare the two by hand).
 EMITTER_ENV = "BURNWISE_YAML_EMITTER"
 #: Longest mapping key written by libyaml: PyYAML's limit is 128 characters including the tag,
@@ -153,7 +153,7 @@ def _promtool_float(dumper, value: float) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:float", text)
 
 
-#: Rule files, alertmanager.yaml and other configs (:func:`generator.render.dump_yaml`).
+#: Rule files, alertmanager.yaml and other configs (:func:`burnwise.generator.render.dump_yaml`).
 RULES_STYLE = YamlStyle("Rule", {str: _literal_multiline})
-#: promtool unit-test files (:meth:`generator.promtool_tests.RuleTestFile.to_yaml`).
+#: promtool unit-test files (:meth:`burnwise.generator.promtool_tests.RuleTestFile.to_yaml`).
 TEST_FILE_STYLE = YamlStyle("TestFile", {float: _promtool_float})

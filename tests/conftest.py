@@ -8,58 +8,31 @@ that same reason. The PostgreSQL tests skip only when no server answers on 127.0
 from __future__ import annotations
 
 import os
-import shutil
-import signal
 import socket
-import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 
+from burnwise.support.processes import find_binary as support_find_binary
+from burnwise.support.processes import free_port, install_hint, stop_process  # noqa: F401 (re-exported to tests)
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
-BINARIES = {
-    "promtool": ("BURNWISE_PROMTOOL", "promtool", "prometheus"),
-    "prometheus": ("BURNWISE_PROMETHEUS", "prometheus", "prometheus"),
-    "alertmanager": ("BURNWISE_ALERTMANAGER", "prometheus-alertmanager", "prometheus-alertmanager"),
-    "amtool": ("BURNWISE_AMTOOL", "amtool", "prometheus-alertmanager"),
-}
+def find_binary(name: str) -> str:
+    """Path of a real binary, or fail (CI) / skip (by hand) saying how to install it."""
+    path = support_find_binary(name)
+    if path:
+        return path
+    if IN_CI:
+        pytest.fail(install_hint(name))
+    pytest.skip(install_hint(name))
+
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BURNWISE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def find_binary(name: str) -> str:
-    """Path of a real binary, or fail (CI) / skip (by hand) saying how to install it."""
-    env_var, default, package = BINARIES[name]
-    path = os.environ.get(env_var) or shutil.which(default)
-    if path:
-        return path
-    reason = f"{default} not found: install it with `apt-get install -y {package}` (or set {env_var})"
-    if IN_CI:
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def stop_process(proc: subprocess.Popen, grace: float = 15) -> None:
-    """Stop a process a test started, by its own pid: SIGTERM, then SIGKILL after ``grace`` seconds."""
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 @pytest.fixture
@@ -85,7 +58,7 @@ def amtool_bin() -> str:
 @pytest.fixture
 def pager():
     """A real PagerDuty Events v2 stand-in on a free loopback port, recording what it receives."""
-    from webhook_receiver.pager_stub import PagerStub
+    from burnwise.support.pager_stub import PagerStub
 
     stub = PagerStub.start(port=0)
     try:

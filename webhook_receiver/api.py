@@ -2,21 +2,41 @@
 
 Why this order of checks on ``POST /v1/alertmanager``: token (401), media type (415), size (413),
 JSON and model (400), then the payload is queued to the group-commit writer
-(:mod:`webhook_receiver.batch_writer`) and answered only once the transaction holding it has
+(:mod:`burnwise.receiver.batch_writer`) and answered only once the transaction holding it has
 committed, so every 2xx is durable. Database trouble is 503,
 the only refusal Alertmanager retries - a page is never dropped with a 4xx it would not retry.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import asyncio
 import json
 import logging
 from contextlib import asynccontextmanager
+from datetime import datetime, timezone
 from typing import Literal
 
+from burnwise.receiver.auth import token_matches
+from burnwise.receiver.batch_writer import BatchWriter
+from burnwise.receiver.config import ReceiverConfig
+from burnwise.receiver.directory_source import load_directory
+from burnwise.receiver.metrics import ReceiverMetrics
+from burnwise.receiver.models import (
+    AckRequest,
+    Notification,
+    ResolveRequest,
+    TimelineRequest,
+)
+from burnwise.receiver.outbox import OutboxWorker
+from burnwise.receiver.paging import PagingPolicy
+from burnwise.receiver.records import IncidentDetail, IncidentRecord, TimelineEntry
+from burnwise.receiver.store import (
+    IncidentConflict,
+    IncidentNotFound,
+    IngestRequest,
+    Store,
+    StoreUnavailable,
+)
 from fastapi import Body, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -25,17 +45,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 
 from burnwise import __version__
-from webhook_receiver.auth import token_matches
-from webhook_receiver.batch_writer import BatchWriter
-from webhook_receiver.config import ReceiverConfig
-from webhook_receiver.directory_source import load_directory
-from webhook_receiver.metrics import ReceiverMetrics
-from webhook_receiver.models import AckRequest, Notification, ResolveRequest, TimelineRequest
-from webhook_receiver.oncall.directory import Directory
-from webhook_receiver.outbox import OutboxWorker
-from webhook_receiver.paging import PagingPolicy
-from webhook_receiver.records import IncidentDetail, IncidentRecord, TimelineEntry
-from webhook_receiver.store import IncidentConflict, IncidentNotFound, IngestRequest, Store, StoreUnavailable
+from burnwise.roster.directory import Directory
 
 log = logging.getLogger("burnwise.receiver")
 

@@ -21,9 +21,10 @@ import queue
 import threading
 from concurrent.futures import Future
 
-from webhook_receiver.oncall.directory import Directory
-from webhook_receiver.paging import PagingPolicy
-from webhook_receiver.store import IngestRequest, IngestResult, Store
+from burnwise.receiver.paging import PagingPolicy
+from burnwise.receiver.store import IngestRequest, IngestResult, Store
+
+from burnwise.roster.directory import Directory
 
 log = logging.getLogger("burnwise.receiver")
 

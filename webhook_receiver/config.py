@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from burnwise.errors import UserError
+from burnwise.errors import BurnwiseError
 
 DEFAULT_CONFIG_FILE = "receiver.yaml"
 DEFAULT_ROSTER = Path("oncall/roster.yaml")
@@ -111,13 +111,13 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     if path is not None:
         source = str(path)
         if not path.is_file():
-            raise UserError(f"{path}: config file not found; pass an existing file to --config or omit it for defaults")
+            raise BurnwiseError(f"{path}: config file not found; pass an existing file to --config or omit it for defaults")
         try:
             loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            raise UserError(f"{path}: not valid YAML ({exc}); fix the syntax") from None
+            raise BurnwiseError(f"{path}: not valid YAML ({exc}); fix the syntax") from None
         if loaded is not None and not isinstance(loaded, dict):
-            raise UserError(f"{path}: the top level must be a mapping of keys (database_url, listen, ...)")
+            raise BurnwiseError(f"{path}: the top level must be a mapping of keys (database_url, listen, ...)")
         data = dict(loaded or {})
     for env_name, key in sorted(ENV_OVERRIDES.items()):
         value = environ.get(env_name)
@@ -130,7 +130,7 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         key = ".".join(str(p) for p in first["loc"]) or "(top level)"
         env_hint = next((f" (or environment {e})" for e, k in ENV_OVERRIDES.items() if k == key), "")
         message = "unknown key; see docs/receiver.md for the keys" if first["type"] == "extra_forbidden" else first["msg"]
-        raise UserError(f"{source}: key '{key}'{env_hint}: {message}") from None
+        raise BurnwiseError(f"{source}: key '{key}'{env_hint}: {message}") from None
     for key in ("roster", "runbooks"):
         value: Path | None = getattr(config, key)
         if value is None:
@@ -139,7 +139,7 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
             value = path.parent / value  # relative to the config file that names it
             setattr(config, key, value)
         if not value.is_file():
-            raise UserError(f"{source}: key '{key}': file {value} not found; fix the path or remove the key")
+            raise BurnwiseError(f"{source}: key '{key}': file {value} not found; fix the path or remove the key")
     if config.roster is None and DEFAULT_ROSTER.is_file():
         config.roster = DEFAULT_ROSTER
     if config.runbooks is None and DEFAULT_RUNBOOKS.is_file():

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import importlib
 
-from burnwise.errors import UserError
-from webhook_receiver.config import ReceiverConfig
-from webhook_receiver.oncall.directory import Directory
+from burnwise.receiver.config import ReceiverConfig
+
+from burnwise.errors import BurnwiseError
+from burnwise.roster.directory import Directory
 
 
 def load_directory(config: ReceiverConfig) -> Directory:
@@ -21,13 +22,13 @@ def load_directory(config: ReceiverConfig) -> Directory:
         try:
             factory = getattr(importlib.import_module(module_name), attr)
         except (ImportError, AttributeError, ValueError) as exc:
-            raise UserError(
+            raise BurnwiseError(
                 f"config key 'directory_factory': cannot import {config.directory_factory!r} ({exc}); "
                 "use 'package.module:callable'"
             ) from None
         directory = factory()
         if not isinstance(directory, Directory):
-            raise UserError(f"config key 'directory_factory': {config.directory_factory!r} did not return a Directory")
+            raise BurnwiseError(f"config key 'directory_factory': {config.directory_factory!r} did not return a Directory")
         return directory
     if config.roster is None and config.runbooks is None:
         return Directory.empty()

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
 
-from webhook_receiver.models import Notification
-from webhook_receiver.oncall.directory import Directory, Responders
+from burnwise.receiver.models import Notification
+
+from burnwise.roster.directory import Directory, Responders
 
 MAX_GENERATOR_LINKS = 10
 

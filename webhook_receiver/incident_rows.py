@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
-from webhook_receiver.enrich import Enrichment
-from webhook_receiver.models import Alert, Notification
-from webhook_receiver.oncall.directory import DEFAULT_ACK_TIMEOUTS
+from burnwise.receiver.enrich import Enrichment
+from burnwise.receiver.models import Alert, Notification
+
+from burnwise.roster.directory import DEFAULT_ACK_TIMEOUTS
 
 
 def iso(value: datetime | None) -> str | None:

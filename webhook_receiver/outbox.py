@@ -14,13 +14,13 @@ import random
 import threading
 from datetime import datetime, timedelta
 
-from webhook_receiver.config import ReceiverConfig, RetryPolicy
-from webhook_receiver.metrics import ReceiverMetrics
-from webhook_receiver.pagers import DeliveryResult
-from webhook_receiver.pagers.pagerduty import PagerDutyTarget
-from webhook_receiver.pagers.webhook import WebhookTarget
-from webhook_receiver.paging import PagingPolicy
-from webhook_receiver.store import Store, StoreUnavailable, utcnow
+from burnwise.receiver.config import ReceiverConfig, RetryPolicy
+from burnwise.receiver.metrics import ReceiverMetrics
+from burnwise.receiver.pagers import DeliveryResult
+from burnwise.receiver.pagers.pagerduty import PagerDutyTarget
+from burnwise.receiver.pagers.webhook import WebhookTarget
+from burnwise.receiver.paging import PagingPolicy
+from burnwise.receiver.store import Store, StoreUnavailable, utcnow
 
 log = logging.getLogger("burnwise.receiver.outbox")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from webhook_receiver.pagers.pagerduty import follow_up_event, trigger_event
-from webhook_receiver.pagers.webhook import webhook_event
+from burnwise.receiver.pagers.pagerduty import follow_up_event, trigger_event
+from burnwise.receiver.pagers.webhook import webhook_event
 
 
 @dataclass(frozen=True)

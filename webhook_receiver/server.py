@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 
 import uvicorn
-
-from webhook_receiver.api import create_app
-from webhook_receiver.config import ReceiverConfig
+from burnwise.receiver.api import create_app
+from burnwise.receiver.config import ReceiverConfig
 
 
 def serve(config: ReceiverConfig) -> None:

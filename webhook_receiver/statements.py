@@ -15,9 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from burnwise.receiver import schema as t
 from sqlalchemy.dialects import postgresql, sqlite
-
-from webhook_receiver import schema as t
 
 #: incident states that still belong to their group (``active_group`` set)
 ACTIVE = ("open", "acknowledged")

@@ -19,14 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
-
-from webhook_receiver import schema as t
-from webhook_receiver import statements as sql
-from webhook_receiver.enrich import Enrichment, enrich
-from webhook_receiver.incident_rows import alert_state, document_of, escalation_plan, title
-from webhook_receiver.models import Alert, Notification, most_severe
-from webhook_receiver.oncall.directory import Directory
-from webhook_receiver.paging import (
+from burnwise.receiver import schema as t
+from burnwise.receiver import statements as sql
+from burnwise.receiver.enrich import Enrichment, enrich
+from burnwise.receiver.incident_rows import (
+    alert_state,
+    document_of,
+    escalation_plan,
+    title,
+)
+from burnwise.receiver.models import Alert, Notification, most_severe
+from burnwise.receiver.paging import (
     PageSpec,
     PagingPolicy,
     pages_for_ack,
@@ -36,7 +39,15 @@ from webhook_receiver.paging import (
     pages_for_severity_change,
     wants_ticket,
 )
-from webhook_receiver.records import AlertRecord, IncidentDetail, IncidentRecord, PageRecord, TimelineEntry
+from burnwise.receiver.records import (
+    AlertRecord,
+    IncidentDetail,
+    IncidentRecord,
+    PageRecord,
+    TimelineEntry,
+)
+
+from burnwise.roster.directory import Directory
 
 ACTIVE = sql.ACTIVE
 

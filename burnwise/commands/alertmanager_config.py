@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from burnwise.commands.generate import add_spec_arguments, spec_paths
-from burnwise.errors import UserError
-from generator.alertmanager import (
+from burnwise.errors import BurnwiseError
+from burnwise.generator.alertmanager import (
     DEFAULT_CREDENTIALS_FILE,
     DEFAULT_RECEIVER_URL,
     DEFAULT_ROSTER,
@@ -22,8 +22,8 @@ from generator.alertmanager import (
     load_surface_claims,
     render_config,
 )
-from generator.durations import DurationError, parse_duration
-from generator.loader import load_specs
+from burnwise.generator.durations import DurationError, parse_duration
+from burnwise.generator.loader import load_specs
 
 
 def _duration(text: str) -> int:
@@ -38,7 +38,7 @@ def _roster_path(args: argparse.Namespace) -> Path | None:
         return None
     if args.roster is not None:
         if not args.roster.is_file():
-            raise UserError(f"--roster {args.roster.as_posix()}: no such file; give the roster path or use --no-roster")
+            raise BurnwiseError(f"--roster {args.roster.as_posix()}: no such file; give the roster path or use --no-roster")
         return args.roster
     return DEFAULT_ROSTER if DEFAULT_ROSTER.is_file() else None
 

@@ -14,11 +14,11 @@ import os
 from pathlib import Path
 
 from burnwise.commands.generate import add_spec_arguments, spec_paths
-from burnwise.errors import UserError
-from generator.backtest import builtin_scenarios, format_table, run_backtest
-from generator.durations import DurationError, parse_duration
-from generator.loader import load_specs
-from generator.scenarios import load_scenarios
+from burnwise.errors import BurnwiseError
+from burnwise.generator.backtest import builtin_scenarios, format_table, run_backtest
+from burnwise.generator.durations import DurationError, parse_duration
+from burnwise.generator.loader import load_specs
+from burnwise.generator.scenarios import load_scenarios
 
 
 def _duration(text: str) -> int:
@@ -39,9 +39,9 @@ def run(args: argparse.Namespace) -> int:
         known = sorted({s.name for s in scenarios} if scenarios else {s.name for s in builtin_scenarios(specs[0].spec.slos[0])})
         unknown = sorted(set(args.only) - set(known))
         if unknown:
-            raise UserError(f"--only {', '.join(unknown)}: no such scenario (known: {', '.join(known)})")
+            raise BurnwiseError(f"--only {', '.join(unknown)}: no such scenario (known: {', '.join(known)})")
     if args.eval_interval is not None and args.eval_interval % 60:
-        raise UserError("--eval-interval must be whole minutes (input samples are one minute apart)")
+        raise BurnwiseError("--eval-interval must be whole minutes (input samples are one minute apart)")
     results = run_backtest(
         specs,
         scenarios,
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         only=set(args.only) if args.only else None,
     )
     if not results:
-        raise UserError("no SLO matched: check the spec paths and --slo")
+        raise BurnwiseError("no SLO matched: check the spec paths and --slo")
     if args.json:
         print(json.dumps([r.model_dump(mode="json") for r in results], indent=2, sort_keys=True))
     else:

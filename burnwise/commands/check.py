@@ -18,9 +18,9 @@ from pathlib import Path
 
 from burnwise.commands.generate import DEFAULT_OUT, add_spec_arguments, spec_paths
 from burnwise.commands.test import run_files, test_files
-from generator.loader import load_specs
-from generator.pipeline import find_drift, render_outputs
-from generator.promtool import Promtool
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import find_drift, render_outputs
+from burnwise.generator.promtool import Promtool
 
 Step = Callable[[argparse.Namespace], bool]
 
@@ -76,7 +76,7 @@ def step_promtool_tests(args: argparse.Namespace) -> bool:
 
 def step_oncall(args: argparse.Namespace) -> bool:
     try:
-        from webhook_receiver.oncall.validate import validate_oncall
+        from burnwise.roster.validate import validate_oncall
     except ImportError:
         print("skip  on-call validation is not available in this build")
         return True

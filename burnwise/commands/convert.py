@@ -5,23 +5,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from burnwise.errors import UserError
+from burnwise.errors import BurnwiseError
+from burnwise.generator.convert import FORMATS, convert_file
+from burnwise.generator.durations import DurationError, parse_duration
 from burnwise.output import emit
-from generator.convert import FORMATS, convert_file
-from generator.durations import DurationError, parse_duration
 
 
 def run_convert(args: argparse.Namespace) -> int:
     if not args.file.is_file():
-        raise UserError(f"{args.file}: no such file; name a Sloth or OpenSLO spec file")
+        raise BurnwiseError(f"{args.file}: no such file; name a Sloth or OpenSLO spec file")
     period = None
     if args.period:
         try:
             period = parse_duration(args.period)
         except DurationError as exc:
-            raise UserError(f"--period: {exc}") from None
+            raise BurnwiseError(f"--period: {exc}") from None
     if args.windows and args.source_format != "sloth":
-        raise UserError("--windows reads Sloth AlertWindows files; use it with --from sloth")
+        raise BurnwiseError("--windows reads Sloth AlertWindows files; use it with --from sloth")
     text = convert_file(args.file, args.source_format, period=period, windows=args.windows)
     emit(text, args.out)
     return 0

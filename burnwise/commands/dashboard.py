@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from generator.dashboard import dashboard_files
-from generator.loader import load_specs
-from generator.pipeline import render_outputs, write_outputs
+from burnwise.generator.dashboard import dashboard_files
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import render_outputs, write_outputs
 
 DEFAULT_SPECS = Path("slo_specs")
 

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import requests
 
-from burnwise.demo.processes import ProcessFailed, install_stop_signals, log_tail
 from burnwise.demo.scenario import DemoFailure, Scenario, pager_line
 from burnwise.demo.stack import Stack, StackSettings, find_binary
-from burnwise.errors import UserError
-from generator.durations import format_duration
-from generator.loader import load_specs
-from generator.pipeline import find_drift, render_outputs, write_outputs
-from generator.promtool import Promtool
+from burnwise.errors import BurnwiseError
+from burnwise.generator.durations import format_duration
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import find_drift, render_outputs, write_outputs
+from burnwise.generator.promtool import Promtool
+from burnwise.support.processes import ProcessFailed, install_stop_signals, log_tail
 
 SPECS = Path("slo_specs")
 RULES = Path("rendered_rules")
@@ -54,10 +54,10 @@ def register(subparsers) -> None:
 def _require_inputs() -> None:
     for path in (DEMO_SPEC, ROSTER, RUNBOOKS):
         if not path.is_file():
-            raise UserError(f"{path.as_posix()} not found: run `burnwise demo` from the burnwise repository root")
+            raise BurnwiseError(f"{path.as_posix()} not found: run `burnwise demo` from the burnwise repository root")
     missing = [name for name in ("prometheus", "alertmanager") if find_binary(name) is None]
     if missing:
-        raise UserError(
+        raise BurnwiseError(
             f"{' and '.join(missing)} not found: run `make setup` (installs the Debian packages prometheus and "
             "prometheus-alertmanager) or set BURNWISE_PROMETHEUS / BURNWISE_ALERTMANAGER to the binaries"
         )
@@ -77,7 +77,7 @@ def render_and_check(workdir: Path) -> None:
     files = sorted(rendered.glob("*.rules.yaml"))
     result = Promtool.find().check_rules(files, lint=True)
     if not result.ok:
-        raise UserError("promtool check rules refused the rules rendered from slo_specs/:\n" + result.format())
+        raise BurnwiseError("promtool check rules refused the rules rendered from slo_specs/:\n" + result.format())
     print(f"  {len(specs)} spec file(s) -> {len(outputs)} file(s); promtool check rules: {len(files)} rule file(s) ok")
     drifts = find_drift(outputs, RULES)
     if drifts:
@@ -112,7 +112,7 @@ def _keep_running(stack: Stack) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
-        raise UserError(f"--timeout {args.timeout:g}: give a number of seconds above 0, e.g. --timeout 180")
+        raise BurnwiseError(f"--timeout {args.timeout:g}: give a number of seconds above 0, e.g. --timeout 180")
     _require_inputs()
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="burnwise-demo-"))
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
             print("  (these stop now; `make demo KEEP=1` or `burnwise demo --keep` keeps them running)")
         return 0
     except (ProcessFailed, requests.RequestException) as exc:
-        raise UserError(f"demo could not run: {exc}") from None
+        raise BurnwiseError(f"demo could not run: {exc}") from None
     except DemoFailure:
         for process in stack.supervisor.processes:
             print(f"--- last lines of {process.name}'s log ---\n{log_tail(process.log_path)}")

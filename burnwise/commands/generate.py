@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from burnwise.errors import UserError
-from generator.errors import SpecError
-from generator.formats import DEFAULT_FORMAT, FORMATS, FormatOptions, renderer
-from generator.formats.gating import DEFAULT_VERSION, parse_version
-from generator.loader import load_specs
-from generator.promql_check import promql_problems
-from generator.promtool import Promtool, PromtoolNotFound
-from generator.pipeline import render_outputs, write_outputs
+from burnwise.errors import BurnwiseError
+from burnwise.generator.errors import SpecError
+from burnwise.generator.formats import DEFAULT_FORMAT, FORMATS, FormatOptions, renderer
+from burnwise.generator.formats.gating import DEFAULT_VERSION, parse_version
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import render_outputs, write_outputs
+from burnwise.generator.promql_check import promql_problems
+from burnwise.generator.promtool import Promtool, PromtoolNotFound
 
 DEFAULT_SPECS = Path("slo_specs")
 DEFAULT_OUT = Path("rendered_rules")
@@ -31,12 +31,12 @@ def format_options(args: argparse.Namespace) -> FormatOptions:
     try:
         version = parse_version(args.prometheus_version) if args.prometheus_version else DEFAULT_VERSION
     except ValueError as exc:
-        raise UserError(f"--prometheus-version: {exc}") from None
+        raise BurnwiseError(f"--prometheus-version: {exc}") from None
     labels = {}
     for item in args.label:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise UserError(f"--label {item!r}: use name=value, e.g. --label release=prometheus")
+            raise BurnwiseError(f"--label {item!r}: use name=value, e.g. --label release=prometheus")
         labels[name] = value
     return FormatOptions(prometheus_version=version, namespace=args.namespace, labels=labels)
 
@@ -48,7 +48,7 @@ def run_generate(args: argparse.Namespace) -> int:
         args.out = args.out or DEFAULT_OUT
     else:
         if args.out is None or args.out.resolve() == DEFAULT_OUT.resolve():
-            raise UserError(
+            raise BurnwiseError(
                 f"--format {args.format} / --prometheus-version write elsewhere than {DEFAULT_OUT}/ "
                 "(which holds the default format); name a directory with --out"
             )

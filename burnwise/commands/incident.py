@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 
-from burnwise.errors import UserError
+from burnwise.errors import BurnwiseError
 
 DEFAULT_URL = "http://127.0.0.1:9095"
 NOTE_KINDS = ("triage", "mitigation", "note", "deploy")
@@ -70,7 +70,7 @@ def _call(args: argparse.Namespace, method: str, path: str, body: dict | None = 
     try:
         response = requests.request(method, base + path, json=body, headers=headers, timeout=15)
     except requests.RequestException as exc:
-        raise UserError(
+        raise BurnwiseError(
             f"cannot reach the receiver at {base} ({type(exc).__name__}); start it with `burnwise serve` "
             "or pass --url / set BURNWISE_URL"
         ) from None
@@ -79,9 +79,9 @@ def _call(args: argparse.Namespace, method: str, path: str, body: dict | None = 
     except ValueError:
         data = {"error": response.text[:300]}
     if response.status_code == 401:
-        raise UserError(f"{base}: token refused; pass --token or set BURNWISE_AUTH_TOKEN")
+        raise BurnwiseError(f"{base}: token refused; pass --token or set BURNWISE_AUTH_TOKEN")
     if response.status_code >= 400:
-        raise UserError(f"{base}{path}: HTTP {response.status_code}: {data.get('error', data)}")
+        raise BurnwiseError(f"{base}{path}: HTTP {response.status_code}: {data.get('error', data)}")
     return data
 
 

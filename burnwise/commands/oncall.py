@@ -13,11 +13,11 @@ import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from burnwise.errors import UserError
-from webhook_receiver.oncall.directory import Directory
-from webhook_receiver.oncall.render import schedule_table, who_text
-from webhook_receiver.oncall.schedule import shifts
-from webhook_receiver.oncall.validate import validate_oncall
+from burnwise.errors import BurnwiseError
+from burnwise.roster.directory import Directory
+from burnwise.roster.render import schedule_table, who_text
+from burnwise.roster.schedule import shifts
+from burnwise.roster.validate import validate_oncall
 
 DEFAULT_ROSTER = "oncall/roster.yaml"
 DEFAULT_RUNBOOKS = "oncall/runbooks.yaml"
@@ -30,9 +30,9 @@ def parse_time(text: str | None, option: str = "--at") -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise UserError(f"{option} {text!r}: not an ISO 8601 time; write it like 2026-03-29T09:00:00+02:00") from None
+        raise BurnwiseError(f"{option} {text!r}: not an ISO 8601 time; write it like 2026-03-29T09:00:00+02:00") from None
     if moment.tzinfo is None:
-        raise UserError(f"{option} {text!r}: no UTC offset; add one, e.g. {text}+00:00 or {text}Z")
+        raise BurnwiseError(f"{option} {text!r}: no UTC offset; add one, e.g. {text}+00:00 or {text}Z")
     return moment
 
 
@@ -50,7 +50,7 @@ def _surfaces(directory: Directory, wanted: str | None) -> list[str]:
     if wanted is None:
         return names
     if wanted not in names:
-        raise UserError(f"--surface {wanted!r}: no such surface in the roster; known: {', '.join(names)}")
+        raise BurnwiseError(f"--surface {wanted!r}: no such surface in the roster; known: {', '.join(names)}")
     return [wanted]
 
 
@@ -69,7 +69,7 @@ def run_who(args: argparse.Namespace) -> int:
 
 def run_schedule(args: argparse.Namespace) -> int:
     if args.weeks < 1:
-        raise UserError(f"--weeks {args.weeks}: give a number of weeks of at least 1")
+        raise BurnwiseError(f"--weeks {args.weeks}: give a number of weeks of at least 1")
     directory = Directory.load(args.roster, None)
     start = parse_time(args.start, "--from")
     end = start + timedelta(weeks=args.weeks)

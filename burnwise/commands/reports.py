@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from burnwise.errors import UserError
+from burnwise.errors import BurnwiseError
 
 DEFAULT_SPECS = Path("slo_specs")
 DEFAULT_RULES = Path("rendered_rules")
@@ -68,36 +68,36 @@ def register(subparsers) -> None:
 
 # --- shared plumbing ---------------------------------------------------------------------------
 def _config(args):
-    from webhook_receiver.config import load_config
+    from burnwise.receiver.config import load_config
 
     return load_config(args.config)
 
 
 def _store(args):
-    from webhook_receiver.config import ReceiverConfig
-    from webhook_receiver.store import Store
+    from burnwise.receiver.config import ReceiverConfig
+    from burnwise.receiver.store import Store
 
     url = args.database_url or _config(args).database_url
     try:
         url = ReceiverConfig(database_url=url).database_url
     except ValueError:
-        raise UserError(f"--database-url {url!r}: use sqlite:///path.db or postgresql://user@host/db") from None
+        raise BurnwiseError(f"--database-url {url!r}: use sqlite:///path.db or postgresql://user@host/db") from None
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         path = Path(url.removeprefix("sqlite:///"))
         if not path.is_file():
-            raise UserError(f"database {path} does not exist: pass --database-url (or BURNWISE_DATABASE_URL) of the receiver's database")
+            raise BurnwiseError(f"database {path} does not exist: pass --database-url (or BURNWISE_DATABASE_URL) of the receiver's database")
     return Store.from_url(url)
 
 
 def _directory(args):
-    from webhook_receiver.oncall.directory import Directory
+    from burnwise.roster.directory import Directory
 
     roster = args.roster or _config(args).roster
     return Directory.load(roster, None) if roster else None
 
 
 def _emit(report, markdown: str, as_json: bool) -> int:
-    from webhook_receiver.reports.markdown import to_json
+    from burnwise.reports.markdown import to_json
 
     print(to_json(report) if as_json else markdown, end="" if as_json else "\n")
     return 0
@@ -105,13 +105,13 @@ def _emit(report, markdown: str, as_json: bool) -> int:
 
 # --- commands ----------------------------------------------------------------------------------
 def run_handoff(args: argparse.Namespace) -> int:
-    from webhook_receiver.reports import handoff, queries
-    from webhook_receiver.reports.next_shift import next_shift
-    from webhook_receiver.reports.noisy import noisy_alerts
-    from webhook_receiver.reports.prometheus import Prometheus
-    from webhook_receiver.reports.slos import load_catalog, slos_of_surface
-    from webhook_receiver.reports.timing import parse_instant, parse_window
-    from webhook_receiver.reports.watch import watch_items
+    from burnwise.reports import handoff, queries
+    from burnwise.reports.next_shift import next_shift
+    from burnwise.reports.noisy import noisy_alerts
+    from burnwise.reports.prometheus import Prometheus
+    from burnwise.reports.slos import load_catalog, slos_of_surface
+    from burnwise.reports.timing import parse_instant, parse_window
+    from burnwise.reports.watch import watch_items
 
     at = parse_instant(args.at)
     since = at - parse_window(args.since, "--since")
@@ -132,8 +132,8 @@ def run_handoff(args: argparse.Namespace) -> int:
 
 
 def _plan(detail, catalog):
-    from webhook_receiver.reports.regression import paging_alert, plan_regression
-    from webhook_receiver.reports.slos import find_slo
+    from burnwise.reports.regression import paging_alert, plan_regression
+    from burnwise.reports.slos import find_slo
 
     alert = paging_alert(detail)
     ref = find_slo(catalog, alert.labels.get("service"), alert.labels.get("slo"))
@@ -141,10 +141,10 @@ def _plan(detail, catalog):
 
 
 def run_postmortem(args: argparse.Namespace) -> int:
-    from webhook_receiver.reports import postmortem, queries
-    from webhook_receiver.reports.prometheus import Prometheus
-    from webhook_receiver.reports.slos import find_slo, load_catalog
-    from webhook_receiver.reports.watch import budget_consumed
+    from burnwise.reports import postmortem, queries
+    from burnwise.reports.prometheus import Prometheus
+    from burnwise.reports.slos import find_slo, load_catalog
+    from burnwise.reports.watch import budget_consumed
 
     detail = queries.incident_detail(_store(args), args.incident)
     catalog = load_catalog(args.specs)
@@ -156,7 +156,7 @@ def run_postmortem(args: argparse.Namespace) -> int:
     try:
         plan, _ = _plan(detail, catalog)
         section = postmortem.RegressionSection(available=True, command=command, plan=plan)
-    except UserError as exc:
+    except BurnwiseError as exc:
         section = postmortem.RegressionSection(available=False, command=command, note=str(exc))
     objective = float(ref.slo.objective) if ref else None
     report = postmortem.postmortem(detail, objective, budget, section)
@@ -164,11 +164,11 @@ def run_postmortem(args: argparse.Namespace) -> int:
 
 
 def run_regression(args: argparse.Namespace) -> int:
-    from generator.promtool import Promtool, PromtoolNotFound
-    from webhook_receiver.reports import queries
-    from webhook_receiver.reports.prometheus import Prometheus, PrometheusUnavailable
-    from webhook_receiver.reports.regression import plan_from_prometheus, write_case
-    from webhook_receiver.reports.slos import load_catalog
+    from burnwise.generator.promtool import Promtool, PromtoolNotFound
+    from burnwise.reports import queries
+    from burnwise.reports.prometheus import Prometheus, PrometheusUnavailable
+    from burnwise.reports.regression import plan_from_prometheus, write_case
+    from burnwise.reports.slos import load_catalog
 
     detail = queries.incident_detail(_store(args), args.incident)
     plan, ref = _plan(detail, load_catalog(args.specs))
@@ -194,7 +194,7 @@ def run_regression(args: argparse.Namespace) -> int:
         return 0
     result = promtool.test_rules([path])
     if not result.ok:
-        raise UserError(
+        raise BurnwiseError(
             f"{path.as_posix()} does not pass against the rules in {args.rules.as_posix()}:\n{result.format()}\n"
             "the reconstruction does not page with the current rules; check the SLI queries or edit the case by hand"
         )
@@ -203,9 +203,9 @@ def run_regression(args: argparse.Namespace) -> int:
 
 
 def run_load(args: argparse.Namespace) -> int:
-    from webhook_receiver.reports import queries
-    from webhook_receiver.reports.load import load_report, render_markdown
-    from webhook_receiver.reports.timing import parse_instant, parse_window
+    from burnwise.reports import queries
+    from burnwise.reports.load import load_report, render_markdown
+    from burnwise.reports.timing import parse_instant, parse_window
 
     at = parse_instant(args.at)
     since = at - parse_window(args.since, "--since")

@@ -6,9 +6,9 @@ import argparse
 import os
 from pathlib import Path
 
-from burnwise.errors import UserError
-from webhook_receiver.oncall.load import load_catalog
-from webhook_receiver.oncall.render import runbook_list, runbook_text
+from burnwise.errors import BurnwiseError
+from burnwise.roster.load import load_catalog
+from burnwise.roster.render import runbook_list, runbook_text
 
 DEFAULT_RUNBOOKS = "oncall/runbooks.yaml"
 
@@ -23,7 +23,7 @@ def run_show(args: argparse.Namespace) -> int:
     runbook = catalog.get(args.id)
     if runbook is None:
         known = ", ".join(sorted(r.id for r in catalog.runbooks))
-        raise UserError(f"no runbook {args.id!r} in {args.runbooks}; known ids: {known}")
+        raise BurnwiseError(f"no runbook {args.id!r} in {args.runbooks}; known ids: {known}")
     print(runbook_text(runbook))
     return 0
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from burnwise.generator.schema import schema_text
 from burnwise.output import emit
-from generator.schema import schema_text
 
 
 def run_schema(args: argparse.Namespace) -> int:

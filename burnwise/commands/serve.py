@@ -18,8 +18,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from webhook_receiver.config import load_config
-    from webhook_receiver.server import serve
+    from burnwise.receiver.config import load_config
+    from burnwise.receiver.server import serve
 
     config = load_config(args.config)
     serve(config)

@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from burnwise.commands.generate import DEFAULT_OUT
-from burnwise.errors import UserError
-from generator.promtool import Promtool, RuleTestResult
+from burnwise.errors import BurnwiseError
+from burnwise.generator.promtool import Promtool, RuleTestResult
 
 
 def test_files(out: Path) -> list[Path]:
@@ -47,13 +47,13 @@ def _groups(path: Path) -> int:
 def run_test(args: argparse.Namespace) -> int:
     files = [*test_files(args.out), *args.files]
     if not files:
-        raise UserError(
+        raise BurnwiseError(
             f"no promtool test files in {args.out.as_posix()}/tests/: run `burnwise generate` first "
             "(or name test files as arguments)"
         )
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
-        raise UserError(f"test file(s) not found: {', '.join(missing)}")
+        raise BurnwiseError(f"test file(s) not found: {', '.join(missing)}")
     promtool = Promtool.find()
     results = run_files(promtool, files, args.jobs, args.timeout)
     failed = [r for r in results if not r.ok]

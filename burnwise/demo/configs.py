@@ -3,7 +3,7 @@
 Why generated here: both point at ports chosen at run time. Prometheus' file is small and specific
 to the demo (one scrape job named ``checkout`` so the spec's ``job="checkout"`` selectors match,
 the time-lapse rule files, one Alertmanager). Alertmanager's comes from burnwise's own generator
-(:mod:`generator.alertmanager`, the same code as ``burnwise alertmanager-config``) with the demo's
+(:mod:`burnwise.generator.alertmanager`, the same code as ``burnwise alertmanager-config``) with the demo's
 receiver URL, token file and short group timings, so the demo exercises the routing users deploy.
 """
 
@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.alertmanager import Options, Timing, load_surface_claims, render_config
-from generator.durations import format_duration
-from generator.loader import load_specs
-from generator.render import dump_yaml
+from burnwise.generator.alertmanager import (
+    Options,
+    Timing,
+    load_surface_claims,
+    render_config,
+)
+from burnwise.generator.durations import format_duration
+from burnwise.generator.loader import load_specs
+from burnwise.generator.render import dump_yaml
 
 
 def prometheus_config(

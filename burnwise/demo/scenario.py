@@ -20,18 +20,18 @@ from dataclasses import dataclass, field
 
 import requests
 
-from burnwise.demo.processes import ProcessFailed
 from burnwise.demo.stack import Stack
-from burnwise.errors import UserError
-from generator import names
-from generator.durations import format_duration
+from burnwise.errors import BurnwiseError
+from burnwise.generator import names
+from burnwise.generator.durations import format_duration
+from burnwise.support.processes import ProcessFailed
 
 SERVICE, SLO = "checkout", "availability"
 ALERT_NAME = "CheckoutAvailabilityBudgetBurn"
 ACTOR = "demo"
 
 
-class DemoFailure(UserError):
+class DemoFailure(BurnwiseError):
     """A step did not happen in time; the message says which, and where to look."""
 
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
-import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,38 +24,20 @@ import requests
 
 import burnwise
 from burnwise.demo.configs import alertmanager_config, prometheus_config
-from burnwise.demo.processes import ManagedProcess, ProcessFailed, Supervisor
 from burnwise.demo.service import CheckoutService
 from burnwise.demo.timelapse import Timelapse, render_timelapse_rules
-from generator.promtool import Promtool
-from webhook_receiver.pager_stub import PagerStub
+from burnwise.generator.promtool import Promtool
+from burnwise.support.pager_stub import PagerStub
+from burnwise.support.processes import (
+    ManagedProcess,
+    ProcessFailed,
+    Supervisor,
+    find_binary,
+    free_port,
+)
 
 #: The checkout of burnwise's own sources: `python -m burnwise` in child processes runs this code.
 CODE_ROOT = Path(burnwise.__file__).resolve().parents[1]
-BINARY_CANDIDATES = {
-    "prometheus": ("BURNWISE_PROMETHEUS", ("prometheus",)),
-    "alertmanager": ("BURNWISE_ALERTMANAGER", ("prometheus-alertmanager", "alertmanager")),
-}
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def find_binary(name: str) -> str | None:
-    """``$BURNWISE_PROMETHEUS`` / ``$BURNWISE_ALERTMANAGER``, else the Debian package's binary on PATH."""
-    env_var, candidates = BINARY_CANDIDATES[name]
-    if os.environ.get(env_var):
-        return os.environ[env_var]
-    for candidate in candidates:
-        path = shutil.which(candidate)
-        if path:
-            return path
-    return None
-
 
 @dataclass
 class StackSettings:

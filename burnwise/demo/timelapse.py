@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from generator.loader import LoadedSpec, load_specs
-from generator.render import render_rule_file
-from generator.rules import rule_groups
-from generator.spec import ServiceSpec
-from generator.windows import tiers_for
+from burnwise.generator.loader import LoadedSpec, load_specs
+from burnwise.generator.render import render_rule_file
+from burnwise.generator.rules import rule_groups
+from burnwise.generator.spec import ServiceSpec
+from burnwise.generator.windows import tiers_for
 
 DEFAULT_SPEEDUP = 60
 DEFAULT_SHORT_WINDOW = 10

@@ -2,7 +2,7 @@
 
 Every format is a module with ``render(specs, options) -> {relative path: text}``; :data:`FORMATS`
 maps the `--format` name to it. All formats pass their groups through
-:func:`generator.formats.gating.gate_groups`, so a field the target Prometheus version does not
+:func:`burnwise.generator.formats.gating.gate_groups`, so a field the target Prometheus version does not
 know is never written. The default (`prometheus`) writes exactly the committed `rendered_rules/`.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-from generator.formats.gating import DEFAULT_VERSION, Version
+from burnwise.generator.formats.gating import DEFAULT_VERSION, Version
 
 #: --format name -> module in this package
 FORMATS = {

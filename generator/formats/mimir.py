@@ -8,10 +8,10 @@ replace one service's rules without touching another's. burnwise's recording nam
 
 from __future__ import annotations
 
-from generator.formats.gating import gate_groups
-from generator.loader import LoadedSpec
-from generator.render import dump_yaml, groups_to_dict, header
-from generator.rules import rule_groups
+from burnwise.generator.formats.gating import gate_groups
+from burnwise.generator.loader import LoadedSpec
+from burnwise.generator.render import dump_yaml, groups_to_dict, header
+from burnwise.generator.rules import rule_groups
 
 
 def namespace(service: str) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from generator.formats.gating import gate_groups
-from generator.loader import LoadedSpec
-from generator.pipeline import rule_file_name
-from generator.render import dump_yaml, groups_to_dict, header
-from generator.rules import rule_groups
+from burnwise.generator.formats.gating import gate_groups
+from burnwise.generator.loader import LoadedSpec
+from burnwise.generator.pipeline import rule_file_name
+from burnwise.generator.render import dump_yaml, groups_to_dict, header
+from burnwise.generator.rules import rule_groups
 
 
 def render(specs: list[LoadedSpec], options) -> dict[str, str]:

@@ -7,10 +7,10 @@ labels are configurable (`--label`), and so is the namespace (`--namespace`). Th
 
 from __future__ import annotations
 
-from generator.formats.gating import gate_groups
-from generator.loader import LoadedSpec
-from generator.render import dump_yaml, groups_to_dict, header
-from generator.rules import rule_groups
+from burnwise.generator.formats.gating import gate_groups
+from burnwise.generator.loader import LoadedSpec
+from burnwise.generator.render import dump_yaml, groups_to_dict, header
+from burnwise.generator.rules import rule_groups
 
 API_VERSION = "monitoring.coreos.com/v1"
 KIND = "PrometheusRule"

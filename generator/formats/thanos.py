@@ -7,11 +7,11 @@ half the traffic is wrong in both directions. Groups with recordings only may `w
 
 from __future__ import annotations
 
-from generator.formats.gating import gate_groups
-from generator.loader import LoadedSpec
-from generator.pipeline import rule_file_name
-from generator.render import dump_yaml, groups_to_dict, header
-from generator.rules import rule_groups
+from burnwise.generator.formats.gating import gate_groups
+from burnwise.generator.loader import LoadedSpec
+from burnwise.generator.pipeline import rule_file_name
+from burnwise.generator.render import dump_yaml, groups_to_dict, header
+from burnwise.generator.rules import rule_groups
 
 
 def strategy(group: dict) -> str:

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from generator.errors import SpecError, SpecProblem
+from burnwise.generator.errors import SpecError, SpecProblem
 
 LIBRARY_PATH_ENV = "BURNWISE_JSONNET_PATH"
 EXT_VARS_ENV = "BURNWISE_JSONNET_EXT_VARS"

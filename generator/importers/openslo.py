@@ -26,11 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from generator.durations import DurationError, format_duration, parse_duration
-from generator.errors import SpecError, SpecProblem
-from generator.numbers import format_decimal, to_decimal
-from generator.spec import SPEC_VERSION
+from burnwise.generator.durations import DurationError, format_duration, parse_duration
+from burnwise.generator.errors import SpecError, SpecProblem
+from burnwise.generator.numbers import format_decimal, to_decimal
+from burnwise.generator.spec import SPEC_VERSION
 
 PAGE_SEVERITIES = frozenset({"page", "critical", "high", "sev1", "sev2", "p1", "p2", "urgent"})
 UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}

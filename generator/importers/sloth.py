@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from generator.durations import DurationError, format_duration, parse_duration
-from generator.errors import SpecError, SpecProblem
-from generator.numbers import format_decimal, to_decimal
-from generator.spec import NAME_PATTERN, SPEC_VERSION
+from burnwise.generator.durations import DurationError, format_duration, parse_duration
+from burnwise.generator.errors import SpecError, SpecProblem
+from burnwise.generator.numbers import format_decimal, to_decimal
+from burnwise.generator.spec import NAME_PATTERN, SPEC_VERSION
 
 PROMETHEUS_V1 = "prometheus/v1"
 #: Sloth's default SLO period (its `--default-slo-period`); its default windows are the Workbook's.

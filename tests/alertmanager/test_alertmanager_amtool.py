@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from burnwise.generator.alertmanager import Options, load_surface_claims, render_config
+from burnwise.generator.loader import load_specs
 
-from generator.alertmanager import Options, load_surface_claims, render_config
-from generator.loader import load_specs
 from tests.alertmanager.am_testlib import (
     REPO,
     check_config,
@@ -100,8 +100,8 @@ def test_severity_overridden_in_a_spec_routes_by_its_tier(amtool_bin, tmp_path):
 def test_roster_matchers_mean_in_alertmanager_what_they_mean_in_the_roster(amtool_bin, tmp_path):
     """Backslashes and quotes survive the trip into Alertmanager's matcher syntax: for each label
     set, Alertmanager picks the surface exactly when the roster's own matchers all hold."""
-    from webhook_receiver.oncall.load import load_roster
-    from webhook_receiver.oncall.matchers import all_match
+    from burnwise.roster.load import load_roster
+    from burnwise.roster.matchers import all_match
 
     roster_path = write_yaml(
         tmp_path / "roster.yaml",

@@ -11,9 +11,7 @@ import shutil
 
 import pytest
 import yaml
-
-from burnwise.cli import main
-from generator.alertmanager import (
+from burnwise.generator.alertmanager import (
     DEFAULT_CREDENTIALS_FILE,
     OUTPUT_FILE,
     AlertmanagerConfigError,
@@ -23,9 +21,17 @@ from generator.alertmanager import (
     build_config,
     render_config,
 )
-from generator.loader import load_specs
-from generator.pipeline import find_drift, render_outputs, write_outputs
-from tests.alertmanager.am_testlib import REPO, roster_doc, slo_doc, spec_doc, write_yaml
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import find_drift, render_outputs, write_outputs
+
+from burnwise.cli import main
+from tests.alertmanager.am_testlib import (
+    REPO,
+    roster_doc,
+    slo_doc,
+    spec_doc,
+    write_yaml,
+)
 
 
 def specs_from(tmp_path, *docs):

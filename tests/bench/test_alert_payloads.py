@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+from burnwise.receiver.models import Notification
+
 from bench.alert_payloads import kinds_of, payload_stream
-from webhook_receiver.models import Notification
 
 
 def test_stream_is_deterministic_and_run_ids_separate_groups():

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from burnwise.generator.loader import load_specs
+
 from bench.generation import split_generated
 from bench.prometheus import has_overlaps
 from bench.spec_corpus import write_corpus
-from generator.loader import load_specs
 
 
 def test_overlap_detection_of_tsdb_blocks():

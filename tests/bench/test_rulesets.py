@@ -6,11 +6,11 @@ import re
 
 import pytest
 import yaml
+from burnwise.generator.rules import RecordingRule
 
 from bench import rulesets
 from bench.rulesets import backfill_levels
 from bench.traffic import make_slos
-from generator.rules import RecordingRule
 
 
 def test_burnwise_rule_set_has_one_file_and_period_query_per_job(tmp_path):

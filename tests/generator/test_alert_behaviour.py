@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import rule_files
+from burnwise.generator.promtool import Promtool
 
-from generator.loader import load_specs
-from generator.pipeline import rule_files
-from generator.promtool import Promtool
 from tests.generator.promtool_cases import Segment, http_series, write_test_file
 from tests.generator.specs import service_spec, write_spec
 

@@ -10,13 +10,13 @@ import json
 from decimal import Decimal
 
 import pytest
+from burnwise.generator.backtest import builtin_scenarios, format_table, run_backtest
+from burnwise.generator.loader import load_specs
+from burnwise.generator.promtool import Promtool
+from burnwise.generator.scenarios import scenario
+from burnwise.generator.windows import tiers_for
 
 from burnwise.cli import main
-from generator.backtest import builtin_scenarios, format_table, run_backtest
-from generator.loader import load_specs
-from generator.promtool import Promtool
-from generator.scenarios import scenario
-from generator.windows import tiers_for
 from tests.generator.specs import service_spec, write_spec
 
 EVAL = 60  # the evaluation interval these short runs use

@@ -1,6 +1,6 @@
 """The expected-value model runs once per kind of SLO, and that changes no byte of the output.
 
-`generator.unit_tests` computes each SLO's expectations on a view of the SLO with its names,
+`burnwise.generator.unit_tests` computes each SLO's expectations on a view of the SLO with its names,
 labels and queries blanked (:data:`MODEL_BLIND_FIELDS`), and reuses the result for every SLO with
 the same view. These tests compare against the model run on every SLO as it is.
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from burnwise.generator import unit_tests
+from burnwise.generator.loader import load_specs
+from burnwise.generator.spec import SLO
 
 from bench.spec_corpus import write_corpus
-from generator import unit_tests
-from generator.loader import load_specs
-from generator.spec import SLO
 from tests.generator.specs import service_spec, slo, write_spec
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,14 +15,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from burnwise.cli import main
-from burnwise.errors import UserError
-from generator.promtool import Promtool, PromtoolNotFound, RuleCheckResult, RuleTestResult
-from generator.go_text import format_labels, read_go_quoted
-from generator.promtool_output import parse_samples
-from generator.promtool_results import Alert, Sample
-from generator.promtool_tests import (
+from burnwise.generator.go_text import format_labels, read_go_quoted
+from burnwise.generator.promtool import (
+    Promtool,
+    PromtoolNotFound,
+    RuleCheckResult,
+    RuleTestResult,
+)
+from burnwise.generator.promtool_output import parse_samples
+from burnwise.generator.promtool_results import Alert, Sample
+from burnwise.generator.promtool_tests import (
     AlertRuleTest,
     ExpectedAlert,
     ExpectedSample,
@@ -34,6 +36,9 @@ from generator.promtool_tests import (
     format_duration,
     format_number,
 )
+
+from burnwise.cli import main
+from burnwise.errors import BurnwiseError
 
 DATA = Path(__file__).parent / "data" / "promtool"
 
@@ -76,7 +81,7 @@ def test_nonexistent_burnwise_promtool_gives_install_hint(tmp_path: Path) -> Non
     with pytest.raises(PromtoolNotFound) as caught:
         Promtool.find(env={"BURNWISE_PROMTOOL": str(missing), "PATH": ""})
     message = str(caught.value)
-    assert isinstance(caught.value, UserError)
+    assert isinstance(caught.value, BurnwiseError)
     assert str(missing) in message
     assert "apt-get install -y prometheus" in message
 
@@ -369,7 +374,7 @@ def test_format_labels_is_sorted_and_quoted() -> None:
 
 
 
-# -- writing test files (generator.promtool_tests) ---------------------------------------------
+# -- writing test files (burnwise.generator.promtool_tests) ---------------------------------------------
 
 
 def _expand(pieces: list[tuple[str, object, int]]) -> list[float | None]:

@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import yaml
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import find_drift, render_outputs, write_outputs
 
 from burnwise.cli import main
-from generator.loader import load_specs
-from generator.pipeline import find_drift, render_outputs, write_outputs
 from tests.generator.specs import service_spec, slo, write_spec
 
 REPO = Path(__file__).resolve().parents[2]

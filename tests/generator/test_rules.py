@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from burnwise.generator import names
+from burnwise.generator.rules import AlertingRule, RecordingRule, rule_groups
+from burnwise.generator.spec import ServiceSpec
 
-from generator import names
-from generator.rules import AlertingRule, RecordingRule, rule_groups
-from generator.spec import ServiceSpec
 from tests.generator.specs import service_spec, slo
 
 

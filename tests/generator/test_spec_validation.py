@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from burnwise.generator.errors import SpecError
+from burnwise.generator.loader import load_specs
 
-from generator.errors import SpecError
-from generator.loader import load_specs
 from tests.generator.specs import EVENTS_SLI, service_spec, slo, write_spec
 
 

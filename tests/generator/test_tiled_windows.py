@@ -1,6 +1,6 @@
 """Tiled long windows equal the raw `rate(x[W])` they stand for, minute by minute, in real promtool.
 
-The claim behind `generator.windows.tile`: recorded windows read at offsets that meet end to end
+The claim behind `burnwise.generator.windows.tile`: recorded windows read at offsets that meet end to end
 add up to the increase a raw range sees, at every instant, including while a burst crosses a seam
 between boxes and while the history is shorter than the window. The series are irregular (traffic
 and error ratio change every 7 minutes) so that any smoothing at a seam or an edge would show; the
@@ -12,14 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from burnwise.generator import sli as sli_exprs
+from burnwise.generator.durations import format_duration
+from burnwise.generator.loader import load_specs
+from burnwise.generator.names import errors, events
+from burnwise.generator.pipeline import rule_files
+from burnwise.generator.promtool import Promtool
+from burnwise.generator.windows import RAW_HORIZON, tilings, windows_for
 
-from generator import sli as sli_exprs
-from generator.durations import format_duration
-from generator.loader import load_specs
-from generator.names import errors, events
-from generator.pipeline import rule_files
-from generator.promtool import Promtool
-from generator.windows import RAW_HORIZON, tilings, windows_for
 from tests.generator.promtool_cases import Segment, http_series, write_test_file
 from tests.generator.specs import service_spec, slo, write_spec
 

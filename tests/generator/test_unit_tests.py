@@ -1,6 +1,6 @@
 """Generated promtool unit tests: their series, their expectations, and the real promtool on them.
 
-The fast tests check what `generator.unit_tests` and `generator.scenarios` write (paths, markers,
+The fast tests check what `burnwise.generator.unit_tests` and `burnwise.generator.scenarios` write (paths, markers,
 series that the SLI queries select, expectations derived from the spec). The promtool tests run
 the real binary: the generated tests pass for every example spec, and they fail - naming the
 tier - when the rules stop paging.
@@ -16,12 +16,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from burnwise.cli import main
-from generator.loader import load_specs
-from generator.pipeline import GENERATED_MARKER, render_outputs, write_outputs
-from generator.promtool import Promtool
-from generator.scenarios import (
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import GENERATED_MARKER, render_outputs, write_outputs
+from burnwise.generator.promtool import Promtool
+from burnwise.generator.scenarios import (
     STEP,
     build_timeline,
     compress_notation,
@@ -33,8 +31,10 @@ from generator.scenarios import (
     scenario,
     selectors_in,
 )
-from generator.unit_tests import LEAD_IN, BurnModel, unit_test_files
-from generator.windows import tiers_for
+from burnwise.generator.unit_tests import LEAD_IN, BurnModel, unit_test_files
+from burnwise.generator.windows import tiers_for
+
+from burnwise.cli import main
 from tests.generator.specs import service_spec, slo, write_spec
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,10 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from burnwise.generator.durations import DurationError, format_duration, parse_duration
+from burnwise.generator.spec import SLO
+from burnwise.generator.windows import (
+    MAX_BOXES,
+    MIN_WINDOW,
+    RAW_HORIZON,
+    REFERENCE_PERIOD,
+    tiers_for,
+    tile,
+    tilings,
+    windows_for,
+)
 
-from generator.durations import DurationError, format_duration, parse_duration
-from generator.spec import SLO
-from generator.windows import MAX_BOXES, MIN_WINDOW, RAW_HORIZON, REFERENCE_PERIOD, tile, tilings, tiers_for, windows_for
 from tests.generator.specs import slo
 
 

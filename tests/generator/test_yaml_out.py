@@ -2,7 +2,7 @@
 
 `burnwise check` compares committed files byte for byte, so a machine without libyaml (or with
 another version) must write what CI wrote. These tests dump the committed outputs and generated
-documents with both emitters and compare, and show that the guard in :mod:`generator.yaml_out`
+documents with both emitters and compare, and show that the guard in :mod:`burnwise.generator.yaml_out`
 sends the documents libyaml would write differently to the pure emitter.
 """
 
@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from burnwise.generator import yaml_out
+from burnwise.generator.formats import FORMATS, FormatOptions, renderer
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import render_outputs
+from burnwise.generator.yaml_out import RULES_STYLE, TEST_FILE_STYLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.generation import split_generated
 from bench.spec_corpus import write_corpus
-from generator import yaml_out
-from generator.formats import FORMATS, FormatOptions, renderer
-from generator.loader import load_specs
-from generator.pipeline import render_outputs
-from generator.yaml_out import RULES_STYLE, TEST_FILE_STYLE
 from tests.conftest import IN_CI
 
 REPO = Path(__file__).resolve().parents[2]

@@ -12,12 +12,21 @@ from datetime import datetime, timezone
 import pytest
 import requests
 import sqlalchemy as sa
+from burnwise.receiver import schema
 
 from burnwise.demo.scenario import ALERT_NAME, DemoFailure, Scenario
 from burnwise.demo.stack import Stack
-from tests.integration.chainlib import ROSTER, RUNBOOK_URL, RUNBOOKS, fast_settings, stays_false, stopped_everything, wait_until
-from webhook_receiver import schema
-from webhook_receiver.oncall.directory import Directory
+from burnwise.errors import BurnwiseError
+from burnwise.roster.directory import Directory
+from tests.integration.chainlib import (
+    ROSTER,
+    RUNBOOK_URL,
+    RUNBOOKS,
+    fast_settings,
+    stays_false,
+    stopped_everything,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -53,7 +62,7 @@ def test_burn_pages_once_and_heal_resolves(tmp_path, prometheus_bin, alertmanage
         scenario.wait_for_traffic(timeout=30)
         with pytest.raises(DemoFailure, match=r"the page did not happen within 2s.*Logs: ") as failure:
             scenario.wait_for_page(timeout=2)
-        assert failure.value.exit_code == 1  # `burnwise demo` prints the message and exits 1
+        assert isinstance(failure.value, BurnwiseError)  # `burnwise demo` prints the message and exits 1
         assert stack.incidents() == []
 
         # a burn: Alertmanager posts, the receiver opens one incident, the pager gets one trigger

@@ -12,14 +12,14 @@ from decimal import Decimal
 
 import pytest
 import requests
+from burnwise.generator.loader import load_specs
+from burnwise.generator.promtool import Promtool
+from burnwise.generator.rules import rule_groups
+from burnwise.generator.windows import tiers_for
 
-from burnwise.demo.processes import ManagedProcess, ProcessFailed, Supervisor
 from burnwise.demo.service import CheckoutService
 from burnwise.demo.timelapse import Timelapse, render_timelapse_rules, timelapse_spec
-from generator.loader import load_specs
-from generator.promtool import Promtool
-from generator.rules import rule_groups
-from generator.windows import tiers_for
+from burnwise.support.processes import ManagedProcess, ProcessFailed, Supervisor
 from tests.integration.chainlib import ROOT, SPEC
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from burnwise.generator.loader import to_native, validate_document
+from burnwise.generator.render import render_rule_file
+from burnwise.generator.rules import rule_groups
+from burnwise.generator.spec import ServiceSpec
 
-from generator.loader import to_native, validate_document
-from generator.render import render_rule_file
-from generator.rules import rule_groups
-from generator.spec import ServiceSpec
 from tests.conftest import IN_CI
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

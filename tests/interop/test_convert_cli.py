@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import yaml
+from burnwise.generator.loader import load_specs
 
 from burnwise.cli import main
-from generator.loader import load_specs
 from tests.interop.corpus import corpus_dir
 
 

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import yaml
+from burnwise.generator.dashboard import slo_queries
+from burnwise.generator.loader import load_specs
+from burnwise.generator.promtool import Promtool
+from burnwise.generator.windows import tiers_for
 
 from burnwise.cli import main
-from generator.dashboard import slo_queries
-from generator.loader import load_specs
-from generator.promtool import Promtool
-from generator.windows import tiers_for
 from tests.interop.corpus import REPO_ROOT
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from burnwise.generator.formats import FORMATS, FormatOptions, renderer
+from burnwise.generator.formats.gating import gate_groups, parse_version
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import rule_files
+from burnwise.generator.promtool import Promtool
 
 from burnwise.cli import main
-from generator.formats import FORMATS, FormatOptions, renderer
-from generator.formats.gating import gate_groups, parse_version
-from generator.loader import load_specs
-from generator.pipeline import rule_files
-from generator.promtool import Promtool
 from tests.interop.corpus import REPO_ROOT
 
 RECORD_NAME = re.compile(r"^[a-zA-Z_]+:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$")  # level:metric:operations

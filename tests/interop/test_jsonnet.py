@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from burnwise.generator.errors import SpecError
+from burnwise.generator.importers.jsonnet import (
+    EXT_VARS_ENV,
+    LIBRARY_PATH_ENV,
+    ext_vars,
+)
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import rule_files
 
-from generator.errors import SpecError
-from generator.importers.jsonnet import EXT_VARS_ENV, LIBRARY_PATH_ENV, ext_vars
-from generator.loader import load_specs
-from generator.pipeline import rule_files
 from tests.interop.corpus import REPO_ROOT
 
 

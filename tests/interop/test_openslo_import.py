@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from burnwise.generator.errors import SpecError
+from burnwise.generator.importers import openslo
+from burnwise.generator.loader import load_specs
+from burnwise.generator.windows import tiers_for
 
-from generator.errors import SpecError
-from generator.importers import openslo
-from generator.loader import load_specs
-from generator.windows import tiers_for
 from tests.interop.corpus import corpus_dir, load_example
 
 V1_FILE = """\

@@ -18,7 +18,7 @@ the previous minute's values in some runs and fire and reset one evaluation late
 earlier version of this test mistook for burnwise resetting one evaluation early).
 
 Why burnwise can match Sloth exactly: windows longer than 1h of a rate-based SLI are sums of
-recorded windows that meet end to end (`generator.windows.tile`), which add up to the increase
+recorded windows that meet end to end (`burnwise.generator.windows.tile`), which add up to the increase
 Sloth's `rate(x[W])` sees; raw SLIs and windowed queries that are not rates (the wifi examples'
 sums of points) run their own query over every window, as Sloth does.
 """
@@ -30,8 +30,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from burnwise.generator.promtool import Promtool
 
-from generator.promtool import Promtool
 from tests.interop import conformance
 from tests.interop.corpus import corpus_dir, example_names, load_example, render_example
 

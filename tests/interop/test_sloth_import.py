@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from burnwise.generator.errors import SpecError
+from burnwise.generator.importers import sloth
+from burnwise.generator.loader import validate_document
+from burnwise.generator.rules import rule_groups
+from burnwise.generator.windows import tiers_for
 
-from generator.errors import SpecError
-from generator.importers import sloth
-from generator.loader import validate_document
-from generator.rules import rule_groups
-from generator.windows import tiers_for
 from tests.interop.corpus import corpus_dir, load_example
 
 SLOTH_EXAMPLES = [

@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from tests.oncall.oncall_builders import EXAMPLE_ROSTER, EXAMPLE_RUNBOOKS, catalog, person, roster, write
 
-from burnwise.errors import UserError
-from webhook_receiver.oncall.directory import Directory
+from burnwise.errors import BurnwiseError
+from burnwise.roster.directory import Directory
+from tests.oncall.oncall_builders import (
+    EXAMPLE_ROSTER,
+    EXAMPLE_RUNBOOKS,
+    catalog,
+    person,
+    roster,
+    write,
+)
 
 UTC = timezone.utc
 
@@ -74,7 +81,7 @@ def test_load_refuses_unknown_person_naming_file_and_field(tmp_path):
     doc = roster(members=("alice", "bob"))
     doc["surfaces"][0]["rotation"]["members"].append("zed")
     path = write(tmp_path, "roster.yaml", doc)
-    with pytest.raises(UserError) as caught:
+    with pytest.raises(BurnwiseError) as caught:
         Directory.load(path, None)
     assert f"{path}: surfaces[0].rotation.members[2]: unknown person 'zed'" in str(caught.value)
 
@@ -85,7 +92,7 @@ def test_load_refuses_bad_shape_with_field_path(tmp_path):
     doc["surfaces"][0]["rotaton"] = {}
     doc["people"][0]["timezone"] = "Mars/Olympus"
     path = write(tmp_path, "roster.yaml", doc)
-    with pytest.raises(UserError) as caught:
+    with pytest.raises(BurnwiseError) as caught:
         Directory.load(path, None)
     text = str(caught.value)
     assert "surfaces[0].rotation.shift: shift '12h' is not a whole number of days" in text
@@ -94,11 +101,11 @@ def test_load_refuses_bad_shape_with_field_path(tmp_path):
 
 
 def test_load_refuses_missing_file_and_bad_yaml(tmp_path):
-    with pytest.raises(UserError, match="file not found"):
+    with pytest.raises(BurnwiseError, match="file not found"):
         Directory.load(tmp_path / "absent.yaml", None)
     broken = tmp_path / "broken.yaml"
     broken.write_text("people: [\n", encoding="utf-8")
-    with pytest.raises(UserError, match="not valid YAML"):
+    with pytest.raises(BurnwiseError, match="not valid YAML"):
         Directory.load(broken, None)
 
 

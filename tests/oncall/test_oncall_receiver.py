@@ -11,9 +11,15 @@ from datetime import datetime, timezone
 
 import pytest
 
+from burnwise.roster.directory import Directory
 from tests.oncall.oncall_builders import catalog, person, roster, write
-from tests.webhook_receiver.receiver_testlib import TOKEN, triggers, ReceiverProcess, alert, notification
-from webhook_receiver.oncall.directory import Directory
+from tests.webhook_receiver.receiver_testlib import (
+    TOKEN,
+    ReceiverProcess,
+    alert,
+    notification,
+    triggers,
+)
 
 pytestmark = pytest.mark.integration
 

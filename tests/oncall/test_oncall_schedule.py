@@ -7,10 +7,10 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from tests.oncall.oncall_builders import person, roster
 
-from webhook_receiver.oncall.model import Roster
-from webhook_receiver.oncall.schedule import handoff_at, on_call, shift_index, shifts
+from burnwise.roster.model import Roster
+from burnwise.roster.schedule import handoff_at, on_call, shift_index, shifts
+from tests.oncall.oncall_builders import person, roster
 
 UTC = timezone.utc
 HOUR = timedelta(hours=1)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from burnwise.roster.validate import validate_oncall
 from tests.oncall.oncall_builders import (
     EXAMPLE_ROSTER,
     EXAMPLE_RUNBOOKS,
@@ -17,7 +18,6 @@ from tests.oncall.oncall_builders import (
     roster,
     write,
 )
-from webhook_receiver.oncall.validate import validate_oncall
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from burnwise.receiver.store import Store
 
 from burnwise.cli import main as burnwise
+from burnwise.roster.directory import Directory
 from tests.reports.history import REPORT_AT, seed_history, write_roster
-from webhook_receiver.oncall.directory import Directory
-from webhook_receiver.store import Store
 
 
 class Seeded:

@@ -17,12 +17,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import yaml
+from burnwise.receiver.models import Notification
+from burnwise.receiver.paging import PagingPolicy
+from burnwise.receiver.store import Store
 
+from burnwise.roster.directory import Directory
 from tests.webhook_receiver.receiver_testlib import alert, notification
-from webhook_receiver.models import Notification
-from webhook_receiver.oncall.directory import Directory
-from webhook_receiver.paging import PagingPolicy
-from webhook_receiver.store import Store
 
 REPORT_AT = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)  # a Saturday; carla is primary
 POLICY = PagingPolicy(base_url="http://receiver.test")

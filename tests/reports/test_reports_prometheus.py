@@ -17,15 +17,15 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from burnwise.receiver.models import Notification
+from burnwise.receiver.store import Store
 
+from burnwise.reports.prometheus import PrometheusUnavailable, parse_vector
+from burnwise.roster.directory import Directory
 from tests.conftest import free_port, stop_process
 from tests.reports.conftest import AT
 from tests.reports.history import POLICY, burn_alert
 from tests.webhook_receiver.receiver_testlib import notification
-from webhook_receiver.models import Notification
-from webhook_receiver.oncall.directory import Directory
-from webhook_receiver.reports.prometheus import PrometheusUnavailable, parse_vector
-from webhook_receiver.store import Store
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]

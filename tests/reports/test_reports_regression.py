@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from burnwise.generator.loader import load_specs
+from burnwise.generator.pipeline import rule_files
 
-from generator.loader import load_specs
-from generator.pipeline import rule_files
 from tests.conftest import stop_process
 
 REPO = Path(__file__).resolve().parents[2]
@@ -133,11 +133,12 @@ def test_case_shaped_by_the_error_ratio_prometheus_recorded(seeded, run_cli, pro
                                                             tmp_path, monkeypatch):
     """Two hours ago checkout/availability failed at 3% (30x) for 35 minutes before the sev1 alert
     fired. The recorded 5m error ratio is backfilled into a real Prometheus; the case must follow it."""
+    from burnwise.receiver.models import Notification
+    from burnwise.receiver.store import Store
+
+    from burnwise.roster.directory import Directory
     from tests.reports.history import POLICY, burn_alert
     from tests.webhook_receiver.receiver_testlib import notification
-    from webhook_receiver.models import Notification
-    from webhook_receiver.oncall.directory import Directory
-    from webhook_receiver.store import Store
 
     monkeypatch.setenv("BURNWISE_PROMTOOL", promtool_bin)
     fired = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(hours=2)

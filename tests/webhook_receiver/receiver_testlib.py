@@ -9,24 +9,18 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import requests
 import yaml
 
+from burnwise.support.processes import free_port, wait_until  # noqa: F401 (re-exported to tests)
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "s3cret-token"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def alert(
@@ -68,15 +62,6 @@ def notification(group: str, alerts: list[dict], receiver: str = "burnwise") -> 
         "externalURL": "http://alertmanager.test:9093",
         "alerts": alerts,
     }
-
-
-def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
 
 
 class ReceiverProcess:

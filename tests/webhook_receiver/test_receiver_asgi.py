@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from burnwise.receiver.api import create_app
+from burnwise.receiver.config import ReceiverConfig
 from fastapi.testclient import TestClient
 
 from tests.webhook_receiver.receiver_testlib import alert, notification
-from webhook_receiver.api import create_app
-from webhook_receiver.config import ReceiverConfig
 
 
 def app_without_worker(tmp_path, pager):

@@ -11,14 +11,20 @@ import threading
 from collections import defaultdict
 
 import pytest
-from tests.webhook_receiver.receiver_testlib import alert, notification
+from burnwise.receiver.batch_writer import BatchWriter
+from burnwise.receiver.models import Notification
+from burnwise.receiver.paging import PagingPolicy
+from burnwise.receiver.store import (
+    IngestRequest,
+    IngestResult,
+    Store,
+    StoreUnavailable,
+    _rounds,
+)
 
 from bench.alert_payloads import payload_stream
-from webhook_receiver.batch_writer import BatchWriter
-from webhook_receiver.models import Notification
-from webhook_receiver.oncall.directory import Directory
-from webhook_receiver.paging import PagingPolicy
-from webhook_receiver.store import IngestRequest, IngestResult, Store, StoreUnavailable, _rounds
+from burnwise.roster.directory import Directory
+from tests.webhook_receiver.receiver_testlib import alert, notification
 
 POLICY = PagingPolicy(base_url="http://receiver.test", default_routing_key="R" * 32)
 
@@ -202,9 +208,8 @@ def test_concurrent_posts_share_transactions_and_each_gets_its_own_answer(tmp_pa
     import asyncio
 
     import httpx
-
-    from webhook_receiver.api import create_app
-    from webhook_receiver.config import ReceiverConfig
+    from burnwise.receiver.api import create_app
+    from burnwise.receiver.config import ReceiverConfig
 
     config = ReceiverConfig(database_url=f"sqlite:///{tmp_path / 'api.db'}", pagerduty_routing_key="R" * 32)
     app = create_app(config, directory=Directory.empty(), start_worker=False)
@@ -246,9 +251,10 @@ def test_concurrent_posts_share_transactions_and_each_gets_its_own_answer(tmp_pa
 
 def test_new_incident_page_document_equals_the_one_read_back(db_url, monkeypatch):
     """A new incident's page is built from the values written; it must match the stored rows."""
-    from webhook_receiver import store as store_module
-    from webhook_receiver.config import ReceiverConfig
-    from webhook_receiver.directory_source import load_directory
+    from burnwise.receiver import store as store_module
+    from burnwise.receiver.config import ReceiverConfig
+    from burnwise.receiver.directory_source import load_directory
+
     from tests.webhook_receiver.receiver_testlib import REPO_ROOT
 
     config = ReceiverConfig(roster=REPO_ROOT / "oncall" / "roster.yaml", runbooks=REPO_ROOT / "oncall" / "runbooks.yaml")

@@ -7,10 +7,16 @@ import subprocess
 import sys
 
 import pytest
+from burnwise.receiver.config import ENV_OVERRIDES
 
 from burnwise.cli import main as burnwise
-from webhook_receiver.config import ENV_OVERRIDES
-from tests.webhook_receiver.receiver_testlib import REPO_ROOT, TOKEN, alert, free_port, notification
+from tests.webhook_receiver.receiver_testlib import (
+    REPO_ROOT,
+    TOKEN,
+    alert,
+    free_port,
+    notification,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,12 @@ from datetime import datetime, timezone
 import pytest
 
 from burnwise.cli import main as burnwise
-from tests.webhook_receiver.receiver_testlib import TOKEN, alert, notification, wait_until
+from tests.webhook_receiver.receiver_testlib import (
+    TOKEN,
+    alert,
+    notification,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +27,7 @@ DIRECTORY_MODULE = textwrap.dedent(
     import os
     from datetime import timedelta
 
-    from webhook_receiver.oncall.directory import Contact, Directory, Responders
+    from burnwise.roster.directory import Contact, Directory, Responders
 
 
     class ShortTimeoutDirectory(Directory):

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from burnwise.roster.directory import Directory
 from tests.webhook_receiver.receiver_testlib import REPO_ROOT, alert, notification
-from webhook_receiver.oncall.directory import Directory
 
 pytestmark = pytest.mark.integration
 

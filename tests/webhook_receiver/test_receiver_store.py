@@ -6,12 +6,12 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from tests.webhook_receiver.receiver_testlib import alert, notification
+from burnwise.receiver.models import Notification
+from burnwise.receiver.paging import PagingPolicy
+from burnwise.receiver.store import IncidentConflict, Store
 
-from webhook_receiver.models import Notification
-from webhook_receiver.oncall.directory import Contact, Directory, Responders
-from webhook_receiver.paging import PagingPolicy
-from webhook_receiver.store import IncidentConflict, Store
+from burnwise.roster.directory import Contact, Directory, Responders
+from tests.webhook_receiver.receiver_testlib import alert, notification
 
 POLICY = PagingPolicy(base_url="http://receiver.test", default_routing_key="R" * 32)
 T0 = datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)

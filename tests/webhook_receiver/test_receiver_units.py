@@ -8,18 +8,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from burnwise.receiver.auth import token_matches
+from burnwise.receiver.config import RetryPolicy, load_config
+from burnwise.receiver.enrich import enrich
+from burnwise.receiver.models import Notification, normalize_severity
+from burnwise.receiver.outbox import backoff_seconds
+from burnwise.receiver.pagers.pagerduty import MAX_EVENT_BYTES, trigger_event
 from pydantic import ValidationError
 
-from burnwise.errors import UserError
+from burnwise.errors import BurnwiseError
+from burnwise.roster.directory import Contact, Directory, Responders, RunbookLink
+from burnwise.support.pager_stub import validate_event
 from tests.webhook_receiver.receiver_testlib import alert, notification
-from webhook_receiver.auth import token_matches
-from webhook_receiver.config import RetryPolicy, load_config
-from webhook_receiver.enrich import enrich
-from webhook_receiver.models import Notification, normalize_severity
-from webhook_receiver.oncall.directory import Contact, Directory, Responders, RunbookLink
-from webhook_receiver.outbox import backoff_seconds
-from webhook_receiver.pager_stub import validate_event
-from webhook_receiver.pagers.pagerduty import MAX_EVENT_BYTES, trigger_event
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)
 
@@ -157,5 +157,5 @@ def test_config_env_overrides_file_and_defaults_need_nothing(tmp_path, monkeypat
     config = load_config(path, environ={"BURNWISE_AUTH_TOKEN": "from-env", "BURNWISE_LISTEN": "0.0.0.0:8000"})
     assert (config.auth_token, config.host, config.port) == ("from-env", "0.0.0.0", 8000)
     assert config.database_url == "postgresql+psycopg://u@h/db"
-    with pytest.raises(UserError, match="config file not found"):
+    with pytest.raises(BurnwiseError, match="config file not found"):
         load_config(Path(tmp_path / "nope.yaml"), environ={})

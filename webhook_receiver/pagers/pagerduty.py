@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 
 import requests
-
-from webhook_receiver.pagers import DeliveryResult, post_json
+from burnwise.receiver.pagers import DeliveryResult, post_json
 
 MAX_SUMMARY = 1024
 MAX_EVENT_BYTES = 512 * 1024

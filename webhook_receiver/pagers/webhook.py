@@ -7,8 +7,7 @@ tool is that tool's job (or a tiny relay), not the receiver's.
 from __future__ import annotations
 
 import requests
-
-from webhook_receiver.pagers import DeliveryResult, post_json
+from burnwise.receiver.pagers import DeliveryResult, post_json
 
 
 def webhook_event(event: str, incident: dict, incident_url: str, extra: dict | None = None) -> dict:

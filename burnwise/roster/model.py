@@ -2,20 +2,29 @@
 
 The models check shape and single-field sense (a real IANA zone, a duration that parses, an
 override that ends after it starts). Checks across records (unknown people, the training gate,
-fairness) live in :mod:`webhook_receiver.oncall.validate`, so every such problem is reported at once
+fairness) live in :mod:`burnwise.roster.validate`, so every such problem is reported at once
 as a finding instead of stopping at the first.
 """
 
 from __future__ import annotations
 
-from datetime import date as Date, datetime, time as Time, timedelta
+from datetime import date as Date
+from datetime import datetime, timedelta
+from datetime import time as Time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from webhook_receiver.oncall.durations import parse_duration
-from webhook_receiver.oncall.matchers import Matcher, parse_matcher
+from burnwise.roster.durations import parse_duration
+from burnwise.roster.matchers import Matcher, parse_matcher
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"

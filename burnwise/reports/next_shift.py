@@ -1,7 +1,7 @@
 """Who is on call after the current shift, and the drills the roster has on those days.
 
 Why from the roster's schedule functions: the handoff note is written for the *next* primary, so
-it asks :func:`webhook_receiver.oncall.schedule.shifts` for the first change of responders after
+it asks :func:`burnwise.roster.schedule.shifts` for the first change of responders after
 now, the same computation that decides who gets paged.
 """
 
@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from webhook_receiver.oncall.directory import Directory
-from webhook_receiver.oncall.schedule import shifts
-from webhook_receiver.reports.timing import iso
+from burnwise.reports.timing import iso
+from burnwise.roster.directory import Directory
+from burnwise.roster.schedule import shifts
 
 LOOKAHEAD = timedelta(days=60)
 

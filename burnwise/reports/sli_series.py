@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from burnwise.errors import UserError
-from generator.numbers import format_decimal
-from generator.promtool_tests import InputSeries, Values
-from generator.spec import SLI
+from burnwise.errors import BurnwiseError
+from burnwise.generator.numbers import format_decimal
+from burnwise.generator.promtool_tests import InputSeries, Values
+from burnwise.generator.spec import SLI
 
 _SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^}]*\})?\s*\[")
 _MATCHER = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"')
@@ -135,7 +135,7 @@ def _counter(segments: list[Minutes], per_minute) -> Values:
 def _only(query: str, what: str) -> Selector:
     found = selectors(query)
     if len(found) != 1:
-        raise UserError(
+        raise BurnwiseError(
             f"cannot reconstruct series for the SLI's {what} query {query.strip()!r}: it reads "
             f"{len(found)} series selectors and burnwise handles exactly one; write this regression case by hand"
         )
@@ -167,7 +167,7 @@ def events_series(error_query: str, total_query: str, segments: list[Minutes]) -
             InputSeries.of(errors.metric, labels_for(list(errors.matchers)), _counter(segments, lambda s: s.errors)),
         ]
     except ValueError as exc:
-        raise UserError(
+        raise BurnwiseError(
             f"cannot pick label values for {exc} that satisfy the SLI queries ({error_query.strip()!r}, "
             f"{total_query.strip()!r}); write this regression case by hand"
         ) from None
@@ -178,7 +178,7 @@ def latency_series(metric: str, selector: str, threshold, segments: list[Minutes
     try:
         base = labels_for(matchers)
     except ValueError as exc:
-        raise UserError(f"cannot pick a value for label {exc} of selector {selector!r}") from None
+        raise BurnwiseError(f"cannot pick a value for label {exc} of selector {selector!r}") from None
     le = format_decimal(threshold)
     return [
         InputSeries.of(f"{metric}_bucket", {**base, "le": le}, _counter(segments, lambda s: s.total - s.errors)),
@@ -193,7 +193,7 @@ def sli_series(sli: SLI, segments: list[Minutes]) -> list[InputSeries]:
         return events_series(sli.events.error_query, sli.events.total_query, segments)
     if sli.latency is not None:
         return latency_series(sli.latency.metric, sli.latency.selector, sli.latency.threshold, segments)
-    raise UserError(
+    raise BurnwiseError(
         "the SLO has a raw SLI (a ready-made ratio): burnwise cannot reconstruct its series for a "
         "regression case; write this one by hand from the SLI's test_series"
     )

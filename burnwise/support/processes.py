@@ -1,7 +1,8 @@
 """Start real processes, wait until they answer, and stop each one by its own pid.
 
-Why its own module: the demo and the integration tests start the same processes (Prometheus,
-Alertmanager, ``burnwise serve``) and both must leave nothing behind - on success, on a failed
+Why its own module: the demo, the benchmarks and the tests start the same processes (Prometheus,
+Alertmanager, ``burnwise serve``, the test pager) on free loopback ports, and all must leave nothing
+behind - on success, on a failed
 assertion, on Ctrl-C. Every process gets its own session (so a Ctrl-C in the terminal reaches only
 the supervisor, which then stops the children in order) and, on Linux, a parent-death signal so
 that even a supervisor killed with SIGKILL does not leave orphans listening on ports. Nothing here
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,6 +26,63 @@ from pathlib import Path
 import requests
 
 PR_SET_PDEATHSIG = 1
+
+#: the real binaries burnwise drives: environment override, names on PATH, Debian package
+BINARIES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "promtool": ("BURNWISE_PROMTOOL", ("promtool",), "prometheus"),
+    "prometheus": ("BURNWISE_PROMETHEUS", ("prometheus",), "prometheus"),
+    "alertmanager": ("BURNWISE_ALERTMANAGER", ("prometheus-alertmanager", "alertmanager"), "prometheus-alertmanager"),
+    "amtool": ("BURNWISE_AMTOOL", ("amtool",), "prometheus-alertmanager"),
+}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def find_binary(name: str) -> str | None:
+    """``$BURNWISE_<NAME>`` when set, else the Debian package's binary on PATH, else None."""
+    env_var, candidates, _package = BINARIES[name]
+    if os.environ.get(env_var):
+        return os.environ[env_var]
+    for candidate in candidates:
+        path = shutil.which(candidate)
+        if path:
+            return path
+    return None
+
+
+def install_hint(name: str) -> str:
+    """How to get a missing binary, for messages that fail or skip on its absence."""
+    env_var, candidates, package = BINARIES[name]
+    return f"{candidates[0]} not found: install it with `apt-get install -y {package}` (or set {env_var})"
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, interval: float = 0.05) -> bool:
+    """Poll ``predicate`` until it holds or ``timeout`` seconds pass (bounded); its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())
+
+
+def stop_process(proc: subprocess.Popen, grace: float = 10.0) -> int | None:
+    """Stop one process by its own pid: SIGTERM, then SIGKILL after ``grace`` seconds."""
+    if proc.poll() is None:
+        try:
+            os.kill(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=grace)
+        except ProcessLookupError:
+            pass
+    return proc.wait()
 
 
 class ProcessFailed(RuntimeError):
@@ -128,16 +188,7 @@ class ManagedProcess:
         """SIGTERM to this pid, then SIGKILL after ``grace`` seconds; returns the exit code."""
         if self.popen is None:
             return None
-        if self.popen.poll() is None:
-            try:
-                os.kill(self.popen.pid, signal.SIGTERM)
-                self.popen.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                os.kill(self.popen.pid, signal.SIGKILL)
-                self.popen.wait(timeout=grace)
-            except ProcessLookupError:
-                pass
-        return self.popen.wait()
+        return stop_process(self.popen, grace)
 
 
 class Supervisor:

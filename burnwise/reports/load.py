@@ -23,10 +23,16 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from webhook_receiver.oncall.directory import Directory
-from webhook_receiver.records import IncidentRecord, PageRecord, TimelineEntry
-from webhook_receiver.reports.people import ack_timeout_seconds, first_paged, is_page, out_of_hours, recipient_id
-from webhook_receiver.reports.timing import iso, nearest_rank, seconds_between
+from burnwise.receiver.records import IncidentRecord, PageRecord, TimelineEntry
+from burnwise.reports.people import (
+    ack_timeout_seconds,
+    first_paged,
+    is_page,
+    out_of_hours,
+    recipient_id,
+)
+from burnwise.reports.timing import iso, nearest_rank, seconds_between
+from burnwise.roster.directory import Directory
 
 NO_SURFACE = "(no surface)"
 
@@ -223,8 +229,8 @@ def load_report(
 
 
 def render_markdown(report: LoadReport) -> str:
-    from webhook_receiver.reports.markdown import percent, table
-    from webhook_receiver.reports.timing import human
+    from burnwise.reports.markdown import percent, table
+    from burnwise.reports.timing import human
 
     lines = [f"# On-call load {report.since} to {report.until}", ""]
     if not report.surfaces:

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
-from webhook_receiver.records import AlertRecord, IncidentRecord
+from burnwise.receiver.records import AlertRecord, IncidentRecord
 
 DEFAULT_QUICK = timedelta(minutes=10)
 #: An alert name is listed when it fired at least this often, even if every page was handled.

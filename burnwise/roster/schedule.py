@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
-from webhook_receiver.oncall.model import FollowTheSunSegment, Roster, Rotation, Surface
+from burnwise.roster.model import FollowTheSunSegment, Roster, Rotation, Surface
 
 
 @dataclass(frozen=True)

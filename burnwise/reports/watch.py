@@ -2,7 +2,7 @@
 
 Why these series: the generator records ``slo:burnwise_error_budget_remaining:ratio`` (share of
 the period's budget left) and ``slo:burnwise_burn_rate:rate<w>`` for every window its alerts use,
-with ``service`` and ``slo`` labels (:mod:`generator.names`). Reading the recordings means the
+with ``service`` and ``slo`` labels (:mod:`burnwise.generator.names`). Reading the recordings means the
 report shows exactly what the alerts see.
 
 A *watch item* is an SLO that is not paging but is worth a look: budget remaining under a
@@ -16,10 +16,10 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from generator import names
-from generator.durations import format_duration
-from webhook_receiver.reports.prometheus import Prometheus, PrometheusUnavailable
-from webhook_receiver.reports.slos import SLORef
+from burnwise.generator import names
+from burnwise.generator.durations import format_duration
+from burnwise.reports.prometheus import Prometheus, PrometheusUnavailable
+from burnwise.reports.slos import SLORef
 
 DEFAULT_BUDGET_LOW = 0.25
 

@@ -6,7 +6,7 @@ walk-through for that very surface, and a tooling check (pager app, dashboards, 
 
 from __future__ import annotations
 
-from webhook_receiver.oncall.model import Person
+from burnwise.roster.model import Person
 
 MIN_DRILLS = 2
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from webhook_receiver.records import IncidentDetail
-from webhook_receiver.reports.followups import follow_ups
-from webhook_receiver.reports.markdown import table
-from webhook_receiver.reports.people import ack_timeout_seconds
-from webhook_receiver.reports.regression import RegressionPlan, observed_burn, paging_alert
-from webhook_receiver.reports.timing import human, iso, seconds_between
-from webhook_receiver.reports.watch import BudgetConsumed
+from burnwise.receiver.records import IncidentDetail
+from burnwise.reports.followups import follow_ups
+from burnwise.reports.markdown import table
+from burnwise.reports.people import ack_timeout_seconds
+from burnwise.reports.regression import RegressionPlan, observed_burn, paging_alert
+from burnwise.reports.timing import human, iso, seconds_between
+from burnwise.reports.watch import BudgetConsumed
 
 PROMPTS = {
     "went_well": "What went well? (e.g. detection, tooling, communication)",

@@ -13,7 +13,7 @@ Use from Python::
     ... stub.events, stub.webhooks ...
     stub.stop()
 
-or from a shell: ``python -m webhook_receiver.pager_stub --port 9096`` prints what it gets.
+or from a shell: ``python -m burnwise.support.pager_stub --port 9096`` prints what it gets.
 """
 
 from __future__ import annotations

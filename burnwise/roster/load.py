@@ -1,7 +1,7 @@
 """YAML files -> roster and catalog models; shape errors name the file and the field path.
 
 Loading checks shape only; cross-record checks (unknown people, training) are
-:mod:`webhook_receiver.oncall.validate`'s job, so ``validate`` can report everything in one run.
+:mod:`burnwise.roster.validate`'s job, so ``validate`` can report everything in one run.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from burnwise.errors import UserError
-from webhook_receiver.oncall.findings import Finding, format_path
-from webhook_receiver.oncall.model import Roster, RunbookCatalog
-from webhook_receiver.oncall.yaml_source import read_yaml
+from burnwise.errors import BurnwiseError
+from burnwise.roster.findings import Finding, format_path
+from burnwise.roster.model import Roster, RunbookCatalog
+from burnwise.roster.yaml_source import read_yaml
 
 
-class OncallFileError(UserError):
+class OncallFileError(BurnwiseError):
     """A roster or catalog file that does not parse; carries every problem as a finding."""
 
     def __init__(self, findings: list[Finding]) -> None:
@@ -36,7 +36,7 @@ def load_catalog(path: Path) -> RunbookCatalog:
 def _load(path: Path, model: type[BaseModel], expected: str):
     try:
         data = read_yaml(path)
-    except UserError as exc:
+    except BurnwiseError as exc:
         raise OncallFileError([Finding(str(path), "", "refusal", str(exc).removeprefix(f"{path}: "), "file")]) from None
     if not isinstance(data, dict):
         raise OncallFileError([Finding(str(path), "", "refusal", f"expected a mapping with {expected}", "shape")])

@@ -8,7 +8,7 @@ after the prefix (case and surrounding space ignored).
 
 from __future__ import annotations
 
-from webhook_receiver.records import TimelineEntry
+from burnwise.receiver.records import TimelineEntry
 
 OPEN_PREFIX = "follow-up:"
 DONE_PREFIX = "follow-up done:"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from burnwise.errors import UserError
+from burnwise.errors import BurnwiseError
 
 
 class _Loader(yaml.SafeLoader):
@@ -29,17 +29,17 @@ _Loader.add_implicit_resolver(
 
 
 def read_yaml(path: Path) -> object:
-    """Parse one YAML file; a missing file or a syntax error becomes a UserError naming the file."""
+    """Parse one YAML file; a missing file or a syntax error becomes a BurnwiseError naming the file."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(f"{path}: file not found: create it or pass the right path") from None
+        raise BurnwiseError(f"{path}: file not found: create it or pass the right path") from None
     except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+        raise BurnwiseError(f"{path}: cannot read: {exc.strerror}") from None
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise UserError(f"{path}:{where}: not valid YAML: {problem}") from None
+        raise BurnwiseError(f"{path}:{where}: not valid YAML: {problem}") from None

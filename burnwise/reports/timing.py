@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta, timezone
 
-from burnwise.errors import UserError
-from webhook_receiver.oncall.durations import parse_duration
+from burnwise.errors import BurnwiseError
+from burnwise.roster.durations import parse_duration
 
 
 def parse_window(text: str, option: str) -> timedelta:
@@ -18,7 +18,7 @@ def parse_window(text: str, option: str) -> timedelta:
     try:
         return parse_duration(text)
     except ValueError as exc:
-        raise UserError(f"{option} {text!r}: {exc}") from None
+        raise BurnwiseError(f"{option} {text!r}: {exc}") from None
 
 
 def parse_instant(text: str | None, option: str = "--at") -> datetime:
@@ -28,9 +28,9 @@ def parse_instant(text: str | None, option: str = "--at") -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise UserError(f"{option} {text!r}: not an ISO time; write it like 2026-11-25T09:00:00Z") from None
+        raise BurnwiseError(f"{option} {text!r}: not an ISO time; write it like 2026-11-25T09:00:00Z") from None
     if value.tzinfo is None:
-        raise UserError(f"{option} {text!r}: give a UTC offset, e.g. 2026-11-25T09:00:00Z or +01:00")
+        raise BurnwiseError(f"{option} {text!r}: give a UTC offset, e.g. 2026-11-25T09:00:00Z or +01:00")
     return value.astimezone(timezone.utc)
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from webhook_receiver.oncall.directory import DEFAULT_ACK_TIMEOUTS
-from webhook_receiver.oncall.fairness import is_unsocial
-from webhook_receiver.records import IncidentRecord, PageRecord
+from burnwise.receiver.records import IncidentRecord, PageRecord
+from burnwise.roster.directory import DEFAULT_ACK_TIMEOUTS
+from burnwise.roster.fairness import is_unsocial
 
 
 def is_page(page: PageRecord) -> bool:

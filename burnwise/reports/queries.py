@@ -2,7 +2,7 @@
 
 Why here and not in the store: reports are read-only and may ask for joins the receiver never
 needs (timeline entries of one surface, pages in a time range). They read the same tables
-(:mod:`webhook_receiver.schema`) and hand back the receiver's own read models, so a column the
+(:mod:`burnwise.receiver.schema`) and hand back the receiver's own read models, so a column the
 store renames breaks here loudly rather than silently.
 """
 
@@ -13,10 +13,16 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from burnwise.errors import UserError
-from webhook_receiver import schema as t
-from webhook_receiver.records import AlertRecord, IncidentDetail, IncidentRecord, PageRecord, TimelineEntry
-from webhook_receiver.store import Store, StoreUnavailable
+from burnwise.errors import BurnwiseError
+from burnwise.receiver import schema as t
+from burnwise.receiver.records import (
+    AlertRecord,
+    IncidentDetail,
+    IncidentRecord,
+    PageRecord,
+    TimelineEntry,
+)
+from burnwise.receiver.store import Store, StoreUnavailable
 
 
 def _connect(store: Store):
@@ -25,7 +31,7 @@ def _connect(store: Store):
         return store.engine.connect()
     except (StoreUnavailable, sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
         first = str(exc).splitlines()[0]
-        raise UserError(
+        raise BurnwiseError(
             f"database not reachable ({first}); check --database-url or BURNWISE_DATABASE_URL"
         ) from None
 
@@ -113,5 +119,5 @@ def incident_detail(store: Store, incident_id: int) -> IncidentDetail:
     _connect(store).close()
     detail = store.get_incident(incident_id)
     if detail is None:
-        raise UserError(f"no incident {incident_id} in this database; list them with `burnwise incident list`")
+        raise BurnwiseError(f"no incident {incident_id} in this database; list them with `burnwise incident list`")
     return detail

@@ -7,8 +7,8 @@ walk-through for an unknown surface only warns: it harms nobody, it just counts 
 
 from __future__ import annotations
 
-from webhook_receiver.oncall.findings import Finding
-from webhook_receiver.oncall.model import Roster, Rotation
+from burnwise.roster.findings import Finding
+from burnwise.roster.model import Roster, Rotation
 
 
 def reference_findings(roster: Roster, file: str) -> list[Finding]:

@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from webhook_receiver.records import IncidentRecord, TimelineEntry
-from webhook_receiver.reports.followups import follow_ups
-from webhook_receiver.reports.markdown import table
-from webhook_receiver.reports.next_shift import NextShift
-from webhook_receiver.reports.noisy import NoisyAlert
-from webhook_receiver.reports.timing import human, iso, seconds_between
-from webhook_receiver.reports.watch import WatchSection
+from burnwise.receiver.records import IncidentRecord, TimelineEntry
+from burnwise.reports.followups import follow_ups
+from burnwise.reports.markdown import table
+from burnwise.reports.next_shift import NextShift
+from burnwise.reports.noisy import NoisyAlert
+from burnwise.reports.timing import human, iso, seconds_between
+from burnwise.reports.watch import WatchSection
 
 RECENT_CHANGES = timedelta(hours=72)
 WORRY_PROMPT = "What would you worry about this coming shift? (outgoing primary: write it here)"

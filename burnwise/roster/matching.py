@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from webhook_receiver.oncall.matchers import all_match, parse_matcher
-from webhook_receiver.oncall.model import Roster, Runbook, RunbookCatalog, Surface
+from burnwise.roster.matchers import all_match, parse_matcher
+from burnwise.roster.model import Roster, Runbook, RunbookCatalog, Surface
 
 
 def surface_for(roster: Roster, labels: Mapping[str, str]) -> Surface | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from burnwise.errors import UserError
+from burnwise.errors import BurnwiseError
 
 RULE_SUFFIXES = (".yaml", ".yml")
 
@@ -39,12 +39,12 @@ def spec_owners(specs_dir: Path) -> list[SpecOwner]:
     if not specs_dir.exists():
         return []
     try:
-        from generator.loader import load_specs
+        from burnwise.generator.loader import load_specs
 
         loaded = load_specs([specs_dir])
         return sorted({SpecOwner(item.source, item.spec.service, item.spec.owner_surface) for item in loaded},
                       key=lambda o: (o.file, o.service))
-    except (ImportError, AttributeError, TypeError, ValueError, UserError):
+    except (ImportError, AttributeError, TypeError, ValueError, BurnwiseError):
         return _raw_spec_owners(specs_dir)
 
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from webhook_receiver.oncall.fairness import unfair_burdens, unsocial_hours
-from webhook_receiver.oncall.findings import Finding
-from webhook_receiver.oncall.load import OncallFileError, load_catalog, load_roster
-from webhook_receiver.oncall.matching import runbooks_for
-from webhook_receiver.oncall.model import Roster, RunbookCatalog
-from webhook_receiver.oncall.references import reference_findings
-from webhook_receiver.oncall.sources import rendered_alerts, spec_owners
-from webhook_receiver.oncall.training import training_gaps
+from burnwise.roster.fairness import unfair_burdens, unsocial_hours
+from burnwise.roster.findings import Finding
+from burnwise.roster.load import OncallFileError, load_catalog, load_roster
+from burnwise.roster.matching import runbooks_for
+from burnwise.roster.model import Roster, RunbookCatalog
+from burnwise.roster.references import reference_findings
+from burnwise.roster.sources import rendered_alerts, spec_owners
+from burnwise.roster.training import training_gaps
 
 REVIEW_MAX_AGE = timedelta(days=90)
 FAIRNESS_WEEKS = 12

@@ -2,7 +2,7 @@
 
 A rotation that looks even in UTC can put every night on the one person on the other side of
 the world. Hours are counted in 15-minute steps over the shifts computed by
-:mod:`webhook_receiver.oncall.schedule`, against each person's local clock.
+:mod:`burnwise.roster.schedule`, against each person's local clock.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from webhook_receiver.oncall.model import Roster, Surface
-from webhook_receiver.oncall.schedule import shifts
+from burnwise.roster.model import Roster, Surface
+from burnwise.roster.schedule import shifts
 
 STEP = timedelta(minutes=15)
 NIGHT_START_HOUR = 22  # 22:00 ...

@@ -28,16 +28,21 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from burnwise.errors import UserError
-from generator import names
-from generator.durations import format_duration
-from generator.pipeline import rule_file_name
-from generator.promtool_tests import ExpectedSample, PromqlExprTest, RuleTestFile, RuleTestGroup
-from generator.windows import BASE_WINDOW, Tier, tiers_for
-from webhook_receiver.records import AlertRecord, IncidentDetail
-from webhook_receiver.reports.prometheus import Prometheus, query_range
-from webhook_receiver.reports.sli_series import Minutes, sli_series
-from webhook_receiver.reports.slos import SLORef
+from burnwise.errors import BurnwiseError
+from burnwise.generator import names
+from burnwise.generator.durations import format_duration
+from burnwise.generator.pipeline import rule_file_name
+from burnwise.generator.promtool_tests import (
+    ExpectedSample,
+    PromqlExprTest,
+    RuleTestFile,
+    RuleTestGroup,
+)
+from burnwise.generator.windows import BASE_WINDOW, Tier, tiers_for
+from burnwise.receiver.records import AlertRecord, IncidentDetail
+from burnwise.reports.prometheus import Prometheus, query_range
+from burnwise.reports.sli_series import Minutes, sli_series
+from burnwise.reports.slos import SLORef
 
 _BURN = re.compile(r"burning (\d+(?:\.\d+)?)x")
 #: The reconstructed burn is at least this multiple of the factor, so a case never sits on the edge.
@@ -83,7 +88,7 @@ def paging_alert(detail: IncidentDetail) -> AlertRecord:
     """The alert that gave the incident its severity (earliest first)."""
     matching = [a for a in detail.alerts if a.severity == detail.severity and a.alertname]
     if not matching:
-        raise UserError(f"incident {detail.id} has no named alert of severity {detail.severity}; nothing to reproduce")
+        raise BurnwiseError(f"incident {detail.id} has no named alert of severity {detail.severity}; nothing to reproduce")
     return min(matching, key=lambda a: (a.starts_at, a.fingerprint))
 
 
@@ -100,7 +105,7 @@ def _tier(ref: SLORef, severity: str) -> Tier:
     for tier in tiers_for(ref.slo):
         if tier.severity == severity:
             return tier
-    raise UserError(
+    raise BurnwiseError(
         f"{ref.spec.service}/{ref.slo.name} has no enabled alert tier with severity {severity} in "
         f"{ref.loaded.source}: the current rules would not page for this incident (re-enable the tier or "
         "write the case by hand)"
@@ -111,7 +116,7 @@ def plan_regression(detail: IncidentDetail, ref: SLORef | None) -> RegressionPla
     alert = paging_alert(detail)
     service, slo_name = alert.labels.get("service"), alert.labels.get("slo")
     if ref is None:
-        raise UserError(
+        raise BurnwiseError(
             f"incident {detail.id}: alert {alert.alertname} is for service={service!r} slo={slo_name!r}, "
             "which no spec in the specs folder defines (pass --specs DIR)"
         )

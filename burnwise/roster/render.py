@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from webhook_receiver.oncall.directory import Contact, Directory
-from webhook_receiver.oncall.durations import format_duration
-from webhook_receiver.oncall.model import Roster, Runbook, RunbookCatalog
-from webhook_receiver.oncall.schedule import Shift, handoff_at, on_call
+from burnwise.roster.directory import Contact, Directory
+from burnwise.roster.durations import format_duration
+from burnwise.roster.model import Roster, Runbook, RunbookCatalog
+from burnwise.roster.schedule import Shift, handoff_at, on_call
 
 
 def local_time(moment: datetime, zone_name: str) -> str:

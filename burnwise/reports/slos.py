@@ -2,7 +2,7 @@
 
 Why the specs: an alert carries only ``service`` and ``slo`` labels; the objective, period, tiers
 and burn factors that explain it (and that a regression case must reproduce) live in the spec,
-and reading it with :func:`generator.loader.load_specs` gives the exact defaults the rules have.
+and reading it with :func:`burnwise.generator.loader.load_specs` gives the exact defaults the rules have.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from burnwise.errors import UserError
-from generator.errors import SpecError
-from generator.loader import LoadedSpec, load_specs
-from generator.spec import SLO, ServiceSpec
-from generator.windows import Tier, tiers_for
+from burnwise.errors import BurnwiseError
+from burnwise.generator.errors import SpecError
+from burnwise.generator.loader import LoadedSpec, load_specs
+from burnwise.generator.spec import SLO, ServiceSpec
+from burnwise.generator.windows import Tier, tiers_for
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def load_catalog(specs_dir: Path) -> list[LoadedSpec]:
     try:
         return load_specs([Path(specs_dir)])
     except SpecError as exc:
-        raise UserError(f"cannot read the SLO specs in {specs_dir}: {exc}; fix them (burnwise validate)") from None
+        raise BurnwiseError(f"cannot read the SLO specs in {specs_dir}: {exc}; fix them (burnwise validate)") from None
 
 
 def find_slo(catalog: list[LoadedSpec], service: str | None, slo: str | None) -> SLORef | None:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import requests
 
-from webhook_receiver.reports.timing import iso
+from burnwise.reports.timing import iso
 
 TIMEOUT_SECONDS = 10.0
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from webhook_receiver.oncall.durations import parse_duration
-from webhook_receiver.oncall.load import OncallFileError, load_catalog, load_roster
-from webhook_receiver.oncall.matching import runbooks_for as match_runbooks
-from webhook_receiver.oncall.matching import surface_for as match_surface
-from webhook_receiver.oncall.model import Roster, RunbookCatalog
-from webhook_receiver.oncall.references import reference_findings
-from webhook_receiver.oncall.schedule import on_call
+from burnwise.roster.durations import parse_duration
+from burnwise.roster.load import OncallFileError, load_catalog, load_roster
+from burnwise.roster.matching import runbooks_for as match_runbooks
+from burnwise.roster.matching import surface_for as match_surface
+from burnwise.roster.model import Roster, RunbookCatalog
+from burnwise.roster.references import reference_findings
+from burnwise.roster.schedule import on_call
 
 DEFAULT_ACK_TIMEOUTS: dict[str, timedelta] = {
     "sev1": timedelta(minutes=5),
@@ -103,7 +103,7 @@ class Directory:
 
     @classmethod
     def load(cls, roster_path: Path | None, runbooks_path: Path | None) -> "Directory":
-        """Load and validate the YAML files; raises burnwise.errors.UserError naming file and field.
+        """Load and validate the YAML files; raises burnwise.errors.BurnwiseError naming file and field.
 
         Shape errors and references to unknown people or surfaces refuse to load (a page cannot go
         to somebody the roster does not know). The softer gates (training, fairness, stale
