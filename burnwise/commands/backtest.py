@@ -15,7 +15,7 @@ from pathlib import Path
 
 from burnwise.commands.generate import add_spec_arguments, spec_paths
 from burnwise.errors import BurnwiseError
-from burnwise.generator.backtest import builtin_scenarios, format_table, run_backtest
+from burnwise.generator.backtest import FINE_LIMIT, builtin_scenarios, format_table, run_backtest
 from burnwise.generator.durations import DurationError, parse_duration
 from burnwise.generator.loader import load_specs
 from burnwise.generator.scenarios import load_scenarios
@@ -73,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--only", action="append", metavar="NAME", help="run only this scenario (repeatable)")
     parser.add_argument("--slo", action="append", metavar="SLO", help="only this SLO (`name` or `service/name`, repeatable)")
     parser.add_argument("--history", type=_duration, default=None, help="healthy history before each scenario (default: the sev2 long window)")
-    parser.add_argument("--eval-interval", type=_duration, default=None, help="rule evaluation interval (default: 1m, 5m for runs over 12h)")
+    parser.add_argument("--eval-interval", type=_duration, default=None, help=f"rule evaluation interval (default: 1m, 5m for runs over {FINE_LIMIT // 3600}h)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="promtool processes at once (default: CPUs)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(func=run)

@@ -45,7 +45,7 @@ def _groups(path: Path) -> int:
 
 
 def run_test(args: argparse.Namespace) -> int:
-    files = [*test_files(args.out), *args.files]
+    files = list(args.files) or test_files(args.out)  # named files run alone, not after all the others
     if not files:
         raise BurnwiseError(
             f"no promtool test files in {args.out.as_posix()}/tests/: run `burnwise generate` first "
@@ -75,10 +75,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "test",
         help="run the generated promtool unit tests (and regression cases) through promtool",
-        description="Run every promtool test file under OUT/tests/ (generated per SLO by `burnwise generate`, "
-        "plus regression cases) and any FILE given; exit 1 when any fails.",
+        description="Run the promtool test files named as FILE, or, when none is named, every one under "
+        "OUT/tests/ (generated per SLO by `burnwise generate`, plus regression cases); exit 1 when any fails.",
     )
-    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="extra promtool test files")
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="promtool test files to run (default: every file under OUT/tests/)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"rendered rules directory (default: {DEFAULT_OUT}/)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="promtool processes at once (default: CPUs)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds before one file's promtool run is stopped")
