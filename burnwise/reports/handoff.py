@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 
 from burnwise.receiver.records import IncidentRecord, TimelineEntry
+from burnwise.reports.figures import percent
 from burnwise.reports.followups import follow_ups
 from burnwise.reports.markdown import table
 from burnwise.reports.next_shift import NextShift
@@ -183,7 +184,7 @@ def render_markdown(note: HandoffNote) -> str:
             ["SLO", "Budget remaining", "Burn rate", "Why"],
             [
                 [f"{w.service}/{w.slo}",
-                 "-" if w.budget_remaining is None else f"{w.budget_remaining:.1%}",
+                 "-" if w.budget_remaining is None else percent(w.budget_remaining, 1),
                  "-" if w.burn_rate is None else f"{w.burn_rate:.2f}x over {w.burn_window}",
                  "; ".join(w.reasons)]
                 for w in note.watch.items

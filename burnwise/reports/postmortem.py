@@ -12,6 +12,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from burnwise.receiver.records import IncidentDetail
+from burnwise.reports.figures import percent
 from burnwise.reports.followups import follow_ups
 from burnwise.reports.markdown import table
 from burnwise.reports.people import ack_timeout_seconds
@@ -167,8 +168,8 @@ def render_markdown(pm: Postmortem) -> str:
     lines.append(f"- Duration (first alert to resolution): {human(pm.impact.duration_seconds)}")
     b = pm.impact.budget
     if b.available:
-        lines.append(f"- Error budget consumed: {b.consumed:.2%} of the period's budget "
-                     f"(remaining {b.remaining_before:.2%} before, {b.remaining_after:.2%} after)")
+        lines.append(f"- Error budget consumed: {percent(b.consumed)} of the period's budget "
+                     f"(remaining {percent(b.remaining_before)} before, {percent(b.remaining_after)} after)")
     else:
         lines.append(f"- Error budget consumed: not available ({b.note})")
     lines += ["", "## Key times", ""]

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from burnwise.generator import names
 from burnwise.generator.durations import format_duration
+from burnwise.reports.figures import percent
 from burnwise.reports.prometheus import Prometheus, PrometheusUnavailable
 from burnwise.reports.slos import SLORef
 
@@ -72,7 +73,7 @@ def watch_items(
                 burn = _one(prometheus, names.burn_rate(slowest[0]), ref, at)
             reasons = []
             if remaining is not None and remaining < budget_low:
-                reasons.append(f"error budget remaining {remaining:.1%} is under {budget_low:.0%}")
+                reasons.append(f"error budget remaining {percent(remaining, 1)} is under {percent(budget_low, 0)}")
             if burn is not None and factor is not None and 1 < burn < factor:
                 reasons.append(f"burning {burn:.2f}x over {window}: above 1x, under the {factor:g}x paging threshold")
             if reasons:

@@ -39,3 +39,13 @@ def test_backtest_help_names_the_interval_switch_the_code_uses(capsys):
     assert f"runs over {FINE_LIMIT // 3600}h" in " ".join(text.split())
     docs = (REPO / "docs" / "testing.md").read_text(encoding="utf-8")
     assert f"Runs up to {FINE_LIMIT // 3600} hours (history included) are evaluated every minute" in docs
+
+
+def test_a_budget_figure_that_rounds_to_zero_has_no_minus_sign():
+    """22.6: budget consumed printed as -0.00%."""
+    from burnwise.reports.figures import percent
+
+    assert f"{-0.000001:.2%}" == "-0.00%"  # what the reports printed before
+    assert percent(-0.000001) == "0.00%"
+    assert percent(-0.0001) == "-0.01%"
+    assert percent(0.12345, 1) == "12.3%"
