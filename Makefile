@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# made by setup; targets that run burnwise depend on it, so `make test` on a fresh clone sets up first
+INSTALLED := $(VENV)/.burnwise-installed
 BURNWISE := $(PY) -m burnwise
 PYTEST_ARGS ?=
 
@@ -13,6 +15,10 @@ PYTEST_ARGS ?=
 setup: venv
 	./scripts/install-system-deps.sh
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(INSTALLED)
+
+$(INSTALLED): pyproject.toml | $(PY)
+	$(MAKE) setup
 
 venv: $(PY)
 
@@ -24,22 +30,22 @@ demo: setup
 	$(BURNWISE) demo $(if $(KEEP),--keep,)
 
 ## test: the whole suite, real binaries included
-test: venv
+test: $(INSTALLED)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## generate: render slo_specs/ into rendered_rules/
-generate: venv
+generate: $(INSTALLED)
 	$(BURNWISE) generate
 
 ## check: the GitOps gate: rendered_rules/ matches the specs and passes promtool
-check: venv
+check: $(INSTALLED)
 	$(BURNWISE) check
 
-validate: venv
+validate: $(INSTALLED)
 	$(BURNWISE) validate
 
 ## backtest: replay error scenarios through promtool and print detection/reset times per tier
-backtest: venv
+backtest: $(INSTALLED)
 	$(BURNWISE) backtest
 
 ## bench: rule cost/accuracy, generation speed, receiver throughput (BENCH=full for large sizes)
