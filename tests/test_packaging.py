@@ -111,3 +111,14 @@ def test_serve_from_the_wheel_answers_health(wheel_install, tmp_path):
     finally:
         stop_process(proc)
         log.close()
+
+
+def test_make_setup_installs_into_the_project_venv_not_the_system_python():
+    """Issue 22.10: `make setup` ran `python3 -m pip install` as root into the system Python."""
+    plan = subprocess.run(["make", "-n", "-B", "setup", "VENV=.venv-probe"], cwd=REPO, capture_output=True, text=True, timeout=60, check=True).stdout
+    pip_lines = [line for line in plan.splitlines() if " -m pip install" in line]
+    assert pip_lines and all(line.startswith(".venv-probe/bin/python -m pip install") for line in pip_lines)
+    assert "-m venv .venv-probe" in plan
+    for target in ("test", "demo", "check"):
+        runs = subprocess.run(["make", "-n", target], cwd=REPO, capture_output=True, text=True, timeout=60, check=True).stdout
+        assert all(not line.startswith(("python", "pip")) for line in runs.splitlines()), runs
