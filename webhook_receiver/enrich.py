@@ -12,6 +12,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from burnwise.receiver.models import Notification
+from burnwise.receiver.values import ChainStep
 
 from burnwise.roster.directory import Directory, Responders
 
@@ -29,11 +30,11 @@ class Enrichment:
     links: list[dict] = field(default_factory=list)
     routing_key: str | None = None
 
-    def escalation_chain(self) -> list[dict]:
-        """[{role, contact}] in paging order; empty when no roster names anyone."""
+    def escalation_chain(self) -> tuple[ChainStep, ...]:
+        """The steps in paging order; empty when no roster names anyone."""
         if self.responders is None:
-            return []
-        return [{"role": role, "contact": person.to_json()} for role, person in self.responders.escalation_chain()]
+            return ()
+        return tuple(ChainStep(role, person.to_json()) for role, person in self.responders.escalation_chain())
 
 
 def incident_labels(notification: Notification) -> dict[str, str]:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from burnwise.receiver.enrich import Enrichment
 from burnwise.receiver.models import Alert, Notification
+from burnwise.receiver.values import PageDocument, chain_of
 
 from burnwise.roster.directory import DEFAULT_ACK_TIMEOUTS
 
@@ -20,27 +21,34 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if value else None
 
 
-def document_of(incident: Mapping, alert_rows: list[Mapping], runbooks: list[dict] | None) -> dict:
+def document_of(incident: Mapping, alert_rows: list[Mapping], runbooks: list[dict] | None) -> PageDocument:
     """Page bodies' view of an incident row and its alert rows (oldest alert first).
 
     Why a function of rows rather than a query: a new incident's document is built from the
-    values just written, without reading them back; ``Store._document`` passes the rows it read.
+    values just written, without reading them back; :func:`reads.page_document` passes the rows it read.
     """
-    doc = {
-        "id": incident["id"],
-        "title": incident["title"],
-        "status": incident["status"],
-        "severity": incident["severity"],
-        "route": incident["route"],
-        "surface": incident["surface"],
-        "labels": incident["labels"],
-        "links": incident["links"],
-        "responders": incident["responders"],
-        "dedup_key": incident["dedup_key"],
-        "routing_key": incident["routing_key"],
-        "opened_at": iso(incident["opened_at"]),
-        "escalation_chain": incident["escalation_chain"],
-        "alerts": [
+    if runbooks is None:
+        runbooks = [
+            {"title": link["text"].removeprefix("Runbook: "), "url": link["href"]}
+            for link in incident["links"]
+            if link["text"].startswith("Runbook: ")
+        ]
+    return PageDocument(
+        id=incident["id"],
+        title=incident["title"],
+        status=incident["status"],
+        severity=incident["severity"],
+        route=incident["route"],
+        surface=incident["surface"],
+        labels=incident["labels"],
+        links=incident["links"],
+        responders=incident["responders"],
+        dedup_key=incident["dedup_key"],
+        routing_key=incident["routing_key"],
+        opened_at=iso(incident["opened_at"]),
+        escalation_chain=chain_of(incident["escalation_chain"]),
+        runbooks=runbooks,
+        alerts=[
             {
                 "fingerprint": a["fingerprint"],
                 "status": a["status"],
@@ -50,16 +58,7 @@ def document_of(incident: Mapping, alert_rows: list[Mapping], runbooks: list[dic
             }
             for a in alert_rows
         ],
-    }
-    if runbooks is not None:
-        doc["runbooks"] = runbooks
-    else:
-        doc["runbooks"] = [
-            {"title": link["text"].removeprefix("Runbook: "), "url": link["href"]}
-            for link in incident["links"]
-            if link["text"].startswith("Runbook: ")
-        ]
-    return doc
+    )
 
 
 def alert_state(alert: Alert, now: datetime) -> dict:
@@ -78,7 +77,7 @@ def alert_state(alert: Alert, now: datetime) -> dict:
 
 def escalation_plan(enrichment: Enrichment, severity: str, route: str, now: datetime) -> dict:
     """Chain, ack timeout and first due time for a paging incident (none for tickets)."""
-    chain = enrichment.escalation_chain() if route == "page" else []
+    chain = [step.to_json() for step in enrichment.escalation_chain()] if route == "page" else []
     timeout = None
     if enrichment.responders is not None:
         # a roster that names no timeout for this severity still escalates, on the defaults

@@ -21,6 +21,7 @@ from burnwise.receiver.pagers.pagerduty import PagerDutyTarget
 from burnwise.receiver.pagers.webhook import WebhookTarget
 from burnwise.receiver.paging import PagingPolicy
 from burnwise.receiver.store import Store, StoreUnavailable, utcnow
+from burnwise.receiver.values import ClaimedPage
 
 log = logging.getLogger("burnwise.receiver.outbox")
 
@@ -89,24 +90,24 @@ class OutboxWorker:
             tried += 1
         return tried
 
-    def _deliver(self, page: dict) -> None:
-        target_name = page["target"]
+    def _deliver(self, page: ClaimedPage) -> None:
+        target_name = page.target
         target = self.targets.get(target_name)
         if target is None:
             result = DeliveryResult(False, False, None, f"unknown target {target_name!r}")
         else:
-            result = target.deliver(page["body"])
+            result = target.deliver(page.body)
         now = utcnow()
-        attempt = page["attempts"] + 1
+        attempt = page.attempts + 1
         if result.ok:
-            self.store.record_delivery(page["id"], status="sent", status_code=result.status_code, error=None, now=now)
+            self.store.record_delivery(page.id, status="sent", status_code=result.status_code, error=None, now=now)
             self.metrics.pages_sent.labels(target=target_name).inc()
-            self.metrics.delivery_latency.labels(target=target_name).observe((now - page["created_at"]).total_seconds())
-            log.info("page %s (%s %s) delivered", page["id"], target_name, page["action"])
+            self.metrics.delivery_latency.labels(target=target_name).observe((now - page.created_at).total_seconds())
+            log.info("page %s (%s %s) delivered", page.id, target_name, page.action)
         elif result.retryable and attempt < self.config.retry.max_attempts:
             delay = backoff_seconds(attempt, self.config.retry, self._rng)
             self.store.record_delivery(
-                page["id"],
+                page.id,
                 status="pending",
                 status_code=result.status_code,
                 error=result.error,
@@ -114,9 +115,9 @@ class OutboxWorker:
                 now=now,
             )
             self.metrics.pages_retried.labels(target=target_name).inc()
-            log.warning("page %s attempt %s failed (%s); retry in %.1fs", page["id"], attempt, result.error, delay)
+            log.warning("page %s attempt %s failed (%s); retry in %.1fs", page.id, attempt, result.error, delay)
         else:
             reason = result.error if not result.retryable else f"gave up after {attempt} attempts: {result.error}"
-            self.store.record_delivery(page["id"], status="failed", status_code=result.status_code, error=reason, now=now)
+            self.store.record_delivery(page.id, status="failed", status_code=result.status_code, error=reason, now=now)
             self.metrics.pages_failed.labels(target=target_name).inc()
-            log.error("page %s failed for good: %s", page["id"], reason)
+            log.error("page %s failed for good: %s", page.id, reason)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from burnwise.receiver.pagers.pagerduty import follow_up_event, trigger_event
 from burnwise.receiver.pagers.webhook import webhook_event
+from burnwise.receiver.values import PageDocument
 
 
 @dataclass(frozen=True)
@@ -46,71 +47,71 @@ def wants_ticket(severity: str, labels: dict[str, str], force_ticket: bool) -> b
     return force_ticket or severity == "sev3" or labels.get("burnwise_tier") == "ticket"
 
 
-def _chat(policy: PagingPolicy, doc: dict, event: str, step: int, extra: dict | None = None) -> list[PageSpec]:
+def _chat(policy: PagingPolicy, doc: PageDocument, event: str, step: int, extra: dict | None = None) -> list[PageSpec]:
     if not policy.chat_enabled:
         return []
-    body = webhook_event(event, doc, incident_url(policy, doc["id"]), extra)
-    return [PageSpec(f"{doc['id']}:chat:{event}:{step}", "chat", event.removeprefix("incident."), body)]
+    body = webhook_event(event, doc.to_json(), incident_url(policy, doc.id), extra)
+    return [PageSpec(f"{doc.id}:chat:{event}:{step}", "chat", event.removeprefix("incident."), body)]
 
 
 def _pagerduty_trigger(
-    policy: PagingPolicy, doc: dict, step: int, role: str | None, contact: dict | None, suffix: str = ""
+    policy: PagingPolicy, doc: PageDocument, step: int, role: str | None, contact: dict | None, suffix: str = ""
 ) -> PageSpec:
-    key = f"{doc['id']}:pagerduty:trigger:{step}{suffix}"
-    routing_key = doc.get("routing_key")
+    key = f"{doc.id}:pagerduty:trigger:{step}{suffix}"
+    routing_key = doc.routing_key
     if not routing_key:
         reason = "no routing key: set BURNWISE_PAGERDUTY_ROUTING_KEY or a routing_key for the surface in the roster"
         return PageSpec(key, "pagerduty", "trigger", {}, role, contact, status="skipped", reason=reason)
-    body = trigger_event(doc, routing_key, role, contact, incident_url(policy, doc["id"]))
+    body = trigger_event(doc.to_json(), routing_key, role, contact, incident_url(policy, doc.id))
     return PageSpec(key, "pagerduty", "trigger", body, role, contact)
 
 
-def pages_for_open(policy: PagingPolicy, doc: dict) -> list[PageSpec]:
+def pages_for_open(policy: PagingPolicy, doc: PageDocument) -> list[PageSpec]:
     """A new incident: page the first of the chain (or the default key), or file a ticket."""
-    if doc["route"] == "ticket":
-        key = f"{doc['id']}:ticket:opened:0"
-        body = webhook_event("incident.opened", doc, incident_url(policy, doc["id"]))
+    if doc.route == "ticket":
+        key = f"{doc.id}:ticket:opened:0"
+        body = webhook_event("incident.opened", doc.to_json(), incident_url(policy, doc.id))
         if not policy.ticket_enabled:
             reason = "no ticket_url configured (BURNWISE_TICKET_URL); sev3/ticket alerts are recorded only"
             specs = [PageSpec(key, "ticket", "opened", body, status="skipped", reason=reason)]
         else:
             specs = [PageSpec(key, "ticket", "opened", body)]
         return specs + _chat(policy, doc, "incident.opened", 0)
-    chain = doc.get("escalation_chain") or []
-    role, contact = (chain[0]["role"], chain[0]["contact"]) if chain else (None, None)
+    chain = doc.escalation_chain
+    role, contact = (chain[0].role, chain[0].contact) if chain else (None, None)
     return [_pagerduty_trigger(policy, doc, 0, role, contact)] + _chat(policy, doc, "incident.opened", 0)
 
 
-def pages_for_escalation(policy: PagingPolicy, doc: dict, step: int) -> list[PageSpec]:
+def pages_for_escalation(policy: PagingPolicy, doc: PageDocument, step: int) -> list[PageSpec]:
     """The primary did not acknowledge in time: page the next person of the chain."""
-    entry = doc["escalation_chain"][step]
-    paged = {"paged": {"role": entry["role"], "contact": entry["contact"]}}
-    return [_pagerduty_trigger(policy, doc, step, entry["role"], entry["contact"])] + _chat(
+    entry = doc.escalation_chain[step]
+    paged = {"paged": entry.to_json()}
+    return [_pagerduty_trigger(policy, doc, step, entry.role, entry.contact)] + _chat(
         policy, doc, "incident.escalated", step, paged
     )
 
 
-def pages_for_severity_change(policy: PagingPolicy, doc: dict, step: int, severity: str) -> list[PageSpec]:
+def pages_for_severity_change(policy: PagingPolicy, doc: PageDocument, step: int, severity: str) -> list[PageSpec]:
     """Re-send the trigger to whoever is paged now, so PagerDuty shows the raised severity."""
-    chain = doc.get("escalation_chain") or []
-    role, contact = (chain[step]["role"], chain[step]["contact"]) if step < len(chain) else (None, None)
+    chain = doc.escalation_chain
+    role, contact = (chain[step].role, chain[step].contact) if step < len(chain) else (None, None)
     return [_pagerduty_trigger(policy, doc, step, role, contact, suffix=f":{severity}")]
 
 
-def _follow_up(policy: PagingPolicy, doc: dict, action: str, event: str, by: str) -> list[PageSpec]:
+def _follow_up(policy: PagingPolicy, doc: PageDocument, action: str, event: str, by: str) -> list[PageSpec]:
     specs: list[PageSpec] = []
-    if doc["route"] == "page" and doc.get("routing_key"):
-        body = follow_up_event(action, doc["dedup_key"], doc["routing_key"])
-        specs.append(PageSpec(f"{doc['id']}:pagerduty:{action}:0", "pagerduty", action, body))
-    elif doc["route"] == "ticket" and policy.ticket_enabled and action == "resolve":
-        body = webhook_event(event, doc, incident_url(policy, doc["id"]), {"by": by})
-        specs.append(PageSpec(f"{doc['id']}:ticket:resolved:0", "ticket", "resolved", body))
+    if doc.route == "page" and doc.routing_key:
+        body = follow_up_event(action, doc.dedup_key, doc.routing_key)
+        specs.append(PageSpec(f"{doc.id}:pagerduty:{action}:0", "pagerduty", action, body))
+    elif doc.route == "ticket" and policy.ticket_enabled and action == "resolve":
+        body = webhook_event(event, doc.to_json(), incident_url(policy, doc.id), {"by": by})
+        specs.append(PageSpec(f"{doc.id}:ticket:resolved:0", "ticket", "resolved", body))
     return specs + _chat(policy, doc, event, 0, {"by": by})
 
 
-def pages_for_ack(policy: PagingPolicy, doc: dict, by: str) -> list[PageSpec]:
+def pages_for_ack(policy: PagingPolicy, doc: PageDocument, by: str) -> list[PageSpec]:
     return _follow_up(policy, doc, "acknowledge", "incident.acknowledged", by)
 
 
-def pages_for_resolve(policy: PagingPolicy, doc: dict, by: str) -> list[PageSpec]:
+def pages_for_resolve(policy: PagingPolicy, doc: PageDocument, by: str) -> list[PageSpec]:
     return _follow_up(policy, doc, "resolve", "incident.resolved", by)

@@ -19,8 +19,8 @@ from burnwise.receiver.store import (
     IngestResult,
     Store,
     StoreUnavailable,
-    _rounds,
 )
+from burnwise.receiver.ingest import rounds as _rounds
 
 from bench.alert_payloads import payload_stream
 from burnwise.roster.directory import Directory
@@ -251,7 +251,7 @@ def test_concurrent_posts_share_transactions_and_each_gets_its_own_answer(tmp_pa
 
 def test_new_incident_page_document_equals_the_one_read_back(db_url, monkeypatch):
     """A new incident's page is built from the values written; it must match the stored rows."""
-    from burnwise.receiver import store as store_module
+    from burnwise.receiver import ingest as store_module
     from burnwise.receiver.config import ReceiverConfig
     from burnwise.receiver.directory_source import load_directory
 
@@ -259,7 +259,7 @@ def test_new_incident_page_document_equals_the_one_read_back(db_url, monkeypatch
 
     config = ReceiverConfig(roster=REPO_ROOT / "oncall" / "roster.yaml", runbooks=REPO_ROOT / "oncall" / "runbooks.yaml")
     directory = load_directory(config)
-    captured: list[dict] = []
+    captured: list = []
     original = store_module.pages_for_open
 
     def capture(policy, doc):
@@ -280,9 +280,9 @@ def test_new_incident_page_document_equals_the_one_read_back(db_url, monkeypatch
         requests = [IngestRequest(Notification.model_validate(p)) for p in payloads]
         assert all(isinstance(o, IngestResult) for o in store.ingest_batch(requests, directory, POLICY))
         # three surfaces of the roster page a chain; their sev3 twins and the unknown owner do not
-        assert len(captured) == 8 and sum(bool(doc["escalation_chain"]) for doc in captured) == 3
+        assert len(captured) == 8 and sum(bool(doc.escalation_chain) for doc in captured) == 3
         with store.engine.connect() as conn:
             for doc in captured:
-                assert doc == store._document(conn, doc["id"], runbooks=doc["runbooks"])
+                assert doc == store._document(conn, doc.id, runbooks=doc.runbooks)
     finally:
         store.engine.dispose()

@@ -84,7 +84,7 @@ def test_enrichment_annotation_runbook_wins_and_links_are_complete():
         "Alert source (Prometheus)",
     ]
     assert result.links[3]["href"].startswith("http://alertmanager.test:9093/#/silences/new?filter=%7Bgroup%3D%22g%22%7D")
-    assert [step["role"] for step in result.escalation_chain()] == ["primary", "lead"]
+    assert [step.role for step in result.escalation_chain()] == ["primary", "lead"]
 
 
 def test_annotation_runbook_that_is_in_the_catalog_keeps_its_place_and_gets_the_catalog_title():
@@ -98,7 +98,7 @@ def test_annotation_runbook_that_is_in_the_catalog_keeps_its_place_and_gets_the_
 def test_enrichment_without_roster_uses_default_key():
     result = enrich(Notification.model_validate(notification("g", [alert()])), Directory.empty(), NOW, "DEFAULT")
     assert (result.surface, result.responders, result.routing_key) == (None, None, "DEFAULT")
-    assert result.escalation_chain() == []
+    assert result.escalation_chain() == ()
 
 
 def test_token_matching():

@@ -1,0 +1,31 @@
+"""What the HTTP routers share: the store, policy, metrics, worker, writer and config of one app.
+
+Why a small object: each router (Alertmanager ingest, incidents, health) is built from this one
+value instead of closing over a dozen locals of one long ``create_app``; tests reach the same
+objects through ``app.state``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from burnwise.receiver.batch_writer import BatchWriter
+from burnwise.receiver.config import ReceiverConfig
+from burnwise.receiver.metrics import ReceiverMetrics
+from burnwise.receiver.outbox import OutboxWorker
+from burnwise.receiver.paging import PagingPolicy
+from burnwise.receiver.store import Store
+
+
+@dataclass(frozen=True)
+class ReceiverContext:
+    config: ReceiverConfig
+    store: Store
+    policy: PagingPolicy
+    metrics: ReceiverMetrics
+    worker: OutboxWorker
+    writer: BatchWriter
+
+
+class Unauthorized(Exception):
+    """Missing or wrong token; the app answers 401 with a WWW-Authenticate header."""

@@ -1,0 +1,60 @@
+"""The outbox as a queue: lease due pages, record each delivery attempt, count what waits.
+
+Why its own module: the outbox rows are written inside the incident's transaction (see
+:mod:`pending_writes`), but taking them out again is a different job with its own rules - a lease
+that lapses when a process dies, a conditional update so two processes never take the same row,
+and a depth read at scrape time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from burnwise.receiver import schema as t
+from burnwise.receiver import statements as sql
+from burnwise.receiver.engine import Database, utcnow
+from burnwise.receiver.values import ClaimedPage
+
+
+def claim_due_pages(db: Database, lease_seconds: float, limit: int = 20, now: datetime | None = None) -> list[ClaimedPage]:
+    """Lease due pending rows to this process; a lease that lapses (crash) frees them again."""
+    now = now or utcnow()
+    with db.tx() as conn:
+        candidates = conn.execute(sql.DUE_PAGES, {"now": now, "limit": limit}).scalars().all()
+        if not candidates:
+            return []
+        lease = {"ids": candidates, "now": now, "claimed_until": now + timedelta(seconds=lease_seconds)}
+        # the UPDATE re-checks each row, so a row another process leased meanwhile is left out
+        rows = conn.execute(sql.LEASE_PAGES, lease).mappings().all()
+    pages = [ClaimedPage.from_row(row) for row in rows]
+    return sorted(pages, key=lambda page: (page.next_attempt_at, page.id))
+
+
+def record_delivery(
+    db: Database,
+    page_id: int,
+    *,
+    status: str,
+    status_code: int | None,
+    error: str | None,
+    next_attempt_at: datetime | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Store one delivery attempt: ``sent``, ``failed`` or back to ``pending`` for a retry."""
+    now = now or utcnow()
+    values = {
+        "page_id": page_id,
+        "status": status,
+        "last_status_code": status_code,
+        "last_error": error,
+        "sent_at": now if status == "sent" else None,
+        "next_attempt_at": next_attempt_at,
+    }
+    with db.tx() as conn:
+        conn.execute(sql.RECORD_DELIVERY, values)
+
+
+def outbox_depth(db: Database) -> int:
+    with db.tx() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(t.outbox).where(t.outbox.c.status == "pending")).scalar()
