@@ -14,7 +14,8 @@ from pathlib import Path
 from burnwise.generator import names
 from burnwise.generator.errors import SpecProblem
 from burnwise.generator.loader import LoadedSpec
-from burnwise.generator.pipeline import rule_file_name, rule_files
+from burnwise.generator.pipeline import rule_files
+from burnwise.layout import rule_file_name
 from burnwise.generator.promtool import Promtool
 
 

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from burnwise.generator import names
+from burnwise.layout import rule_file_from_tests, unit_test_file_name
 from burnwise.generator.durations import format_duration
 from burnwise.generator.loader import LoadedSpec
 from burnwise.generator.numbers import format_decimal
-from burnwise.generator.pipeline import rule_file_name
 from burnwise.generator.promtool_tests import (
     ExpectedSample,
     PromqlExprTest,
@@ -71,10 +71,6 @@ RESET_CHECK_LIMIT = 2 * 3600
 #: The blip: 10x the budget (1% errors at 99.9%) for 10 minutes.
 BLIP_BURN = Decimal("10")
 BLIP_MINUTES = 10
-
-
-def test_file_name(service: str) -> str:
-    return f"tests/{service}.test.yaml"
 
 
 # --------------------------------------------------------------------------------------------
@@ -689,11 +685,11 @@ def render_test_file(item: LoadedSpec) -> str:
         slo_groups, slo_notes = slo_test_groups(spec, slo)
         groups += slo_groups
         notes += slo_notes
-    test_file = RuleTestFile(rule_files=[f"../{rule_file_name(spec.service)}"], evaluation_interval="1m", tests=groups)
+    test_file = RuleTestFile(rule_files=[rule_file_from_tests(spec.service)], evaluation_interval="1m", tests=groups)
     comment = "".join(f"# note: {note}\n" for note in notes)
     return header(item.source) + comment + test_file.to_yaml()
 
 
 def unit_test_files(specs: list[LoadedSpec]) -> dict[str, str]:
     """``{"tests/<service>.test.yaml": text}`` for every spec (picked up by the pipeline)."""
-    return {test_file_name(item.spec.service): render_test_file(item) for item in specs}
+    return {unit_test_file_name(item.spec.service): render_test_file(item) for item in specs}

@@ -31,7 +31,7 @@ from pydantic import BaseModel
 from burnwise.errors import BurnwiseError
 from burnwise.generator import names
 from burnwise.generator.durations import format_duration
-from burnwise.generator.pipeline import rule_file_name
+from burnwise.layout import rule_file_name
 from burnwise.generator.promtool_tests import (
     ExpectedSample,
     PromqlExprTest,
