@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +19,9 @@ from burnwise.commands.roster_claims import default_roster_claims
 from burnwise.commands.test import run_files, test_files
 from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import find_drift, render_outputs
-from burnwise.generator.promtool import Promtool
+from burnwise.generator.promtool.amtool import INSTALL_HINT as AMTOOL_INSTALL_HINT
+from burnwise.generator.promtool.amtool import Amtool
+from burnwise.generator.promtool.runner import Promtool
 from burnwise.layout import ALERTMANAGER_FILE, ONCALL_DIR, ROSTER_FILE, RULE_FILE_GLOB, RUNBOOKS_FILE
 
 Step = Callable[[argparse.Namespace], bool]
@@ -102,20 +102,19 @@ def step_amtool(args: argparse.Namespace) -> bool:
     config = args.out / ALERTMANAGER_FILE
     if not config.exists():
         return True
-    amtool = os.environ.get("BURNWISE_AMTOOL") or shutil.which("amtool")
-    if not amtool:
-        print("skip  amtool not found: install it with `apt-get install -y prometheus-alertmanager`")
+    amtool = Amtool.find()
+    if amtool is None:
+        print(f"skip  amtool not found: {AMTOOL_INSTALL_HINT}")
         return True
-    try:
-        run = subprocess.run([amtool, "check-config", str(config)], capture_output=True, text=True, timeout=60)
-    except subprocess.TimeoutExpired:
-        print(f"FAIL  amtool check-config {config.as_posix()}: timed out after 60s")
-        return False
-    if run.returncode == 0:
+    result = amtool.check_config(config)
+    if result.ok:
         print(f"ok    amtool check-config {config.as_posix()}")
         return True
-    print(f"FAIL  amtool check-config {config.as_posix()} (exit {run.returncode}):")
-    print((run.stdout + run.stderr).rstrip())
+    if result.exit_code is None:
+        print(f"FAIL  amtool check-config {config.as_posix()}: {result.output}")
+        return False
+    print(f"FAIL  amtool check-config {config.as_posix()} (exit {result.exit_code}):")
+    print(result.output)
     return False
 
 

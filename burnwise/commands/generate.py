@@ -13,7 +13,7 @@ from burnwise.generator.formats.gating import DEFAULT_VERSION, parse_version
 from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import render_outputs, write_outputs
 from burnwise.generator.promql_check import promql_problems
-from burnwise.generator.promtool import Promtool, PromtoolNotFound
+from burnwise.generator.promtool.runner import Promtool, PromtoolNotFound
 from burnwise.layout import RULES_DIR, SPECS_DIR
 
 DEFAULT_SPECS = SPECS_DIR

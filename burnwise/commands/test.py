@@ -17,7 +17,7 @@ from pathlib import Path
 
 from burnwise.commands.generate import DEFAULT_OUT
 from burnwise.errors import BurnwiseError
-from burnwise.generator.promtool import Promtool, RuleTestResult
+from burnwise.generator.promtool.runner import Promtool, RuleTestResult
 
 
 def test_files(out: Path) -> list[Path]:

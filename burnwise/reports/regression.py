@@ -32,7 +32,7 @@ from burnwise.errors import BurnwiseError
 from burnwise.generator import names
 from burnwise.generator.durations import format_duration
 from burnwise.layout import rule_file_name
-from burnwise.generator.promtool_tests import (
+from burnwise.generator.promtool.rule_tests import (
     ExpectedSample,
     PromqlExprTest,
     RuleTestFile,

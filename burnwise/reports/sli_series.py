@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from burnwise.errors import BurnwiseError
 from burnwise.generator.numbers import format_decimal
-from burnwise.generator.promtool_tests import InputSeries, Values
+from burnwise.generator.promtool.rule_tests import InputSeries, Values
 from burnwise.generator.spec import SLI
 
 _SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^}]*\})?\s*\[")

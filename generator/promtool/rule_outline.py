@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from burnwise.generator.go_text import duration_seconds
+from burnwise.generator.promtool.go_text import duration_seconds
 
 
 @dataclass(frozen=True)
