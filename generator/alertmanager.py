@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.loader import LoadedSpec
 from burnwise.generator.render import dump_yaml
 from burnwise.generator.windows import WORKBOOK_TABLE, tiers_for

@@ -6,7 +6,7 @@ labels `service` and `slo` (plus the spec's own labels), so :func:`selector` pic
 
 from __future__ import annotations
 
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 
 ERRORS = "slo:burnwise_errors:rate{window}"  # errors per second over the window
 EVENTS = "slo:burnwise_events:rate{window}"  # events per second over the window

@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from burnwise.generator import names
 from burnwise.generator import sli as sli_exprs
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.numbers import format_decimal
 from burnwise.generator.spec import SLO, ServiceSpec
 from burnwise.generator.windows import (

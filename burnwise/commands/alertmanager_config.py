@@ -21,7 +21,7 @@ from burnwise.generator.alertmanager import (
     check_receiver_url,
     render_config,
 )
-from burnwise.generator.durations import DurationError, parse_duration
+from burnwise.durations import DurationError, parse_duration
 from burnwise.generator.loader import load_specs
 from burnwise.layout import ROSTER_FILE
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from burnwise.commands.generate import add_spec_arguments, spec_paths
 from burnwise.errors import BurnwiseError
 from burnwise.generator.proof.backtest import builtin_scenarios, format_table, run_backtest
-from burnwise.generator.durations import DurationError, parse_duration
+from burnwise.durations import DurationError, parse_duration
 from burnwise.generator.loader import load_specs
 from burnwise.generator.proof.scenarios import load_scenarios
 

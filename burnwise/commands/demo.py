@@ -23,7 +23,7 @@ from burnwise.commands.roster_claims import default_roster_claims
 from burnwise.demo.scenario import DemoFailure, Scenario, pager_line
 from burnwise.demo.stack import Stack, StackSettings, find_binary
 from burnwise.errors import BurnwiseError
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import find_drift, render_outputs, write_outputs
 from burnwise.generator.promtool import Promtool

@@ -17,7 +17,7 @@ from burnwise.generator.alertmanager import (
     render_config,
 )
 from burnwise.commands.roster_claims import load_surface_claims
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.loader import load_specs
 from burnwise.generator.render import dump_yaml
 

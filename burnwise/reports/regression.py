@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 from burnwise.errors import BurnwiseError
 from burnwise.generator import names
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.layout import rule_file_name
 from burnwise.generator.promtool.rule_tests import (
     ExpectedSample,

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
+from burnwise.durations import seconds_or_none
 from burnwise.generator.promtool.go_text import (
-    duration_seconds,
     format_labels,
     parse_labels,
     read_go_quoted,
@@ -378,7 +378,7 @@ def _assign_test_groups(file: str, failures: list[TestFailure]) -> list[TestFail
             kind, key = "alert", failure.alertname
         else:
             kind, key = "expr", failure.expr
-        seconds = duration_seconds(failure.eval_time)
+        seconds = seconds_or_none(failure.eval_time)
         candidates = [
             position
             for position, group in enumerate(outline)

@@ -37,7 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from burnwise.generator import names
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.loader import LoadedSpec
 from burnwise.generator.numbers import format_decimal
 from burnwise.generator.promtool.runner import Promtool

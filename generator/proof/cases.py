@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from burnwise.generator import names
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.numbers import format_decimal
 from burnwise.generator.promtool.rule_tests import (
     ExpectedSample,

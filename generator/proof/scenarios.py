@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from burnwise.generator.durations import DurationError, parse_duration
+from burnwise.durations import DurationError, parse_duration
 from pydantic import (
     BaseModel,
     ConfigDict,

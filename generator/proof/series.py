@@ -10,8 +10,6 @@ refused with a reason (:func:`testable`), never guessed silently.
 
 from __future__ import annotations
 
-
-import re
 from dataclasses import dataclass
 
 from burnwise.generator.promtool.rule_tests import InputSeries, series_selector
@@ -20,161 +18,20 @@ from burnwise.generator.proof.notation import compress_notation, counter_notatio
 from burnwise.generator.proof.scenarios import ScenarioError
 from burnwise.generator.proof.timeline import Timeline
 from burnwise.generator.spec import SLO, WINDOW_PLACEHOLDER
-
-
-_SELECTOR = re.compile(r"(?P<metric>[a-zA-Z_:][a-zA-Z0-9_:]*)?\s*(?P<body>\{[^{}]*\})|(?P<bare>[a-zA-Z_:][a-zA-Z0-9_:]*)\s*\[")
-_MATCHER = re.compile(r'\s*(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)\s*(?P<op>=~|!~|!=|=)\s*(?P<q>"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\')\s*,?')
-_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "offset", "bool"}
-
-
-@dataclass(frozen=True)
-class Matcher:
-    name: str
-    op: str
-    value: str
-
-    def matches(self, value: str) -> bool:
-        if self.op == "=":
-            return value == self.value
-        if self.op == "!=":
-            return value != self.value
-        found = re.fullmatch(self.value, value) is not None
-        return found if self.op == "=~" else not found
-
-
-@dataclass(frozen=True)
-class Selector:
-    metric: str | None
-    matchers: tuple[Matcher, ...]
-
-
-def parse_matchers(body: str) -> tuple[Matcher, ...]:
-    inner = body.strip()[1:-1] if body.strip().startswith("{") else body
-    matchers, pos = [], 0
-    while pos < len(inner) and inner[pos:].strip():
-        match = _MATCHER.match(inner, pos)
-        if not match:
-            raise ScenarioError(f"cannot read the label matchers {body!r}")
-        quoted = match["q"]
-        value = bytes(quoted[1:-1], "utf-8").decode("unicode_escape") if "\\" in quoted else quoted[1:-1]
-        matchers.append(Matcher(match["name"], match["op"], value))
-        pos = match.end()
-    return tuple(matchers)
+from burnwise.promql.query import PromQLSyntaxError, Selector, parse_selector, selectors
+from burnwise.promql.sampling import choose, labels_for
 
 
 def selectors_in(query: str) -> list[Selector]:
-    """Vector selectors in a PromQL query (metric name and matchers), in order of appearance."""
-    query = re.sub(r'"(?:[^"\\]|\\.)*"', lambda m: m.group(0).replace("{", "\x00").replace("}", "\x01"), query)
-    found = []
-    for match in _SELECTOR.finditer(query):
-        if match["bare"]:
-            if match["bare"] in _KEYWORDS:
-                continue
-            found.append(Selector(match["bare"], ()))
-            continue
-        body = match["body"].replace("\x00", "{").replace("\x01", "}")
-        matchers = parse_matchers(body)
-        metric = match["metric"]
-        if metric in _KEYWORDS:  # `by {` does not occur; defensive
-            metric = None
-        names = [m for m in matchers if m.name == "__name__" and m.op == "="]
-        if metric is None and names:
-            metric = names[0].value
-        matchers = tuple(m for m in matchers if m.name != "__name__")
-        if metric is None:
-            continue  # a `by (...)`-less brace that is not a selector
-        found.append(Selector(metric, matchers))
-    return found
-
-
-def _sample_regex(pattern: str) -> str | None:
-    """A short string matching ``pattern`` (PromQL regexes are anchored), or None."""
+    """Vector selectors with a metric name in an SLI query, in order of appearance."""
     try:
-        from re import _parser as sre  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - Python < 3.11
-        import sre_parse as sre  # type: ignore[no-redef]
-    try:
-        tree = sre.parse(pattern)
-    except re.error:
-        return None
-
-    def walk(items) -> str:
-        out = []
-        for op, arg in items:
-            name = str(op)
-            if name == "LITERAL":
-                out.append(chr(arg))
-            elif name == "ANY":
-                out.append("0")
-            elif name == "IN":
-                out.append(_first_in(arg))
-            elif name == "BRANCH":
-                out.append(walk(arg[1][0]))
-            elif name == "SUBPATTERN":
-                out.append(walk(arg[-1]))
-            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-                low, _high, sub = arg
-                out.append(walk(sub) * max(low, 0))
-            elif name == "NOT_LITERAL":
-                out.append("x" if chr(arg) != "x" else "y")
-            elif name == "AT":
-                continue
-            else:
-                raise ValueError(name)
-        return "".join(out)
-
-    def _first_in(items) -> str:
-        for op, arg in items:
-            name = str(op)
-            if name == "LITERAL":
-                return chr(arg)
-            if name == "RANGE":
-                return chr(arg[0])
-            if name == "CATEGORY":
-                return "0" if "DIGIT" in str(arg) and "NOT" not in str(arg) else "a"
-        return "x"
-
-    try:
-        sample = walk(tree)
-    except ValueError:
-        return None
-    return sample if re.fullmatch(pattern, sample) else None
+        return [s for s in selectors(query, WINDOW_PLACEHOLDER) if s.metric]
+    except PromQLSyntaxError as exc:
+        raise ScenarioError(f"cannot derive test series: {exc}") from None
 
 
 _GOOD_VALUES = ("ok", "200", "success", "good", "2xx", "")
 _BAD_VALUES = ("500", "error", "failed", "5xx", "x")
-
-
-def _candidates(matchers: list[Matcher], preferred: tuple[str, ...]) -> list[str]:
-    values = []
-    for matcher in matchers:
-        if matcher.op == "=":
-            values.append(matcher.value)
-        elif matcher.op == "=~":
-            sample = _sample_regex(matcher.value)
-            if sample is not None:
-                values.append(sample)
-    return values + list(preferred)
-
-
-def _choose(matchers: list[Matcher], preferred: tuple[str, ...], avoid: list[Matcher] = ()) -> str | None:
-    """A label value satisfying every matcher in ``matchers`` and failing one in ``avoid``."""
-    for value in _candidates(matchers, preferred):
-        if all(m.matches(value) for m in matchers) and (not avoid or not all(m.matches(value) for m in avoid)):
-            return value
-    return None
-
-
-def _labels_for(matchers: list[Matcher], preferred: tuple[str, ...]) -> dict[str, str] | None:
-    labels = {}
-    for name in sorted({m.name for m in matchers}):
-        own = [m for m in matchers if m.name == name]
-        value = _choose(own, preferred)
-        if value is None:
-            return None
-        if value:
-            labels[name] = value
-    return labels
 
 
 @dataclass(frozen=True)
@@ -191,12 +48,12 @@ def events_plan(error_query: str, total_query: str) -> CounterPlan:
     (the good events). Different metrics: an error counter and a total counter. An error query
     ``total - good`` (the total's own selector minus another): the total and the good counter.
     """
-    errors = selectors_in(error_query.replace(WINDOW_PLACEHOLDER, "5m"))
-    totals = selectors_in(total_query.replace(WINDOW_PLACEHOLDER, "5m"))
+    errors = selectors_in(error_query)
+    totals = selectors_in(total_query)
     if len(errors) == 2 and len(totals) == 1 and errors[0] == totals[0] and "-" in error_query:
         # `total - good` (e.g. `_count - _bucket{le=...}`): write the total and the good counter
-        total_labels = _labels_for(list(totals[0].matchers), _GOOD_VALUES)
-        good_labels = _labels_for(list(errors[1].matchers), _GOOD_VALUES)
+        total_labels = labels_for(list(totals[0].matchers), _GOOD_VALUES)
+        good_labels = labels_for(list(errors[1].matchers), _GOOD_VALUES)
         if total_labels is None or good_labels is None:
             raise ScenarioError("cannot derive test series: no label values satisfy the queries' matchers")
         return CounterPlan(
@@ -212,19 +69,19 @@ def events_plan(error_query: str, total_query: str) -> CounterPlan:
         )
     error, total = errors[0], totals[0]
     if error.metric != total.metric:
-        error_labels = _labels_for(list(error.matchers), _BAD_VALUES)
-        total_labels = _labels_for(list(total.matchers), _GOOD_VALUES)
+        error_labels = labels_for(list(error.matchers), _BAD_VALUES)
+        total_labels = labels_for(list(total.matchers), _GOOD_VALUES)
         if error_labels is None or total_labels is None:
             raise ScenarioError("cannot derive test series: no label values satisfy the queries' matchers")
         return CounterPlan(
             ((error.metric, tuple(sorted(error_labels.items())), "errors"), (total.metric, tuple(sorted(total_labels.items())), "events"))
         )
     both = list(error.matchers) + list(total.matchers)
-    bad = _labels_for(both, _BAD_VALUES)
+    bad = labels_for(both, _BAD_VALUES)
     if bad is None:
         raise ScenarioError("cannot derive test series: no label values match both the error and the total query")
     for name in sorted({m.name for m in error.matchers}):
-        value = _choose(
+        value = choose(
             [m for m in total.matchers if m.name == name],
             ("200",) if name in ("code", "status", "status_code") else _GOOD_VALUES,
             [m for m in error.matchers if m.name == name],
@@ -236,8 +93,8 @@ def events_plan(error_query: str, total_query: str) -> CounterPlan:
             good[name] = value
         else:
             good.pop(name, None)
-        if all(m.matches(good.get(m.name, "")) for m in total.matchers) and not all(
-            m.matches(good.get(m.name, "")) for m in error.matchers
+        if all(m.accepts(good.get(m.name, "")) for m in total.matchers) and not all(
+            m.accepts(good.get(m.name, "")) for m in error.matchers
         ):
             return CounterPlan(
                 ((error.metric, tuple(sorted(bad.items())), "errors"), (error.metric, tuple(sorted(good.items())), "good"))
@@ -261,7 +118,11 @@ def testable(slo: SLO) -> str | None:
 def _matcher_labels(selector_text: str) -> dict[str, str]:
     if not selector_text.strip():
         return {}
-    labels = _labels_for(list(parse_matchers(selector_text)), _GOOD_VALUES)
+    try:
+        matchers = parse_selector(selector_text).matchers
+    except PromQLSyntaxError as exc:
+        raise ScenarioError(f"cannot derive test series: {exc}") from None
+    labels = labels_for(matchers, _GOOD_VALUES)
     if labels is None:
         raise ScenarioError(f"cannot derive test series: no label values satisfy {selector_text!r}")
     return labels

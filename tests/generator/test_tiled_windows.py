@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from burnwise.generator import sli as sli_exprs
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.loader import load_specs
 from burnwise.generator.names import errors, events
 from burnwise.generator.pipeline import rule_files
