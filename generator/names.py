@@ -17,6 +17,9 @@ ERROR_BUDGET = "slo:burnwise_error_budget:ratio"
 PERIOD = "slo:burnwise_period:seconds"
 BUDGET_REMAINING = "slo:burnwise_error_budget_remaining:ratio"  # over the SLO period
 INFO = "slo:burnwise_slo:info"
+#: Annotation of every burn-rate alert carrying the burn rate it fired with (``{{ $value }}``, the
+#: long window's burn), so tools read a number instead of parsing the English summary.
+BURN_RATE_ANNOTATION = "burnwise_burn_rate"
 
 
 def errors(window: int) -> str:

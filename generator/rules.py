@@ -250,6 +250,7 @@ def alerting_rules(spec: ServiceSpec, slo: SLO) -> list[AlertingRule]:
             ),
             "description": _describe(tier, slo),
             "burnwise_objective": format_decimal(slo.objective),
+            names.BURN_RATE_ANNOTATION: "{{ $value }}",
             **({"runbook_url": alerting.runbook_url} if alerting.runbook_url else {}),
             **alerting.annotations,
             **alert_class.annotations,

@@ -3,9 +3,10 @@
 Why derived from the queries: a generated test must feed the rules the raw series their SLI
 selects. For an events SLI the counters behind its two queries (label values chosen from the
 queries' matchers with :mod:`burnwise.promql`), for a latency SLI the histogram's ``_count`` and
-the ``_bucket`` at the threshold, and for a raw SLI the spec's own ``test_series`` hook, spliced
-minute by minute between its healthy and failing forms. Anything that cannot be derived is
-refused with a reason (:func:`testable`), never guessed silently.
+the ``_bucket`` at the threshold and at ``+Inf`` (a real histogram has both), and for a raw SLI
+the spec's own ``test_series`` hook, spliced minute by minute between its healthy and failing
+forms. Anything that cannot be derived is refused with a reason (:func:`testable`), never
+guessed silently.
 """
 
 from __future__ import annotations
@@ -144,6 +145,7 @@ def input_series(slo: SLO, timeline: Timeline) -> list[InputSeries]:
         labels = _matcher_labels(sli.latency.selector)
         le = le_values(sli.latency.threshold)[0]
         series.append(InputSeries(series=series_selector(f"{sli.latency.metric}_bucket", {**labels, "le": le}), values=counter_notation(good)))
+        series.append(InputSeries(series=series_selector(f"{sli.latency.metric}_bucket", {**labels, "le": "+Inf"}), values=counter_notation(events)))
         series.append(InputSeries(series=series_selector(f"{sli.latency.metric}_count", labels), values=counter_notation(events)))
     elif sli.raw is not None:
         hook = sli.raw.test_series
