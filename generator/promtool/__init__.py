@@ -3,8 +3,9 @@
 Why one wing: running `promtool check rules` / `promtool test rules` / `amtool check-config`,
 reading their text output (Go-quoted values, rule outlines), the result types, and the model of a
 promtool test file change together whenever the tools change, and nothing else in the generator
-needs to know their quirks. The rule generator itself never imports this package; the commands,
-the generated proof (:mod:`burnwise.generator.proof`) and the PromQL check do.
+needs to know their quirks. Rule generation (spec -> rules) does not use it; the generated proof
+(:mod:`burnwise.generator.proof`) writes its test files with :mod:`.rule_tests`, and the commands,
+the backtest and the PromQL check run the tools.
 
 The runner's public names are re-exported here for callers that only need to run promtool.
 """
