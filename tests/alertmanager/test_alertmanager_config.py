@@ -228,3 +228,18 @@ def test_cli_writes_fragment_or_whole_file_and_reports_mistakes(tmp_path, monkey
     assert main(["alertmanager-config", "--roster", "bad-roster.yaml"]) == 1
     err = capsys.readouterr().err
     assert "bad-roster.yaml" in err and "rotaton" in err and "Traceback" not in err
+
+
+def test_pipeline_reads_no_roster_from_the_working_directory(tmp_path, monkeypatch):
+    """The roster is data the caller passes: a roster file in the working directory changes nothing
+    unless the CLI loads it (`burnwise generate` does)."""
+    work = tmp_path / "repo"
+    shutil.copytree(REPO / "slo_specs", work / "slo_specs")
+    write_yaml(work / "oncall" / "roster.yaml", roster_doc([{"name": "payments", "services": ["checkout"]}]))
+    monkeypatch.chdir(work)
+    specs = load_specs([work / "slo_specs"])
+    without = render_outputs(specs)[OUTPUT_FILE]
+    assert "roster.yaml" not in without.splitlines()[0]
+    assert render_outputs(specs, roster=default_roster_claims())[OUTPUT_FILE] != without
+    assert main(["generate"]) == 0
+    assert "oncall/roster.yaml. DO NOT EDIT." in (work / "rendered_rules" / OUTPUT_FILE).read_text().splitlines()[0]
