@@ -20,8 +20,8 @@ Shape of the output:
   (the Workbook's note on suppressing the slower burn-rate alerts), so one burn is one notification;
 * the receiver's token is referenced with ``credentials_file``, never written inline.
 
-Everything here is pure except :func:`load_surface_claims` and :func:`alertmanager_files`, which
-read the roster file when there is one.
+Everything here is pure: the roster arrives as data (:class:`RosterClaims`, built by the CLI from
+the roster file), so the generator never reads the working directory or imports the roster domain.
 """
 
 from __future__ import annotations
@@ -29,26 +29,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.loader import LoadedSpec
 from burnwise.generator.render import dump_yaml
 from burnwise.generator.windows import WORKBOOK_TABLE, tiers_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from burnwise.errors import BurnwiseError
+from burnwise.layout import ALERTMANAGER_FILE
 
 #: Where ``burnwise serve`` listens by default; the committed file uses it.
 DEFAULT_RECEIVER_URL = "http://127.0.0.1:9095"
 #: Where the committed file expects the receiver's token on the Alertmanager host (never inline).
 DEFAULT_CREDENTIALS_FILE = "/etc/alertmanager/burnwise/receiver-token"
-#: Roster read by the committed-file producer, relative to the working directory, when present.
-DEFAULT_ROSTER = Path("oncall/roster.yaml")
 #: Name of the committed file inside the rendered-rules directory.
-OUTPUT_FILE = "alertmanager.yaml"
+OUTPUT_FILE = ALERTMANAGER_FILE
 
 PAGE_PATH = "/v1/alertmanager"
 TICKET_PATH = "/v1/alertmanager/ticket"
@@ -131,6 +129,18 @@ class SurfaceClaim:
 
 
 @dataclass(frozen=True)
+class RosterClaims:
+    """The roster as the generator needs it: surface claims in file order, and the file's name for
+    the generated header (None: no roster, surfaces come from the specs' owner fields only)."""
+
+    claims: tuple[SurfaceClaim, ...] = ()
+    source: str | None = None
+
+
+NO_ROSTER = RosterClaims()
+
+
+@dataclass(frozen=True)
 class SeverityRoute:
     """One severity label value, the tier it belongs to (for its timing) and where it goes."""
 
@@ -209,25 +219,6 @@ def inhibition_pairs(specs: Iterable[LoadedSpec]) -> dict[str, list[str]]:
     for source, target in sorted(pairs):
         muted.setdefault(source, []).append(target)
     return muted
-
-
-def claims_from_roster(roster: Any) -> list[SurfaceClaim]:
-    """Surfaces of a loaded :class:`burnwise.roster.model.Roster`, in file order."""
-    return [
-        SurfaceClaim(
-            name=surface.name,
-            services=tuple(surface.services),
-            matchers=tuple(format_matcher(m.name, m.op, m.value) for m in surface.parsed_matchers),
-        )
-        for surface in roster.surfaces
-    ]
-
-
-def load_surface_claims(path: Path) -> list[SurfaceClaim]:
-    """Read and validate a roster file; problems are reported as the on-call loader words them."""
-    from burnwise.roster.load import load_roster
-
-    return claims_from_roster(load_roster(Path(path)))
 
 
 def surface_claims(specs: Iterable[LoadedSpec], roster: Iterable[SurfaceClaim] = ()) -> list[SurfaceClaim]:
@@ -411,10 +402,7 @@ def render_config(
     return header([item.source for item in specs], roster_source, options) + dump_yaml(config)
 
 
-def alertmanager_files(specs: list[LoadedSpec]) -> dict[str, str]:
+def alertmanager_files(specs: list[LoadedSpec], roster: RosterClaims = NO_ROSTER) -> dict[str, str]:
     """Pipeline producer: the committed ``alertmanager.yaml`` with the default receiver URL, token
-    file and timings, using ``oncall/roster.yaml`` (relative to the working directory) when present."""
-    roster_path = DEFAULT_ROSTER if DEFAULT_ROSTER.is_file() else None
-    claims = load_surface_claims(roster_path) if roster_path is not None else []
-    source = roster_path.as_posix() if roster_path is not None else None
-    return {OUTPUT_FILE: render_config(specs, claims, Options(), source)}
+    file and timings, routing to the surfaces of ``roster`` (given by the caller, never read here)."""
+    return {OUTPUT_FILE: render_config(specs, roster.claims, Options(), roster.source)}

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from burnwise.generator import names
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.loader import LoadedSpec
 from burnwise.generator.numbers import format_decimal
 from burnwise.generator.spec import SLO, ServiceSpec

@@ -6,7 +6,7 @@ labels `service` and `slo` (plus the spec's own labels), so :func:`selector` pic
 
 from __future__ import annotations
 
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 
 ERRORS = "slo:burnwise_errors:rate{window}"  # errors per second over the window
 EVENTS = "slo:burnwise_events:rate{window}"  # events per second over the window
@@ -17,6 +17,9 @@ ERROR_BUDGET = "slo:burnwise_error_budget:ratio"
 PERIOD = "slo:burnwise_period:seconds"
 BUDGET_REMAINING = "slo:burnwise_error_budget_remaining:ratio"  # over the SLO period
 INFO = "slo:burnwise_slo:info"
+#: Annotation of every burn-rate alert carrying the burn rate it fired with (``{{ $value }}``, the
+#: long window's burn), so tools read a number instead of parsing the English summary.
+BURN_RATE_ANNOTATION = "burnwise_burn_rate"
 
 
 def errors(window: int) -> str:

@@ -14,8 +14,9 @@ from pathlib import Path
 from burnwise.generator import names
 from burnwise.generator.errors import SpecProblem
 from burnwise.generator.loader import LoadedSpec
-from burnwise.generator.pipeline import rule_file_name, rule_files
-from burnwise.generator.promtool import Promtool
+from burnwise.generator.pipeline import rule_files
+from burnwise.layout import rule_file_name
+from burnwise.generator.promtool.runner import Promtool
 
 
 def promql_problems(specs: list[LoadedSpec], promtool: Promtool) -> list[SpecProblem]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.rules import AlertingRule, RecordingRule, RuleGroup
 from burnwise.generator.yaml_out import RULES_STYLE
 

@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from burnwise.generator import names
 from burnwise.generator import sli as sli_exprs
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.numbers import format_decimal
 from burnwise.generator.spec import SLO, ServiceSpec
 from burnwise.generator.windows import (
@@ -250,6 +250,7 @@ def alerting_rules(spec: ServiceSpec, slo: SLO) -> list[AlertingRule]:
             ),
             "description": _describe(tier, slo),
             "burnwise_objective": format_decimal(slo.objective),
+            names.BURN_RATE_ANNOTATION: "{{ $value }}",
             **({"runbook_url": alerting.runbook_url} if alerting.runbook_url else {}),
             **alerting.annotations,
             **alert_class.annotations,

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.numbers import format_decimal
 from burnwise.generator.spec import SLI, WINDOW_PLACEHOLDER, LatencySLI
+from burnwise.promql.matchers import Matcher, selector_text
+from burnwise.promql.query import PromQLSyntaxError, is_plain_aggregation, parse_selector, placeholder_ranges_in
 
 
 def counts_available(sli: SLI) -> bool:
@@ -23,7 +25,6 @@ def counts_available(sli: SLI) -> bool:
 #: Functions whose result over adjacent ranges adds up: both read the sample on the seam, once as
 #: the end of one range and once as the start of the next, and count the increase between them.
 _ADDITIVE = ("rate", "increase")
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _is_additive(query: str) -> bool:
@@ -33,26 +34,7 @@ def _is_additive(query: str) -> bool:
     count of points over a range (`sum_over_time(x[{{.window}}:])`) does not: Prometheus ranges
     include both ends, so two adjacent ranges both hold the point on their seam.
     """
-    stack: list[str] = []
-    index, quote = 0, ""
-    while index < len(query):
-        char = query[index]
-        if quote:
-            index += 2 if char == "\\" else 1
-            quote = "" if char == quote else quote
-            continue
-        if char in "\"'`":
-            quote = char
-        elif char == "(":
-            name = _IDENT.search(query[:index].rstrip())
-            stack.append(name.group(0) if name else "")
-        elif char == ")" and stack:
-            stack.pop()
-        elif query.startswith(WINDOW_PLACEHOLDER, index):
-            if not query[:index].endswith("[") or not stack or stack[-1] not in _ADDITIVE:
-                return False
-        index += 1
-    return True
+    return placeholder_ranges_in(query, WINDOW_PLACEHOLDER, _ADDITIVE)
 
 
 def additive(sli: SLI) -> bool:
@@ -69,15 +51,10 @@ def _windowed(query: str, window: int) -> str:
 
 def _is_plain_sum(query: str) -> bool:
     """True when the whole query is one `sum(...)` (no `by`), so it already yields one series."""
-    if not query.startswith("sum(") or not query.endswith(")"):
-        return False
-    depth = 0
-    for index, char in enumerate(query):
-        depth += char == "("
-        depth -= char == ")"
-        if depth == 0 and index >= 3:
-            return index == len(query) - 1
-    return False
+    try:
+        return is_plain_aggregation(query, "sum")
+    except PromQLSyntaxError:
+        return False  # promtool reports the syntax; wrapping it in sum() changes nothing there
 
 
 def _single_series(query: str) -> str:
@@ -94,15 +71,14 @@ def le_values(threshold: Decimal) -> list[str]:
     return sorted(spellings)
 
 
-def le_matcher(threshold: Decimal) -> str:
-    """`le=~"0\\\\.3"`: a regex matcher for every spelling, dots and pluses escaped (PromQL string)."""
-    alternatives = "|".join(re.escape(v).replace("\\", "\\\\") for v in le_values(threshold))
-    return f'le=~"{alternatives}"'
+def le_matcher(threshold: Decimal) -> Matcher:
+    """`le=~"0\\\\.3|..."`: a regex matcher for every spelling of the boundary, dots and pluses escaped."""
+    return Matcher("le", "=~", "|".join(re.escape(v) for v in le_values(threshold)))
 
 
-def _with_matcher(selector: str, matcher: str) -> str:
-    inner = selector.strip()[1:-1].strip().rstrip(",") if selector.strip() else ""
-    return "{" + (f"{inner},{matcher}" if inner else matcher) + "}"
+def _with_matcher(selector: str, matcher: Matcher) -> str:
+    """The spec's selector (``{job="api"}`` or empty) with one more matcher at the end."""
+    return selector_text([*parse_selector(selector).matchers, matcher])
 
 
 def _latency_total(sli: LatencySLI, window: int) -> str:

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from burnwise.generator.durations import DurationError, parse_duration
+from burnwise.durations import DurationError, parse_duration
 from burnwise.generator.numbers import to_decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 

@@ -155,5 +155,5 @@ def _promtool_float(dumper, value: float) -> yaml.Node:
 
 #: Rule files, alertmanager.yaml and other configs (:func:`burnwise.generator.render.dump_yaml`).
 RULES_STYLE = YamlStyle("Rule", {str: _literal_multiline})
-#: promtool unit-test files (:meth:`burnwise.generator.promtool_tests.RuleTestFile.to_yaml`).
+#: promtool unit-test files (:meth:`burnwise.generator.promtool.rule_tests.RuleTestFile.to_yaml`).
 TEST_FILE_STYLE = YamlStyle("TestFile", {float: _promtool_float})

@@ -12,18 +12,20 @@ import sys
 from pathlib import Path
 
 from burnwise.commands.generate import add_spec_arguments, spec_paths
+from burnwise.commands.roster_claims import load_surface_claims
 from burnwise.errors import BurnwiseError
 from burnwise.generator.alertmanager import (
     DEFAULT_CREDENTIALS_FILE,
     DEFAULT_RECEIVER_URL,
-    DEFAULT_ROSTER,
     Options,
     check_receiver_url,
-    load_surface_claims,
     render_config,
 )
-from burnwise.generator.durations import DurationError, parse_duration
+from burnwise.durations import DurationError, parse_duration
 from burnwise.generator.loader import load_specs
+from burnwise.layout import ROSTER_FILE
+
+DEFAULT_ROSTER = ROSTER_FILE
 
 
 def _duration(text: str) -> int:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from burnwise.commands.generate import add_spec_arguments, spec_paths
 from burnwise.errors import BurnwiseError
-from burnwise.generator.backtest import FINE_LIMIT, builtin_scenarios, format_table, run_backtest
-from burnwise.generator.durations import DurationError, parse_duration
+from burnwise.generator.proof.backtest import FINE_LIMIT, builtin_scenarios, format_table, run_backtest
+from burnwise.durations import DurationError, parse_duration
 from burnwise.generator.loader import load_specs
-from burnwise.generator.scenarios import load_scenarios
+from burnwise.generator.proof.scenarios import load_scenarios
 
 
 def _duration(text: str) -> int:

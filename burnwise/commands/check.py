@@ -11,23 +11,26 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 from burnwise.commands.generate import DEFAULT_OUT, add_spec_arguments, spec_paths
+from burnwise.commands.roster_claims import default_roster_claims
 from burnwise.commands.test import run_files, test_files
 from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import find_drift, render_outputs
-from burnwise.generator.promtool import Promtool
+from burnwise.generator.promtool.amtool import INSTALL_HINT as AMTOOL_INSTALL_HINT
+from burnwise.generator.promtool.amtool import Amtool
+from burnwise.generator.promtool.runner import Promtool
+from burnwise.layout import ALERTMANAGER_FILE, ONCALL_DIR, ROSTER_FILE, RULE_FILE_GLOB, RUNBOOKS_FILE
 
 Step = Callable[[argparse.Namespace], bool]
 
 
 def step_drift(args: argparse.Namespace) -> bool:
     specs = load_specs(spec_paths(args))
-    drifts = find_drift(render_outputs(specs), args.out)
+    roster = default_roster_claims(args.oncall_dir / ROSTER_FILE.name)
+    drifts = find_drift(render_outputs(specs, roster=roster), args.out)
     if not drifts:
         print(f"ok    {args.out.as_posix()}/ matches the specs ({len(specs)} service(s))")
         return True
@@ -39,7 +42,7 @@ def step_drift(args: argparse.Namespace) -> bool:
 
 
 def rule_files(out: Path) -> list[Path]:
-    return sorted(out.glob("*.rules.yaml"))
+    return sorted(out.glob(RULE_FILE_GLOB))
 
 
 def step_promtool_rules(args: argparse.Namespace) -> bool:
@@ -80,7 +83,7 @@ def step_oncall(args: argparse.Namespace) -> bool:
     except ImportError:
         print("skip  on-call validation is not available in this build")
         return True
-    roster, runbooks = args.oncall_dir / "roster.yaml", args.oncall_dir / "runbooks.yaml"
+    roster, runbooks = args.oncall_dir / ROSTER_FILE.name, args.oncall_dir / RUNBOOKS_FILE.name
     if not roster.exists():
         print(f"skip  no roster at {roster.as_posix()}")
         return True
@@ -96,23 +99,22 @@ def step_oncall(args: argparse.Namespace) -> bool:
 
 
 def step_amtool(args: argparse.Namespace) -> bool:
-    config = args.out / "alertmanager.yaml"
+    config = args.out / ALERTMANAGER_FILE
     if not config.exists():
         return True
-    amtool = os.environ.get("BURNWISE_AMTOOL") or shutil.which("amtool")
-    if not amtool:
-        print("skip  amtool not found: install it with `apt-get install -y prometheus-alertmanager`")
+    amtool = Amtool.find()
+    if amtool is None:
+        print(f"skip  amtool not found: {AMTOOL_INSTALL_HINT}")
         return True
-    try:
-        run = subprocess.run([amtool, "check-config", str(config)], capture_output=True, text=True, timeout=60)
-    except subprocess.TimeoutExpired:
-        print(f"FAIL  amtool check-config {config.as_posix()}: timed out after 60s")
-        return False
-    if run.returncode == 0:
+    result = amtool.check_config(config)
+    if result.ok:
         print(f"ok    amtool check-config {config.as_posix()}")
         return True
-    print(f"FAIL  amtool check-config {config.as_posix()} (exit {run.returncode}):")
-    print((run.stdout + run.stderr).rstrip())
+    if result.exit_code is None:
+        print(f"FAIL  amtool check-config {config.as_posix()}: {result.output}")
+        return False
+    print(f"FAIL  amtool check-config {config.as_posix()} (exit {result.exit_code}):")
+    print(result.output)
     return False
 
 
@@ -130,5 +132,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_spec_arguments(check)
     check.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"rendered rules directory (default: {DEFAULT_OUT}/)")
-    check.add_argument("--oncall-dir", type=Path, default=Path("oncall"), help="roster and runbooks directory (default: oncall/)")
+    check.add_argument("--oncall-dir", type=Path, default=ONCALL_DIR, help=f"roster and runbooks directory (default: {ONCALL_DIR.as_posix()}/)")
     check.set_defaults(func=run_check)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from burnwise.errors import BurnwiseError
 from burnwise.generator.convert import FORMATS, convert_file
-from burnwise.generator.durations import DurationError, parse_duration
+from burnwise.durations import DurationError, parse_duration
 from burnwise.output import emit
 
 

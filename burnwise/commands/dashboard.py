@@ -8,8 +8,9 @@ from pathlib import Path
 from burnwise.generator.dashboard import dashboard_files
 from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import render_outputs, write_outputs
+from burnwise.layout import SPECS_DIR
 
-DEFAULT_SPECS = Path("slo_specs")
+DEFAULT_SPECS = SPECS_DIR
 
 
 def run_dashboard(args: argparse.Namespace) -> int:

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import requests
 
+from burnwise.commands.roster_claims import default_roster_claims
 from burnwise.demo.scenario import DemoFailure, Scenario, pager_line
 from burnwise.demo.stack import Stack, StackSettings, find_binary
 from burnwise.errors import BurnwiseError
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import find_drift, render_outputs, write_outputs
 from burnwise.generator.promtool import Promtool
@@ -71,7 +72,7 @@ def render_and_check(workdir: Path) -> None:
     """
     print(f"==> Rendering {SPECS.as_posix()}/ and checking the rules with promtool")
     specs = load_specs([SPECS])
-    outputs = render_outputs(specs)
+    outputs = render_outputs(specs, roster=default_roster_claims(ROSTER))
     rendered = workdir / "rendered_rules"
     write_outputs(outputs, rendered)
     files = sorted(rendered.glob("*.rules.yaml"))

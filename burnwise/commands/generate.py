@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from burnwise.commands.roster_claims import default_roster_claims
 from burnwise.errors import BurnwiseError
 from burnwise.generator.errors import SpecError
 from burnwise.generator.formats import DEFAULT_FORMAT, FORMATS, FormatOptions, renderer
@@ -12,10 +13,11 @@ from burnwise.generator.formats.gating import DEFAULT_VERSION, parse_version
 from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import render_outputs, write_outputs
 from burnwise.generator.promql_check import promql_problems
-from burnwise.generator.promtool import Promtool, PromtoolNotFound
+from burnwise.generator.promtool.runner import Promtool, PromtoolNotFound
+from burnwise.layout import RULES_DIR, SPECS_DIR
 
-DEFAULT_SPECS = Path("slo_specs")
-DEFAULT_OUT = Path("rendered_rules")
+DEFAULT_SPECS = SPECS_DIR
+DEFAULT_OUT = RULES_DIR
 
 
 def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +46,7 @@ def format_options(args: argparse.Namespace) -> FormatOptions:
 def run_generate(args: argparse.Namespace) -> int:
     specs = load_specs(spec_paths(args))
     if args.format == DEFAULT_FORMAT and not args.prometheus_version:
-        outputs = render_outputs(specs)  # the committed rendered_rules/ (plus generated unit tests)
+        outputs = render_outputs(specs, roster=default_roster_claims())  # the committed rendered_rules/ (plus generated unit tests)
         args.out = args.out or DEFAULT_OUT
     else:
         if args.out is None or args.out.resolve() == DEFAULT_OUT.resolve():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from burnwise.generator.promtool import EXIT_LINT, Promtool
+from burnwise.generator.promtool.runner import EXIT_LINT, Promtool
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

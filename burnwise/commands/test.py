@@ -17,12 +17,13 @@ from pathlib import Path
 
 from burnwise.commands.generate import DEFAULT_OUT
 from burnwise.errors import BurnwiseError
-from burnwise.generator.promtool import Promtool, RuleTestResult
+from burnwise.layout import tests_dir
+from burnwise.generator.promtool.runner import Promtool, RuleTestResult
 
 
 def test_files(out: Path) -> list[Path]:
     """Every promtool test file under ``out/tests`` (subfolders included), sorted."""
-    root = out / "tests"
+    root = tests_dir(out)
     if not root.is_dir():
         return []
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))

@@ -14,10 +14,10 @@ from pathlib import Path
 from burnwise.generator.alertmanager import (
     Options,
     Timing,
-    load_surface_claims,
     render_config,
 )
-from burnwise.generator.durations import format_duration
+from burnwise.commands.roster_claims import load_surface_claims
+from burnwise.durations import format_duration
 from burnwise.generator.loader import load_specs
 from burnwise.generator.render import dump_yaml
 

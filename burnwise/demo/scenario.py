@@ -23,7 +23,7 @@ import requests
 from burnwise.demo.stack import Stack
 from burnwise.errors import BurnwiseError
 from burnwise.generator import names
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.support.processes import ProcessFailed
 
 SERVICE, SLO = "checkout", "availability"

@@ -2,8 +2,8 @@
 
 The failure shape: healthy traffic for the longest window of the tier that paged (so every window
 starts from real history), then a constant error ratio. The ratio is the burn rate the alert
-reported (its ``summary``/``description`` annotation, "burning 20.3x") times the error budget, or,
-when no value was recorded, twice the tier's factor. It lasts as long as the alert fired, but at
+reported (the ``burnwise_burn_rate`` annotation every generated burn-rate alert carries) times the
+error budget, or, when no value was recorded, twice the tier's factor. It lasts as long as the alert fired, but at
 least long enough for the tier's long window to pass the factor with a margin, and no longer than
 that window plus ten minutes (beyond it the long window cannot rise any further).
 
@@ -11,7 +11,9 @@ With ``--prometheus`` the shape is the real one instead: the SLO's recorded 5m e
 minute by minute, from the tier's longest window before the alert fired to five minutes after,
 with the assertion at that last minute.
 
-The test asserts, at the end of that failure, that the alert that paged is firing with the same
+The shape is handed to the generator's own proof machinery
+(:mod:`burnwise.generator.proof.replay`), which writes the input series exactly as it does for the
+generated unit tests. The test asserts, at the end of that failure, that the alert that paged is firing with the same
 ``severity`` (``max(ALERTS{...})`` is 1), and that it was quiet just before the failure began. It
 reads the *current* rule file, so disabling the tier, or moving its windows or factor so far that
 this incident would not page, makes ``promtool test rules`` fail.
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -30,9 +31,11 @@ from pydantic import BaseModel
 
 from burnwise.errors import BurnwiseError
 from burnwise.generator import names
-from burnwise.generator.durations import format_duration
-from burnwise.generator.pipeline import rule_file_name
-from burnwise.generator.promtool_tests import (
+from burnwise.durations import format_duration
+from burnwise.layout import rule_file_name
+from burnwise.generator.proof.replay import IncidentShape, incident_series
+from burnwise.generator.proof.scenarios import ScenarioError
+from burnwise.generator.promtool.rule_tests import (
     ExpectedSample,
     PromqlExprTest,
     RuleTestFile,
@@ -41,10 +44,8 @@ from burnwise.generator.promtool_tests import (
 from burnwise.generator.windows import BASE_WINDOW, Tier, tiers_for
 from burnwise.receiver.records import AlertRecord, IncidentDetail
 from burnwise.reports.prometheus import Prometheus, query_range
-from burnwise.reports.sli_series import Minutes, sli_series
 from burnwise.reports.slos import SLORef
 
-_BURN = re.compile(r"burning (\d+(?:\.\d+)?)x")
 #: The reconstructed burn is at least this multiple of the factor, so a case never sits on the edge.
 MIN_MARGIN = Decimal("1.2")
 #: Events per minute in the reconstruction (high, so tiny budgets still give whole error counts).
@@ -93,12 +94,14 @@ def paging_alert(detail: IncidentDetail) -> AlertRecord:
 
 
 def observed_burn(alert: AlertRecord) -> float | None:
-    """The burn rate the alert reported in its annotations, if burnwise's wording is there."""
-    for key in ("summary", "description"):
-        found = _BURN.search(alert.annotations.get(key, ""))
-        if found:
-            return float(found.group(1))
-    return None
+    """The burn rate the alert fired with, from its ``burnwise_burn_rate`` annotation (None when
+    absent or not a finite number, e.g. an alert from rules older than the annotation)."""
+    text = alert.annotations.get(names.BURN_RATE_ANNOTATION, "").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 def _tier(ref: SLORef, severity: str) -> Tier:
@@ -196,20 +199,23 @@ def plan_from_prometheus(detail: IncidentDetail, ref: SLORef | None, prometheus:
     })
 
 
-def segments_for(plan: RegressionPlan) -> list[Minutes]:
-    """Per-minute traffic of the case: modelled (healthy, then constant) or from Prometheus."""
-    traffic = plan.traffic_per_minute
+def shape_for(plan: RegressionPlan) -> IncidentShape:
+    """The incident as the generator's proof replays it: modelled (healthy, then constant) or the
+    per-minute error ratios from Prometheus (which include the history)."""
+    name = f"incident-{plan.incident}"
+    traffic = Decimal(plan.traffic_per_minute)
     if plan.minute_error_ratios is None:
-        errors = min(traffic, max(1, round(plan.error_ratio * traffic)))
-        return [Minutes(plan.history_minutes, traffic, 0), Minutes(plan.failure_minutes, traffic, errors)]
-    segments: list[Minutes] = []
-    for ratio in plan.minute_error_ratios:
-        errors = min(traffic, round(ratio * traffic))
-        if segments and segments[-1].errors == errors:
-            segments[-1] = Minutes(segments[-1].minutes + 1, traffic, errors)
-        else:
-            segments.append(Minutes(1, traffic, errors))
-    return segments
+        ratio = Decimal(str(plan.error_ratio))
+        return IncidentShape(name, plan.history_minutes, (ratio,) * plan.failure_minutes, traffic)
+    ratios = tuple(Decimal(str(r)) for r in plan.minute_error_ratios)
+    return IncidentShape(name, 0, ratios, traffic)
+
+
+def case_series(plan: RegressionPlan, ref: SLORef):
+    try:
+        return incident_series(ref.slo, shape_for(plan))
+    except ScenarioError as exc:
+        raise BurnwiseError(f"{exc}; write this regression case by hand") from None
 
 
 def _alert_query(plan: RegressionPlan) -> str:
@@ -221,12 +227,11 @@ def _alert_query(plan: RegressionPlan) -> str:
 
 def build_test(plan: RegressionPlan, ref: SLORef, rule_file: str) -> RuleTestFile:
     """The promtool test file for ``plan``; ``rule_file`` is relative to the test file's folder."""
-    segments = segments_for(plan)
     query = _alert_query(plan)
     group = RuleTestGroup(
         name=f"incident {plan.incident}: {plan.alertname} pages again at {plan.severity}",
         interval="1m",
-        input_series=sli_series(ref.slo.sli, segments),
+        input_series=case_series(plan, ref),
         promql_expr_test=[
             # quiet before the modelled failure (real data may already be failing then: no claim)
             *([PromqlExprTest(expr=query, eval_time=f"{plan.history_minutes}m", exp_samples=[])]

@@ -17,7 +17,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from burnwise.generator import names
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.reports.figures import percent
 from burnwise.reports.prometheus import Prometheus, PrometheusUnavailable
 from burnwise.reports.slos import SLORef

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from burnwise.generator.formats.gating import gate_groups
 from burnwise.generator.loader import LoadedSpec
-from burnwise.generator.pipeline import rule_file_name
+from burnwise.layout import rule_file_name
 from burnwise.generator.render import dump_yaml, groups_to_dict, header
 from burnwise.generator.rules import rule_groups
 

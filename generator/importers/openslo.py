@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from burnwise.generator.durations import DurationError, format_duration, parse_duration
+from burnwise.durations import DurationError, format_duration, parse_duration
 from burnwise.generator.errors import SpecError, SpecProblem
 from burnwise.generator.numbers import format_decimal, to_decimal
 from burnwise.generator.spec import SPEC_VERSION

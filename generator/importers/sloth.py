@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from burnwise.generator.durations import DurationError, format_duration, parse_duration
+from burnwise.durations import DurationError, format_duration, parse_duration
 from burnwise.generator.errors import SpecError, SpecProblem
 from burnwise.generator.numbers import format_decimal, to_decimal
 from burnwise.generator.spec import NAME_PATTERN, SPEC_VERSION

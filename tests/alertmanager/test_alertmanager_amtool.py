@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from burnwise.generator.alertmanager import Options, load_surface_claims, render_config
+from burnwise.commands.roster_claims import load_surface_claims
+from burnwise.generator.alertmanager import Options, render_config
 from burnwise.generator.loader import load_specs
 
 from tests.alertmanager.am_testlib import (

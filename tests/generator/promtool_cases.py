@@ -1,6 +1,6 @@
 """Promtool rule-test files from per-minute traffic segments, for the behaviour tests.
 
-Series are written with the project's own builder (:mod:`burnwise.generator.promtool_tests`), so the tests
+Series are written with the project's own builder (:mod:`burnwise.generator.promtool.rule_tests`), so the tests
 exercise the same notation code that generated unit tests use.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from burnwise.generator.promtool_tests import (
+from burnwise.generator.promtool.rule_tests import (
     InputSeries,
     RuleTestFile,
     RuleTestGroup,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import rule_files
-from burnwise.generator.promtool import Promtool
+from burnwise.generator.promtool.runner import Promtool
 
 from tests.generator.promtool_cases import Segment, http_series, write_test_file
 from tests.generator.specs import service_spec, write_spec

@@ -10,10 +10,10 @@ import json
 from decimal import Decimal
 
 import pytest
-from burnwise.generator.backtest import builtin_scenarios, format_table, run_backtest
+from burnwise.generator.proof.backtest import builtin_scenarios, format_table, run_backtest
 from burnwise.generator.loader import load_specs
-from burnwise.generator.promtool import Promtool
-from burnwise.generator.scenarios import scenario
+from burnwise.generator.promtool.runner import Promtool
+from burnwise.generator.proof.scenarios import scenario
 from burnwise.generator.windows import tiers_for
 
 from burnwise.cli import main

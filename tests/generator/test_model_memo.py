@@ -1,6 +1,6 @@
 """The expected-value model runs once per kind of SLO, and that changes no byte of the output.
 
-`burnwise.generator.unit_tests` computes each SLO's expectations on a view of the SLO with its names,
+`burnwise.generator.proof.unit_tests` computes each SLO's expectations on a view of the SLO with its names,
 labels and queries blanked (:data:`MODEL_BLIND_FIELDS`), and reuses the result for every SLO with
 the same view. These tests compare against the model run on every SLO as it is.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from burnwise.generator import unit_tests
+from burnwise.generator.proof import unit_tests
 from burnwise.generator.loader import load_specs
 from burnwise.generator.spec import SLO
 

@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from burnwise.generator.go_text import format_labels, read_go_quoted
-from burnwise.generator.promtool import (
+from burnwise.generator.promtool.go_text import format_labels, read_go_quoted
+from burnwise.generator.promtool.runner import (
     Promtool,
     PromtoolNotFound,
     RuleCheckResult,
     RuleTestResult,
 )
-from burnwise.generator.promtool_output import parse_samples
-from burnwise.generator.promtool_results import Alert, Sample
-from burnwise.generator.promtool_tests import (
+from burnwise.generator.promtool.output import parse_samples
+from burnwise.generator.promtool.results import Alert, Sample
+from burnwise.generator.promtool.rule_tests import (
     AlertRuleTest,
     ExpectedAlert,
     ExpectedSample,
@@ -374,7 +374,7 @@ def test_format_labels_is_sorted_and_quoted() -> None:
 
 
 
-# -- writing test files (burnwise.generator.promtool_tests) ---------------------------------------------
+# -- writing test files (burnwise.generator.promtool.rule_tests) ---------------------------------------------
 
 
 def _expand(pieces: list[tuple[str, object, int]]) -> list[float | None]:

@@ -10,6 +10,8 @@ from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import find_drift, render_outputs, write_outputs
 
 from burnwise.cli import main
+from burnwise.commands.roster_claims import roster_claims
+from burnwise.layout import ROSTER_FILE
 from tests.generator.specs import service_spec, slo, write_spec
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,6 +82,6 @@ def test_drift_is_found_and_shown_as_unified_diff(tmp_path):
 
 
 def test_committed_rendered_rules_match_the_example_specs():
-    outputs = render_outputs(load_specs([REPO / "slo_specs"]))
+    outputs = render_outputs(load_specs([REPO / "slo_specs"]), roster=roster_claims(REPO / ROSTER_FILE, ROSTER_FILE.as_posix()))
     drifts = [d for d in find_drift(outputs, REPO / "rendered_rules")]
     assert drifts == [], "\n".join(d.diff for d in drifts)

@@ -54,6 +54,8 @@ def test_alert_labels_and_annotations():
         assert alert.annotations["burnwise_objective"] == "99.9"
         assert "$value" in alert.annotations["description"]
         assert "summary" in alert.annotations
+        # the burn rate as a number for tools (regression cases), not only inside the English summary
+        assert alert.annotations["burnwise_burn_rate"] == "{{ $value }}"
 
 
 def test_sev1_description_states_budget_share():

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from burnwise.generator import sli as sli_exprs
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.loader import load_specs
 from burnwise.generator.names import errors, events
 from burnwise.generator.pipeline import rule_files
-from burnwise.generator.promtool import Promtool
+from burnwise.generator.promtool.runner import Promtool
 from burnwise.generator.windows import RAW_HORIZON, tilings, windows_for
 
 from tests.generator.promtool_cases import Segment, http_series, write_test_file

@@ -1,6 +1,6 @@
 """Generated promtool unit tests: their series, their expectations, and the real promtool on them.
 
-The fast tests check what `burnwise.generator.unit_tests` and `burnwise.generator.scenarios` write (paths, markers,
+The fast tests check what `burnwise.generator.proof.unit_tests` and `burnwise.generator.proof.scenarios` write (paths, markers,
 series that the SLI queries select, expectations derived from the spec). The promtool tests run
 the real binary: the generated tests pass for every example spec, and they fail - naming the
 tier - when the rules stop paging.
@@ -18,20 +18,14 @@ import pytest
 import yaml
 from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import GENERATED_MARKER, render_outputs, write_outputs
-from burnwise.generator.promtool import Promtool
-from burnwise.generator.scenarios import (
-    STEP,
-    build_timeline,
-    compress_notation,
-    default_traffic,
-    events_plan,
-    expand_notation,
-    input_series,
-    load_scenarios,
-    scenario,
-    selectors_in,
-)
-from burnwise.generator.unit_tests import LEAD_IN, BurnModel, unit_test_files
+from burnwise.generator.promtool.runner import Promtool
+from burnwise.generator.proof.notation import compress_notation, expand_notation
+from burnwise.generator.proof.scenarios import load_scenarios, scenario
+from burnwise.generator.proof.series import events_plan, input_series, selectors_in
+from burnwise.generator.proof.timeline import STEP, build_timeline, default_traffic
+from burnwise.generator.proof.burn_model import BurnModel
+from burnwise.generator.proof.cases import LEAD_IN
+from burnwise.generator.proof.unit_tests import unit_test_files
 from burnwise.generator.windows import tiers_for
 
 from burnwise.cli import main
@@ -104,9 +98,9 @@ def test_events_series_split_into_one_matching_the_error_query_and_one_matching_
     (error_sel,) = selectors_in(error_query.replace("{{.window}}", "5m"))
     (total_sel,) = selectors_in(total_query.replace("{{.window}}", "5m"))
     kinds = {kind: dict(labels) for _metric, labels, kind in plan.counters}
-    assert all(m.matches(kinds["errors"].get(m.name, "")) for m in error_sel.matchers + total_sel.matchers)
-    assert all(m.matches(kinds["good"].get(m.name, "")) for m in total_sel.matchers)
-    assert not all(m.matches(kinds["good"].get(m.name, "")) for m in error_sel.matchers)
+    assert all(m.matches(kinds["errors"]) for m in error_sel.matchers + total_sel.matchers)
+    assert all(m.matches(kinds["good"]) for m in total_sel.matchers)
+    assert not all(m.matches(kinds["good"]) for m in error_sel.matchers)
 
 
 def test_events_series_for_different_error_and_total_metrics():

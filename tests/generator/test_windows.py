@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from burnwise.generator.durations import DurationError, format_duration, parse_duration
+from burnwise.durations import DurationError, format_duration, parse_duration
 from burnwise.generator.spec import SLO
 from burnwise.generator.windows import (
     MAX_BOXES,

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from burnwise.generator.dashboard import slo_queries
 from burnwise.generator.loader import load_specs
-from burnwise.generator.promtool import Promtool
+from burnwise.generator.promtool.runner import Promtool
 from burnwise.generator.windows import tiers_for
 
 from burnwise.cli import main

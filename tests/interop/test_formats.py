@@ -11,7 +11,7 @@ from burnwise.generator.formats import FORMATS, FormatOptions, renderer
 from burnwise.generator.formats.gating import gate_groups, parse_version
 from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import rule_files
-from burnwise.generator.promtool import Promtool
+from burnwise.generator.promtool.runner import Promtool
 
 from burnwise.cli import main
 from tests.interop.corpus import REPO_ROOT

@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from burnwise.generator.promtool import Promtool
+from burnwise.generator.promtool.runner import Promtool
 
 from tests.interop import conformance
 from tests.interop.corpus import corpus_dir, example_names, load_example, render_example

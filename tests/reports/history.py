@@ -72,12 +72,13 @@ def write_roster(directory: Path, **kwargs) -> Path:
 
 def burn_alert(name: str, service: str, slo: str, severity: str, starts_at: datetime, burn: float,
                status: str = "firing", ends_at: datetime | None = None) -> dict:
-    """An alert as burnwise's rules word it (summary carries the burn rate)."""
+    """An alert as burnwise's rules word it (the burn rate in its annotation and its summary)."""
     item = alert(name=name, status=status, severity=severity, starts_at=starts_at, service=service,
                  fingerprint=f"fp-{name}-{severity}")
     item["labels"].update({"slo": slo, "burnwise_tier": "page", "owner": "payments" if service == "checkout" else service})
     item["annotations"] = {
         "summary": f"{service} {slo}: error budget burning {burn}x too fast ({severity} page)",
+        "burnwise_burn_rate": str(burn),
         "runbook_url": f"https://runbooks.example.test/{service}/{slo}",
     }
     if ends_at is not None:

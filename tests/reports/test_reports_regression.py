@@ -16,6 +16,7 @@ import pytest
 import yaml
 from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import rule_files
+from burnwise.generator.proof.notation import expand_notation
 
 from tests.conftest import stop_process
 
@@ -177,7 +178,7 @@ def test_case_shaped_by_the_error_ratio_prometheus_recorded(seeded, run_cli, pro
     errors = next(s["values"] for s in data_doc["tests"][0]["input_series"] if 'code="500"' in s["series"])
     # 65 minutes before the alert and 5 after; the ratio sampled at minute k covers minute k-1..k, so
     # the 3% (3000 of 100000 a minute) from 35 minutes before the alert fills minutes 30-70: 29 clean, 41 failing
-    assert errors == "0 0+0x28 3000+3000x40"
+    assert expand_notation(errors, 71) == [0] * 30 + [3000 * k for k in range(1, 42)]
     assert promtool_test(promtool_bin, case, rules_with(tmp_path, "no-sev1", "sev1"), tmp_path).returncode != 0
 
 
@@ -190,3 +191,18 @@ def test_unreachable_prometheus_falls_back_to_the_alert_value(seeded, run_cli, t
     assert code == 0, err
     assert "not reachable" in stdout and "from the alert's value and duration instead" in stdout
     assert "burn 18.5x; alert annotation" in next(tmp_path.glob("incident-*.yaml")).read_text()
+
+
+def test_burn_rate_is_read_from_the_structured_annotation_not_the_summary():
+    from burnwise.receiver.records import AlertRecord
+    from burnwise.reports.regression import observed_burn
+
+    fired = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    base = {"fingerprint": "fp", "alertname": "A", "severity": "sev1", "status": "firing", "labels": {},
+            "starts_at": fired, "ends_at": None, "generator_url": "", "first_seen_at": fired, "last_seen_at": fired}
+
+    def record(annotations):
+        return AlertRecord.model_validate({**base, "annotations": annotations})
+    assert observed_burn(record({"burnwise_burn_rate": "20.25", "summary": "burning 3.0x"})) == 20.25
+    assert observed_burn(record({"summary": "checkout availability: error budget burning 20.3x too fast"})) is None
+    assert observed_burn(record({"burnwise_burn_rate": "NaN"})) is None

@@ -7,7 +7,6 @@ meets Python: failure messages, backtest samples, the tests' own expectations.
 
 from __future__ import annotations
 
-import re
 
 _SIMPLE_ESCAPES = {
     "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
@@ -100,23 +99,3 @@ def format_value(value: float) -> str:
     if value in (float("inf"), float("-inf")):
         return "+Inf" if value > 0 else "-Inf"
     return repr(value) if value != int(value) or abs(value) >= 1e16 else str(int(value))
-
-
-_DURATION_PART = re.compile(r"(\d+)(ms|y|w|d|h|m|s)")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
-
-
-def duration_seconds(text: str | int | float | None) -> float | None:
-    """Seconds of a Prometheus duration (``1h30m``, ``0s``); None when it is not one."""
-    if text is None:
-        return None
-    if isinstance(text, (int, float)):
-        return float(text)
-    text = text.strip()
-    if not text:
-        return None
-    parts = _DURATION_PART.findall(text)
-    if "".join(n + u for n, u in parts) != text:
-        return None
-    return float(sum(int(n) * _UNIT_SECONDS[u] for n, u in parts))
-

@@ -7,7 +7,7 @@ prints and tests assert on.
 
 Why a parser at all: a bare "exit code 1" tells an SRE nothing, and promtool's own text names a
 rule by *index* in some messages and not at all in others. So the parsers also read the YAML files
-(:mod:`burnwise.generator.rule_outline`) to name the group and rule a line belongs to. The rule it follows throughout: a line it does not
+(:mod:`burnwise.generator.promtool.rule_outline`) to name the group and rule a line belongs to. The rule it follows throughout: a line it does not
 understand is kept verbatim as a problem or failure of its own - information is never dropped.
 """
 
@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import re
 
-from burnwise.generator.go_text import (
-    duration_seconds,
+from burnwise.durations import seconds_or_none
+from burnwise.generator.promtool.go_text import (
     format_labels,
     parse_labels,
     read_go_quoted,
     read_labels,
 )
-from burnwise.generator.promtool_results import Alert, RuleProblem, Sample, TestFailure
-from burnwise.generator.rule_outline import (
+from burnwise.generator.promtool.results import Alert, RuleProblem, Sample, TestFailure
+from burnwise.generator.promtool.rule_outline import (
     GroupEntry,
     find_rule,
     locate_line,
@@ -378,7 +378,7 @@ def _assign_test_groups(file: str, failures: list[TestFailure]) -> list[TestFail
             kind, key = "alert", failure.alertname
         else:
             kind, key = "expr", failure.expr
-        seconds = duration_seconds(failure.eval_time)
+        seconds = seconds_or_none(failure.eval_time)
         candidates = [
             position
             for position, group in enumerate(outline)

@@ -6,7 +6,7 @@ before the first page. This module measures them with Prometheus' own rule evalu
 re-implementation:
 
 1. For every SLO and scenario it writes one promtool test file: the SLO's own rule group (as
-   `burnwise generate` renders it), the scenario's series (:mod:`burnwise.generator.scenarios`) after
+   `burnwise generate` renders it), the scenario's series (:mod:`burnwise.generator.proof.scenarios`) after
    ``history`` of healthy traffic, and three expressions evaluated once, at the end, over the
    whole run: the first and last timestamp at which each tier's ``ALERTS`` series was firing,
    and how many times it started firing.
@@ -37,12 +37,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from burnwise.generator import names
-from burnwise.generator.durations import format_duration
+from burnwise.durations import format_duration
 from burnwise.generator.loader import LoadedSpec
 from burnwise.generator.numbers import format_decimal
-from burnwise.generator.promtool import Promtool
-from burnwise.generator.promtool_results import Sample
-from burnwise.generator.promtool_tests import (
+from burnwise.generator.promtool.runner import Promtool
+from burnwise.generator.promtool.results import Sample
+from burnwise.generator.promtool.rule_tests import (
     InputSeries,
     PromqlExprTest,
     RuleTestFile,
@@ -50,17 +50,11 @@ from burnwise.generator.promtool_tests import (
 )
 from burnwise.generator.render import render_rule_file
 from burnwise.generator.rules import alerting_rules, rule_groups
-from burnwise.generator.scenarios import (
-    HEALTHY_BURN,
-    STEP,
-    Scenario,
-    build_timeline,
-    input_series,
-    scenario,
-    testable,
-)
+from burnwise.generator.proof.scenarios import Scenario, scenario
+from burnwise.generator.proof.series import input_series, testable
+from burnwise.generator.proof.timeline import HEALTHY_BURN, STEP, build_timeline
 from burnwise.generator.spec import SLO, ServiceSpec
-from burnwise.generator.unit_tests import tier_detection
+from burnwise.generator.proof.burn_model import tier_detection
 from burnwise.generator.windows import Tier, tiers_for
 from pydantic import BaseModel
 

@@ -3,7 +3,7 @@
 burnwise proves its rules with Prometheus' own tool rather than a re-implementation, so every
 check and unit test goes through this wrapper: it finds the binary (``BURNWISE_PROMTOOL`` or
 ``PATH``), knows its version and whether it can lint, runs ``check rules`` / ``test rules`` with a
-time limit, and hands the text to :mod:`burnwise.generator.promtool_output` to be parsed.
+time limit, and hands the text to :mod:`burnwise.generator.promtool.output` to be parsed.
 
 Exit codes of promtool 2.42, as mapped here:
 
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from burnwise.generator.promtool_output import parse_check_output, parse_test_output
-from burnwise.generator.promtool_results import (
+from burnwise.generator.promtool.output import parse_check_output, parse_test_output
+from burnwise.generator.promtool.results import (
     Alert,
     RuleCheckResult,
     RuleProblem,

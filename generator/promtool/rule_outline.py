@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from burnwise.generator.go_text import duration_seconds
+from burnwise.durations import seconds_or_none
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def test_file_outline(path: str) -> list[TestGroupEntry]:
         ):
             for case in test.get(section) or []:
                 if isinstance(case, dict):
-                    seconds = duration_seconds(case.get("eval_time"))
+                    seconds = seconds_or_none(case.get("eval_time"))
                     cases.append(TestCaseEntry(kind, str(case.get(key)), seconds))
         outline.append(TestGroupEntry(index, str(test.get("name") or ""), tuple(cases)))
     return outline

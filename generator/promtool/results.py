@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from burnwise.generator.go_text import format_labels, format_value
+from burnwise.generator.promtool.go_text import format_labels, format_value
 from pydantic import BaseModel, ConfigDict
 
 Severity = Literal["error", "warning"]

@@ -28,12 +28,12 @@ Example::
 from __future__ import annotations
 
 import math
-import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
+from burnwise.durations import format_millis, parse_millis
 from burnwise.generator.yaml_out import TEST_FILE_STYLE
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -51,28 +51,17 @@ __all__ = [
     "series_selector",
 ]
 
-_DURATION = re.compile(r"^(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$")
-_UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1))
-
-
 def format_duration(value: str | timedelta | int | float) -> str:
     """A Prometheus duration string. Numbers are seconds; ``timedelta`` is converted exactly
     (``1m30s``); strings are checked, so a typo fails here rather than inside promtool."""
     if isinstance(value, str):
-        if not value or not _DURATION.match(value):
+        if parse_millis(value) is None:
             raise ValueError(f"{value!r} is not a Prometheus duration (e.g. 30s, 5m, 1h30m, 3d)")
         return value
     millis = round((value.total_seconds() if isinstance(value, timedelta) else value) * 1000)
     if millis < 0:
         raise ValueError(f"duration must not be negative: {value!r}")
-    if millis == 0:
-        return "0s"
-    parts = []
-    for unit, size in _UNITS:
-        count, millis = divmod(millis, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts)
+    return format_millis(millis)
 
 
 Duration = Annotated[str, BeforeValidator(format_duration)]

@@ -1,0 +1,162 @@
+"""The input series an SLI's own queries read, carrying a timeline's counts.
+
+Why derived from the queries: a generated test must feed the rules the raw series their SLI
+selects. For an events SLI the counters behind its two queries (label values chosen from the
+queries' matchers with :mod:`burnwise.promql`), for a latency SLI the histogram's ``_count`` and
+the ``_bucket`` at the threshold and at ``+Inf`` (a real histogram has both), and for a raw SLI
+the spec's own ``test_series`` hook, spliced minute by minute between its healthy and failing
+forms. Anything that cannot be derived is refused with a reason (:func:`testable`), never
+guessed silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from burnwise.generator.promtool.rule_tests import InputSeries, series_selector
+from burnwise.generator.sli import le_values
+from burnwise.generator.proof.notation import compress_notation, counter_notation, expand_notation
+from burnwise.generator.proof.scenarios import ScenarioError
+from burnwise.generator.proof.timeline import Timeline
+from burnwise.generator.spec import SLO, WINDOW_PLACEHOLDER
+from burnwise.promql.query import PromQLSyntaxError, Selector, parse_selector, selectors
+from burnwise.promql.sampling import choose, labels_for
+
+
+def selectors_in(query: str) -> list[Selector]:
+    """Vector selectors with a metric name in an SLI query, in order of appearance."""
+    try:
+        return [s for s in selectors(query, WINDOW_PLACEHOLDER) if s.metric]
+    except PromQLSyntaxError as exc:
+        raise ScenarioError(f"cannot derive test series: {exc}") from None
+
+
+_GOOD_VALUES = ("ok", "200", "success", "good", "2xx", "")
+_BAD_VALUES = ("500", "error", "failed", "5xx", "x")
+
+
+@dataclass(frozen=True)
+class CounterPlan:
+    """Which counters to write: (metric, labels, counts 'events' | 'errors' | 'good')."""
+
+    counters: tuple[tuple[str, tuple[tuple[str, str], ...], str], ...]
+
+
+def events_plan(error_query: str, total_query: str) -> CounterPlan:
+    """Counters behind an events SLI, found from the matchers of its two queries.
+
+    Same metric: one series matching both queries (the errors) and one matching only the total
+    (the good events). Different metrics: an error counter and a total counter. An error query
+    ``total - good`` (the total's own selector minus another): the total and the good counter.
+    """
+    errors = selectors_in(error_query)
+    totals = selectors_in(total_query)
+    if len(errors) == 2 and len(totals) == 1 and errors[0] == totals[0] and "-" in error_query:
+        # `total - good` (e.g. `_count - _bucket{le=...}`): write the total and the good counter
+        total_labels = labels_for(list(totals[0].matchers), _GOOD_VALUES)
+        good_labels = labels_for(list(errors[1].matchers), _GOOD_VALUES)
+        if total_labels is None or good_labels is None:
+            raise ScenarioError("cannot derive test series: no label values satisfy the queries' matchers")
+        return CounterPlan(
+            (
+                (totals[0].metric, tuple(sorted(total_labels.items())), "events"),
+                (errors[1].metric, tuple(sorted(good_labels.items())), "good"),
+            )
+        )
+    if len(errors) != 1 or len(totals) != 1:
+        raise ScenarioError(
+            "cannot derive test series: the error and total queries must each read one metric "
+            f"(found {len(errors)} and {len(totals)} selectors)"
+        )
+    error, total = errors[0], totals[0]
+    if error.metric != total.metric:
+        error_labels = labels_for(list(error.matchers), _BAD_VALUES)
+        total_labels = labels_for(list(total.matchers), _GOOD_VALUES)
+        if error_labels is None or total_labels is None:
+            raise ScenarioError("cannot derive test series: no label values satisfy the queries' matchers")
+        return CounterPlan(
+            ((error.metric, tuple(sorted(error_labels.items())), "errors"), (total.metric, tuple(sorted(total_labels.items())), "events"))
+        )
+    both = list(error.matchers) + list(total.matchers)
+    bad = labels_for(both, _BAD_VALUES)
+    if bad is None:
+        raise ScenarioError("cannot derive test series: no label values match both the error and the total query")
+    for name in sorted({m.name for m in error.matchers}):
+        value = choose(
+            [m for m in total.matchers if m.name == name],
+            ("200",) if name in ("code", "status", "status_code") else _GOOD_VALUES,
+            [m for m in error.matchers if m.name == name],
+        )
+        if value is None:
+            continue
+        good = dict(bad)
+        if value:
+            good[name] = value
+        else:
+            good.pop(name, None)
+        if all(m.accepts(good.get(m.name, "")) for m in total.matchers) and not all(
+            m.accepts(good.get(m.name, "")) for m in error.matchers
+        ):
+            return CounterPlan(
+                ((error.metric, tuple(sorted(bad.items())), "errors"), (error.metric, tuple(sorted(good.items())), "good"))
+            )
+    raise ScenarioError("cannot derive test series: no label value separates the error query from the total query")
+
+
+def testable(slo: SLO) -> str | None:
+    """Why this SLO's series cannot be generated, or None when they can."""
+    sli = slo.sli
+    if sli.raw is not None and sli.raw.test_series is None:
+        return "raw SLI without `sli.raw.test_series` (burnwise cannot guess the series behind an arbitrary query)"
+    if sli.events is not None:
+        try:
+            events_plan(sli.events.error_query, sli.events.total_query)
+        except ScenarioError as exc:
+            return str(exc)
+    return None
+
+
+def _matcher_labels(selector_text: str) -> dict[str, str]:
+    if not selector_text.strip():
+        return {}
+    try:
+        matchers = parse_selector(selector_text).matchers
+    except PromQLSyntaxError as exc:
+        raise ScenarioError(f"cannot derive test series: {exc}") from None
+    labels = labels_for(matchers, _GOOD_VALUES)
+    if labels is None:
+        raise ScenarioError(f"cannot derive test series: no label values satisfy {selector_text!r}")
+    return labels
+
+
+def input_series(slo: SLO, timeline: Timeline) -> list[InputSeries]:
+    """The series the SLI's queries read, carrying the timeline's counts (sorted by selector)."""
+    sli = slo.sli
+    events = list(timeline.events)
+    errors = list(timeline.errors)
+    good = [e - x for e, x in zip(events, errors)]
+    series: list[InputSeries] = []
+    if sli.events is not None:
+        plan = events_plan(sli.events.error_query, sli.events.total_query)
+        counts = {"events": events, "errors": errors, "good": good}
+        for metric, labels, kind in plan.counters:
+            series.append(InputSeries(series=series_selector(metric, dict(labels)), values=counter_notation(counts[kind])))
+    elif sli.latency is not None:
+        labels = _matcher_labels(sli.latency.selector)
+        le = le_values(sli.latency.threshold)[0]
+        series.append(InputSeries(series=series_selector(f"{sli.latency.metric}_bucket", {**labels, "le": le}), values=counter_notation(good)))
+        series.append(InputSeries(series=series_selector(f"{sli.latency.metric}_bucket", {**labels, "le": "+Inf"}), values=counter_notation(events)))
+        series.append(InputSeries(series=series_selector(f"{sli.latency.metric}_count", labels), values=counter_notation(events)))
+    elif sli.raw is not None:
+        hook = sli.raw.test_series
+        if hook is None:
+            raise ScenarioError(testable(slo) or "raw SLI without test series")
+        length = timeline.minutes + 1
+        for key in sorted(set(hook.healthy) | set(hook.failing)):
+            healthy = expand_notation(hook.healthy.get(key, ""), length)
+            failing = expand_notation(hook.failing.get(key, ""), length)
+            healthy += [None] * (length - len(healthy))
+            failing += [None] * (length - len(failing))
+            spliced = [failing[m] if timeline.failing[m] else healthy[m] for m in range(length)]
+            series.append(InputSeries(series=key, values=compress_notation(spliced)))
+    return sorted(series, key=lambda s: s.series)
