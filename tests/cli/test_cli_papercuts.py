@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from burnwise.cli import build_parser, main
-from burnwise.generator.backtest import FINE_LIMIT
+from burnwise.generator.proof.backtest import FINE_LIMIT
 from burnwise.generator.loader import load_specs
 from burnwise.generator.pipeline import render_outputs, write_outputs
 from tests.generator.specs import service_spec, write_spec
