@@ -85,7 +85,10 @@ def test_unacknowledged_page_walks_backup_then_lead(escalating, pager):
     assert roster["primary"]["name"] == "Ana" and roster["lead"]["name"] == "Cy"
     assert roster["smes"]["payments"][0]["name"] == "Dee"
     assert last["payload"]["custom_details"]["paged"]["role"] == "lead"
-    assert {e["dedup_key"] for e in pager.events} == {first["dedup_key"]} and first["routing_key"] == "C" * 32
+    # each step is its own PagerDuty incident, so each person is notified (not appended to Ana's)
+    assert len({e["dedup_key"] for e in pager.events}) == 3 and first["routing_key"] == "C" * 32
+    assert first["dedup_key"] == receiver.incident(incident_id)["dedup_key"]
+    assert [n.dedup_key for n in pager.notifications] == [e["dedup_key"] for e in pager.events]
     detail = receiver.incident(incident_id)
     escalations = [e for e in detail["timeline"] if e["kind"] == "escalate"]
     assert [(e["actor"], e["data"]["role"]) for e in escalations] == [("burnwise", "backup"), ("burnwise", "lead")]

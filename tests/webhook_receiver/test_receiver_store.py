@@ -130,7 +130,12 @@ def test_escalation_steps_once_per_due_time_and_ack_stops_it(store):
         ("trigger", "primary"),
         ("trigger", "backup"),
         ("acknowledge", None),
+        ("acknowledge", None),
     ]
+    # each step paged on its own dedup key, and the acknowledgement reaches both
+    triggers = [(p.body["routing_key"], p.body["dedup_key"]) for p in detail.pages[:2]]
+    assert triggers[0][1] == detail.dedup_key and triggers[1][1] != detail.dedup_key
+    assert [(p.body["routing_key"], p.body["dedup_key"]) for p in detail.pages[2:]] == triggers
     assert detail.pages[1].body["payload"]["custom_details"]["paged"]["contact"]["name"] == "Bo"
     assert detail.pages[1].body["routing_key"] == "S" * 32
     store.resolve(incident_id, "bo", POLICY)
