@@ -141,3 +141,16 @@ def test_escalation_survives_restarts_without_loss_or_repeat(escalating, pager):
     detail = third.incident(incident_id)
     assert [e["data"]["role"] for e in detail["timeline"] if e["kind"] == "escalate"] == ["backup", "lead"]
     assert [p["recipient_role"] for p in detail["pages"]] == ["primary", "backup", "lead"]
+
+
+def test_each_step_wakes_its_person_and_resolve_closes_every_page(escalating, pager):
+    """Issue 15 #2: at a PagerDuty-faithful pager the backup and the lead are notified, and a
+    resolve leaves none of the three PagerDuty incidents open."""
+    receiver = escalating(ack_seconds=1)
+    incident_id = receiver.post(notification("wake", [alert()])).json()["opened"][0]
+    assert pager.wait_for(lambda s: len(s.notifications) == 3, timeout=15), paged(pager)
+    assert len(pager.open_incidents()) == 3
+    answer = receiver.post(notification("wake", [alert(status="resolved")])).json()
+    assert answer["resolved"] == [incident_id]
+    assert pager.wait_for(lambda s: s.open_incidents() == [], timeout=10), [i.dedup_key for i in pager.open_incidents()]
+    assert len(pager.notifications) == 3

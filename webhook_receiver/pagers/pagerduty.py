@@ -33,17 +33,19 @@ def fit_size(event: dict, limit: int = MAX_EVENT_BYTES) -> dict:
 
 
 MAX_TRIMMED_LINKS = 3
+MAX_TRIMMED_HREF = 2048
 TRIMMED_DETAILS = ("incident_id", "incident_url", "severity", "surface", "paged")
 
 
 def trimmed(event: dict) -> dict:
     """The event cut to what a responder needs, for a retry after the pager refused it for size.
 
-    Keeps the summary, the incident link, who is paged and the first links; drops labels, alerts,
-    roster and runbooks from ``custom_details`` and any ``images``.
+    Keeps the summary, the incident link, who is paged and the first few links of sane length;
+    drops labels, alerts, roster and runbooks from ``custom_details`` and any ``images``.
     """
     out = dict(event)
-    out["links"] = list(event.get("links") or [])[:MAX_TRIMMED_LINKS]
+    short = [link for link in event.get("links") or [] if len(str(link.get("href", ""))) <= MAX_TRIMMED_HREF]
+    out["links"] = short[:MAX_TRIMMED_LINKS]
     out.pop("images", None)
     payload = dict(event.get("payload") or {})
     details = payload.get("custom_details") or {}
