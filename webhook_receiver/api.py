@@ -45,6 +45,7 @@ def create_app(
         default_routing_key=config.pagerduty_routing_key,
         ticket_enabled=bool(config.ticket_url),
         chat_enabled=bool(config.chat_url),
+        role_routing_keys=dict(config.role_routing_keys),
     )
     metrics = ReceiverMetrics(outbox_depth=store.outbox_depth)
     worker = OutboxWorker(store, config, policy, metrics)

@@ -44,6 +44,10 @@ class RetryPolicy(BaseModel):
 
     base_seconds: float = Field(default=2.0, gt=0)
     max_seconds: float = Field(default=300.0, gt=0)
+    #: the cap for PagerDuty pages: a person waits at most this long after the pager is back
+    page_max_seconds: float = Field(default=30.0, gt=0)
+    #: after this many attempts a ticket/chat delivery is given up; a page of an open incident
+    #: is never given up (the operator is alerted instead: ERROR log, metric, timeline)
     max_attempts: int = Field(default=30, ge=1)
 
 
@@ -67,6 +71,10 @@ class ReceiverConfig(BaseModel):
     delivery_timeout_seconds: float = Field(default=10.0, gt=0)
     worker_poll_seconds: float = Field(default=0.5, gt=0)
     claim_lease_seconds: float = Field(default=60.0, gt=0)
+    #: deliveries in flight at once, per target: a slow or hung target never holds up another
+    concurrency: dict[str, int] = Field(default_factory=lambda: {"pagerduty": 8, "ticket": 2, "chat": 2})
+    #: PagerDuty routing keys for escalation roles or roster person ids (see docs/receiver.md)
+    role_routing_keys: dict[str, str] = Field(default_factory=dict)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     log_level: str = "info"
 

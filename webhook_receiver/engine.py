@@ -9,6 +9,7 @@ Alertmanager retries). Keeping them here lets those modules hold only their own 
 from __future__ import annotations
 
 import contextlib
+import secrets
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -62,6 +63,7 @@ class Database:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._schema_ready = False
+        self._instance_id: str | None = None
         # SQLite has one writer at a time and every transaction here takes the write lock
         # (BEGIN IMMEDIATE). Threads of this process queue on a Python lock, which hands over
         # at once; SQLite's own busy handler would make them sleep and poll (up to 100 ms a try).
@@ -91,6 +93,18 @@ class Database:
                 row = conn.execute(sa.select(t.schema_info.c.version).where(t.schema_info.c.name == "receiver")).first()
                 if row is None:
                     conn.execute(t.schema_info.insert().values(name="receiver", version=t.SCHEMA_VERSION))
+                instance = conn.execute(sa.select(t.instance.c.id).order_by(t.instance.c.created_at)).scalars().first()
+                if instance is None:
+                    instance = secrets.token_hex(4)
+                    conn.execute(t.instance.insert().values(id=instance, created_at=utcnow()))
+                self._instance_id = instance
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             raise StoreUnavailable(str(exc).splitlines()[0]) from exc
         self._schema_ready = True
+
+    @property
+    def instance_id(self) -> str:
+        """This database's random id (created with the schema), unique per database."""
+        self.ensure_schema()
+        assert self._instance_id is not None
+        return self._instance_id

@@ -29,6 +29,17 @@ from burnwise.receiver.records import IncidentRecord, TimelineEntry
 from burnwise.receiver.values import EscalationState, IngestResult
 
 
+def trigger_keys(conn: sa.Connection, incident_id: int) -> list[tuple[str, str]]:
+    """(routing key, dedup key) of every PagerDuty incident this incident may have opened, in order."""
+    keys: list[tuple[str, str]] = []
+    for row in conn.execute(sql.INCIDENT_TRIGGERS, {"incident_id": incident_id}).mappings():
+        body = row["body"] or {}
+        key = (body.get("routing_key"), body.get("dedup_key"))
+        if row["status"] != "skipped" and all(key) and key not in keys:
+            keys.append(key)
+    return keys
+
+
 def write_close(
     conn: sa.Connection,
     writes: PendingWrites,
@@ -45,8 +56,10 @@ def write_close(
     if not changed:
         raise IncidentConflict(f"incident {close.incident_id} is already resolved")
     writes.add_timeline(close.timeline)
+    writes.flush(conn)  # triggers queued earlier in this transaction must be among the keys
     doc = reads.page_document(conn, close.incident_id, alert_rows=alert_rows)
-    writes.add_pages(pages_for_resolve(policy, doc, close.by), now, result)
+    keys = trigger_keys(conn, close.incident_id)
+    writes.add_pages(pages_for_resolve(policy, doc, close.by, keys), now, result)
     result.resolved.append(close.incident_id)
 
 
@@ -63,7 +76,8 @@ def acknowledge(db: Database, incident_id: int, by: str, policy: PagingPolicy, n
             )
             writes = PendingWrites()
             writes.add_timeline(ack.timeline)
-            writes.add_pages(pages_for_ack(policy, reads.page_document(conn, incident_id), by), now)
+            doc = reads.page_document(conn, incident_id)
+            writes.add_pages(pages_for_ack(policy, doc, by, trigger_keys(conn, incident_id)), now)
             writes.flush(conn)
         return reads.record_in(conn, incident_id)
 
@@ -97,11 +111,12 @@ def due_escalations(db: Database, now: datetime | None = None) -> list[int]:
         return list(conn.execute(sql.DUE_ESCALATIONS, {"now": now}).scalars())
 
 
-def escalate(db: Database, incident_id: int, policy: PagingPolicy, now: datetime | None = None) -> bool:
+def escalate(db: Database, incident_id: int, policy: PagingPolicy, now: datetime | None = None) -> IngestResult | None:
     """Move an unacknowledged incident one step down its chain, exactly once per step.
 
     The conditional UPDATE on ``escalation_step`` is the guard: with several workers (or a
     restart mid-way) only one transaction advances a step, and its page is written with it.
+    Returns what the step wrote (its pages, or why one was skipped), None when nothing advanced.
     """
     now = now or utcnow()
     with db.tx() as conn:
@@ -109,9 +124,9 @@ def escalate(db: Database, incident_id: int, policy: PagingPolicy, now: datetime
         decision = decide_escalation(EscalationState.from_row(row), now) if row is not None else None
         if isinstance(decision, StopEscalating):
             conn.execute(t.incidents.update().where(t.incidents.c.id == incident_id).values(escalation_due_at=None))
-            return False
+            return None
         if not isinstance(decision, Escalate):
-            return False
+            return None
         advanced = conn.execute(
             t.incidents.update()
             .where(
@@ -122,9 +137,10 @@ def escalate(db: Database, incident_id: int, policy: PagingPolicy, now: datetime
             .values(escalation_step=decision.step, escalation_due_at=decision.due)
         ).rowcount
         if not advanced:
-            return False
+            return None
         writes = PendingWrites()
+        result = IngestResult(False, incident_ids=[incident_id])
         writes.add_timeline(decision.timeline)
-        writes.add_pages(pages_for_escalation(policy, reads.page_document(conn, incident_id), decision.step), now)
+        writes.add_pages(pages_for_escalation(policy, reads.page_document(conn, incident_id), decision.step), now, result)
         writes.flush(conn)
-        return True
+        return result

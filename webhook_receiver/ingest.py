@@ -63,7 +63,7 @@ def ingest(
 ) -> IngestResult:
     """Record one notification and its effects in one transaction; duplicates change nothing."""
     with db.tx() as conn:
-        return ingest_round(conn, [IngestRequest(notification, force_ticket)], directory, policy, now or utcnow())[0]
+        return ingest_round(conn, [IngestRequest(notification, force_ticket)], directory, policy, now or utcnow(), db.instance_id)[0]
 
 
 def ingest_batch(
@@ -88,7 +88,7 @@ def ingest_batch(
         results: dict[int, IngestResult] = {}
         with db.tx() as conn:
             for indexes in rounds(requests):
-                outcomes = ingest_round(conn, [requests[i] for i in indexes], directory, policy, utcnow())
+                outcomes = ingest_round(conn, [requests[i] for i in indexes], directory, policy, utcnow(), db.instance_id)
                 results.update(zip(indexes, outcomes))
         return [results[i] for i in range(len(requests))]
     except Exception as exc:  # noqa: BLE001 - every cause gets the same remedy: retry alone
@@ -135,7 +135,8 @@ def rounds(requests: list[IngestRequest]) -> list[list[int]]:
 class _Payload:
     """One notification being applied inside a round: its request, enrichment and result."""
 
-    def __init__(self, request: IngestRequest, directory: Directory, policy: PagingPolicy, now: datetime) -> None:
+    def __init__(self, request: IngestRequest, directory: Directory, policy: PagingPolicy, now: datetime, instance_id: str) -> None:
+        self.instance_id = instance_id
         self.notification = request.notification
         self.force_ticket = request.force_ticket
         self.policy = policy
@@ -145,7 +146,12 @@ class _Payload:
 
 
 def ingest_round(
-    conn: sa.Connection, requests: list[IngestRequest], directory: Directory, policy: PagingPolicy, now: datetime
+    conn: sa.Connection,
+    requests: list[IngestRequest],
+    directory: Directory,
+    policy: PagingPolicy,
+    now: datetime,
+    instance_id: str,
 ) -> list[IngestResult]:
     """Notifications of distinct groups inside the caller's transaction (see :func:`ingest`).
 
@@ -167,7 +173,7 @@ def ingest_round(
             incident_id = incident.id if incident is not None else _active_incident_id(conn, gid)
             results.append(IngestResult(duplicate=True, incident_ids=[incident_id] if incident_id is not None else []))
             continue
-        payload = _Payload(request, directory, policy, now)
+        payload = _Payload(request, directory, policy, now, instance_id)
         _apply(conn, writes, payload, incident, new_firing, new_resolved, event_ids)
         results.append(payload.result)
         notification = request.notification
@@ -279,7 +285,7 @@ def _open(conn: sa.Connection, writes: PendingWrites, payload: _Payload, firing:
         active = _active_incident(conn, payload.notification.group_id)
         _join(conn, writes, payload, active, firing)
         return active.id
-    values["dedup_key"] = dedup_key_for(incident_id)
+    values["dedup_key"] = dedup_key_for(payload.instance_id, incident_id)
     conn.execute(sql.SET_DEDUP_KEY, {"incident_id": incident_id, "dedup_key": values["dedup_key"]})
     alert_rows = _insert_new_alerts(writes, incident_id, firing, now)
     writes.add_timeline(decision.opened(incident_id, now))

@@ -69,8 +69,9 @@ class OpenDecision:
         return TimelineWrite(incident_id, now, "detect", "alertmanager", text, {"alerts": [a.key for a in self.firing]})
 
 
-def dedup_key_for(incident_id: int) -> str:
-    return f"burnwise-incident-{incident_id}"
+def dedup_key_for(instance_id: str, incident_id: int) -> str:
+    """``burnwise-<instance>-<incident>``: unique across databases (a reset one, another deployment)."""
+    return f"burnwise-{instance_id}-{incident_id}"
 
 
 def decide_open(

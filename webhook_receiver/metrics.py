@@ -47,6 +47,13 @@ class ReceiverMetrics:
         self.pages_failed = Counter(
             f"{PREFIX}_pages_failed", "Outbox deliveries given up (non-retryable or out of attempts).", ["target"], registry=r
         )
+        self.pages_not_delivered = Counter(
+            f"{PREFIX}_pages_not_delivered",
+            "Pages that did not reach their target, by reason: skipped (no_routing_key, no_ticket_url), "
+            "refused (4xx), too_large, gave_up, overdue (an open incident's page still retrying past max_attempts).",
+            ["target", "reason"],
+            registry=r,
+        )
         self.pages_retried = Counter(f"{PREFIX}_pages_retried", "Delivery attempts that will be retried.", ["target"], registry=r)
         self.delivery_latency = Histogram(
             f"{PREFIX}_delivery_latency_seconds",

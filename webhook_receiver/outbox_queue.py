@@ -14,14 +14,25 @@ import sqlalchemy as sa
 from burnwise.receiver import schema as t
 from burnwise.receiver import statements as sql
 from burnwise.receiver.engine import Database, utcnow
+from burnwise.receiver.lifecycle import TimelineWrite
 from burnwise.receiver.values import ClaimedPage
 
 
-def claim_due_pages(db: Database, lease_seconds: float, limit: int = 20, now: datetime | None = None) -> list[ClaimedPage]:
-    """Lease due pending rows to this process; a lease that lapses (crash) frees them again."""
+TARGETS = ("pagerduty", "ticket", "chat")
+
+
+def claim_due_pages(
+    db: Database, lease_seconds: float, limit: int = 20, now: datetime | None = None, targets: tuple[str, ...] = TARGETS
+) -> list[ClaimedPage]:
+    """Lease due pending rows of ``targets`` to this process; a lease that lapses (crash) frees them.
+
+    A page is due only when no earlier page of its incident at its target is still pending
+    (:data:`statements.DUE_PAGES`), so one incident's events reach a target in the order written.
+    Callers claim right before delivering, so one lease covers one delivery, not a queue of them.
+    """
     now = now or utcnow()
     with db.tx() as conn:
-        candidates = conn.execute(sql.DUE_PAGES, {"now": now, "limit": limit}).scalars().all()
+        candidates = conn.execute(sql.DUE_PAGES, {"now": now, "limit": limit, "targets": list(targets)}).scalars().all()
         if not candidates:
             return []
         lease = {"ids": candidates, "now": now, "claimed_until": now + timedelta(seconds=lease_seconds)}
@@ -40,8 +51,14 @@ def record_delivery(
     error: str | None,
     next_attempt_at: datetime | None = None,
     now: datetime | None = None,
+    body: dict | None = None,
+    timeline: TimelineWrite | None = None,
 ) -> None:
-    """Store one delivery attempt: ``sent``, ``failed`` or back to ``pending`` for a retry."""
+    """Store one delivery attempt: ``sent``, ``failed`` or back to ``pending`` for a retry.
+
+    ``body``: the body actually sent when it was trimmed; ``timeline``: an entry on the incident
+    written in the same transaction (a refused or overdue page is never silent).
+    """
     now = now or utcnow()
     values = {
         "page_id": page_id,
@@ -50,9 +67,17 @@ def record_delivery(
         "last_error": error,
         "sent_at": now if status == "sent" else None,
         "next_attempt_at": next_attempt_at,
+        "body": body,
     }
     with db.tx() as conn:
         conn.execute(sql.RECORD_DELIVERY, values)
+        if timeline is not None:
+            conn.execute(sql.INSERT_TIMELINE, timeline.to_row())
+
+
+def incident_status(db: Database, incident_id: int) -> str | None:
+    with db.tx() as conn:
+        return conn.execute(sa.select(t.incidents.c.status).where(t.incidents.c.id == incident_id)).scalar()
 
 
 def outbox_depth(db: Database) -> int:

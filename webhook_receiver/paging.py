@@ -7,6 +7,7 @@ a ticket for sev3, a chat copy - is policy that is easier to read and test as pl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from burnwise.receiver.pagers.pagerduty import follow_up_event, trigger_event
@@ -22,6 +23,9 @@ class PagingPolicy:
     default_routing_key: str | None = None
     ticket_enabled: bool = False
     chat_enabled: bool = False
+    #: PagerDuty routing keys per escalation role (``backup``, ``lead``, a person's id): where
+    #: the roster's surface key should not be used for that step (see docs/receiver.md)
+    role_routing_keys: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class PageSpec:
     recipient: dict | None = None
     status: str = "pending"
     reason: str | None = field(default=None)
+    reason_code: str | None = None  # why it is skipped, as a metric label (no_routing_key, no_ticket_url)
 
 
 def incident_url(policy: PagingPolicy, incident_id: int) -> str:
@@ -54,15 +59,33 @@ def _chat(policy: PagingPolicy, doc: PageDocument, event: str, step: int, extra:
     return [PageSpec(f"{doc.id}:chat:{event}:{step}", "chat", event.removeprefix("incident."), body)]
 
 
+def step_dedup_key(doc: PageDocument, step: int, role: str | None) -> str:
+    """Step 0 pages on the incident's dedup key; every escalation step opens its own incident.
+
+    Why: at PagerDuty a trigger with the dedup key of an open incident is appended to it and
+    notifies nobody, so the backup and the lead need keys of their own to be woken.
+    """
+    return doc.dedup_key if step == 0 else f"{doc.dedup_key}-{step}-{role or 'step'}"
+
+
+def step_routing_key(policy: PagingPolicy, doc: PageDocument, role: str | None, contact: dict | None) -> str | None:
+    """The person's or role's routing key when configured, else the surface's (or default) key."""
+    for name in ((contact or {}).get("id"), role):
+        if name and policy.role_routing_keys.get(name):
+            return policy.role_routing_keys[name]
+    return doc.routing_key
+
+
 def _pagerduty_trigger(
     policy: PagingPolicy, doc: PageDocument, step: int, role: str | None, contact: dict | None, suffix: str = ""
 ) -> PageSpec:
     key = f"{doc.id}:pagerduty:trigger:{step}{suffix}"
-    routing_key = doc.routing_key
+    routing_key = step_routing_key(policy, doc, role, contact)
     if not routing_key:
         reason = "no routing key: set BURNWISE_PAGERDUTY_ROUTING_KEY or a routing_key for the surface in the roster"
-        return PageSpec(key, "pagerduty", "trigger", {}, role, contact, status="skipped", reason=reason)
+        return PageSpec(key, "pagerduty", "trigger", {}, role, contact, status="skipped", reason=reason, reason_code="no_routing_key")
     body = trigger_event(doc.to_json(), routing_key, role, contact, incident_url(policy, doc.id))
+    body["dedup_key"] = step_dedup_key(doc, step, role)
     return PageSpec(key, "pagerduty", "trigger", body, role, contact)
 
 
@@ -73,7 +96,7 @@ def pages_for_open(policy: PagingPolicy, doc: PageDocument) -> list[PageSpec]:
         body = webhook_event("incident.opened", doc.to_json(), incident_url(policy, doc.id))
         if not policy.ticket_enabled:
             reason = "no ticket_url configured (BURNWISE_TICKET_URL); sev3/ticket alerts are recorded only"
-            specs = [PageSpec(key, "ticket", "opened", body, status="skipped", reason=reason)]
+            specs = [PageSpec(key, "ticket", "opened", body, status="skipped", reason=reason, reason_code="no_ticket_url")]
         else:
             specs = [PageSpec(key, "ticket", "opened", body)]
         return specs + _chat(policy, doc, "incident.opened", 0)
@@ -98,20 +121,30 @@ def pages_for_severity_change(policy: PagingPolicy, doc: PageDocument, step: int
     return [_pagerduty_trigger(policy, doc, step, role, contact, suffix=f":{severity}")]
 
 
-def _follow_up(policy: PagingPolicy, doc: PageDocument, action: str, event: str, by: str) -> list[PageSpec]:
+def _follow_up(
+    policy: PagingPolicy, doc: PageDocument, action: str, event: str, by: str, keys: list[tuple[str, str]] | None
+) -> list[PageSpec]:
+    """Acknowledge/resolve every PagerDuty incident the incident opened (one per escalation step).
+
+    ``keys``: the (routing key, dedup key) of the incident's triggers, in order; None means the
+    incident's own key only.
+    """
     specs: list[PageSpec] = []
-    if doc.route == "page" and doc.routing_key:
-        body = follow_up_event(action, doc.dedup_key, doc.routing_key)
-        specs.append(PageSpec(f"{doc.id}:pagerduty:{action}:0", "pagerduty", action, body))
+    if doc.route == "page":
+        if keys is None:
+            keys = [(doc.routing_key, doc.dedup_key)] if doc.routing_key else []
+        for number, (routing_key, dedup_key) in enumerate(keys):
+            body = follow_up_event(action, dedup_key, routing_key)
+            specs.append(PageSpec(f"{doc.id}:pagerduty:{action}:{number}", "pagerduty", action, body))
     elif doc.route == "ticket" and policy.ticket_enabled and action == "resolve":
         body = webhook_event(event, doc.to_json(), incident_url(policy, doc.id), {"by": by})
         specs.append(PageSpec(f"{doc.id}:ticket:resolved:0", "ticket", "resolved", body))
     return specs + _chat(policy, doc, event, 0, {"by": by})
 
 
-def pages_for_ack(policy: PagingPolicy, doc: PageDocument, by: str) -> list[PageSpec]:
-    return _follow_up(policy, doc, "acknowledge", "incident.acknowledged", by)
+def pages_for_ack(policy: PagingPolicy, doc: PageDocument, by: str, keys: list[tuple[str, str]] | None = None) -> list[PageSpec]:
+    return _follow_up(policy, doc, "acknowledge", "incident.acknowledged", by, keys)
 
 
-def pages_for_resolve(policy: PagingPolicy, doc: PageDocument, by: str) -> list[PageSpec]:
-    return _follow_up(policy, doc, "resolve", "incident.resolved", by)
+def pages_for_resolve(policy: PagingPolicy, doc: PageDocument, by: str, keys: list[tuple[str, str]] | None = None) -> list[PageSpec]:
+    return _follow_up(policy, doc, "resolve", "incident.resolved", by, keys)

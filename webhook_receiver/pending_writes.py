@@ -20,6 +20,7 @@ from burnwise.receiver.paging import PageSpec
 
 class PageCounter(Protocol):
     pages: int
+    skipped: list[tuple[int, str, str, str]]
 
 
 def page_row(spec: PageSpec, now: datetime) -> dict:
@@ -44,7 +45,7 @@ class PendingWrites:
     def __init__(self) -> None:
         self.alerts: list[dict] = []
         self.timeline: list[dict] = []
-        self.pages: list[tuple[dict, bool, PageCounter | None]] = []  # row, pending?, who counts it
+        self.pages: list[tuple[dict, PageSpec, PageCounter | None]] = []  # row, its spec, who counts it
 
     def add_timeline(self, entry: TimelineWrite) -> None:
         self.timeline.append(entry.to_row())
@@ -52,7 +53,12 @@ class PendingWrites:
     def add_pages(self, specs: list[PageSpec], now: datetime, counter: PageCounter | None = None) -> None:
         """Queue outbox rows; ``counter.pages`` counts the pending ones actually new at the flush."""
         for spec in specs:
-            self.pages.append((page_row(spec, now), spec.status == "pending", counter))
+            row = page_row(spec, now)
+            self.pages.append((row, spec, counter))
+            if spec.status == "skipped":  # never silent: the incident's timeline says why
+                text = f"{spec.target} {spec.action} not sent: {spec.reason}"
+                data = {"page": spec.idem_key, "reason": spec.reason_code}
+                self.add_timeline(TimelineWrite(row["incident_id"], now, "note", "burnwise", text, data))
 
     def flush(self, conn: sa.Connection) -> None:
         if self.alerts:
@@ -61,9 +67,14 @@ class PendingWrites:
             conn.execute(sql.INSERT_TIMELINE, self.timeline)
         if self.pages:
             new = {row.idem_key for row in conn.execute(sql.for_dialect(conn).insert_page, [row for row, _, _ in self.pages])}
-            for row, pending, counter in self.pages:
-                if pending and row["idem_key"] in new:
-                    new.discard(row["idem_key"])
-                    if counter is not None:
-                        counter.pages += 1
+            for row, spec, counter in self.pages:
+                if row["idem_key"] not in new:
+                    continue
+                new.discard(row["idem_key"])
+                if counter is None:
+                    continue
+                if spec.status == "pending":
+                    counter.pages += 1
+                elif spec.status == "skipped":
+                    counter.skipped.append((row["incident_id"], spec.target, spec.reason_code or "skipped", spec.reason or ""))
         self.alerts, self.timeline, self.pages = [], [], []

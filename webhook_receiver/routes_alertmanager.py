@@ -16,6 +16,7 @@ from burnwise.receiver.auth import token_matches
 from burnwise.receiver.context import ReceiverContext, Unauthorized
 from burnwise.receiver.http_errors import error, validation_response
 from burnwise.receiver.models import Notification
+from burnwise.receiver.outbox import report_skipped
 from burnwise.receiver.store import IngestRequest, StoreUnavailable
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -79,6 +80,7 @@ def router(ctx: ReceiverContext) -> APIRouter:
             metrics.duplicates.inc()
         metrics.incidents_opened.inc(len(result.opened))
         metrics.incidents_resolved.inc(len(result.resolved))
+        report_skipped(result.skipped, metrics)
         if result.pages:
             worker.wake()
         return JSONResponse(

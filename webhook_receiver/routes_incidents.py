@@ -12,6 +12,7 @@ from typing import Literal
 from burnwise.receiver.auth import token_matches
 from burnwise.receiver.context import ReceiverContext, Unauthorized
 from burnwise.receiver.models import AckRequest, ResolveRequest, TimelineRequest
+from burnwise.receiver.outbox import report_skipped
 from burnwise.receiver.records import IncidentDetail, IncidentRecord, TimelineEntry
 from burnwise.receiver.store import IncidentNotFound
 from fastapi import APIRouter, Body, Depends, Request
@@ -54,6 +55,7 @@ def router(ctx: ReceiverContext) -> APIRouter:
         body = body or ResolveRequest()
         result = store.resolve(incident_id, body.by, policy, body.text)
         metrics.incidents_resolved.inc(len(result.resolved))
+        report_skipped(result.skipped, metrics)
         worker.wake()
         return store.get_incident(incident_id)
 

@@ -66,6 +66,15 @@ schema_info = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
+#: one row: this database's random instance id, part of every PagerDuty dedup key, so a reset
+#: database or a second deployment sharing a routing key never reuses another's keys
+instance = sa.Table(
+    "burnwise_instance",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
 notifications = sa.Table(
     "notifications",
     metadata,

@@ -95,11 +95,37 @@ DUE_ESCALATIONS = (
 _outbox = t.outbox.c
 _UNLEASED = sa.or_(_outbox.claimed_until.is_(None), _outbox.claimed_until < sa.bindparam("now"))
 
+_earlier = t.outbox.alias("earlier")
+
+#: per-incident, per-target order: a page waits while an earlier page of the same incident at the
+#: same target is still pending (in backoff or in flight), so a resolve never overtakes its trigger
+_NOTHING_EARLIER_PENDING = ~sa.exists(
+    sa.select(_earlier.c.id).where(
+        _earlier.c.incident_id == _outbox.incident_id,
+        _earlier.c.target == _outbox.target,
+        _earlier.c.status == "pending",
+        _earlier.c.id < _outbox.id,
+    )
+)
+
 DUE_PAGES = (
     sa.select(_outbox.id)
-    .where(_outbox.status == "pending", _outbox.next_attempt_at <= sa.bindparam("now"), _UNLEASED)
+    .where(
+        _outbox.status == "pending",
+        _outbox.target.in_(sa.bindparam("targets", expanding=True)),
+        _outbox.next_attempt_at <= sa.bindparam("now"),
+        _UNLEASED,
+        _NOTHING_EARLIER_PENDING,
+    )
     .order_by(_outbox.next_attempt_at, _outbox.id)
     .limit(sa.bindparam("limit"))
+)
+
+#: the PagerDuty triggers an incident has (for acknowledge/resolve to reach every one), in order
+INCIDENT_TRIGGERS = (
+    sa.select(_outbox.body, _outbox.status)
+    .where(_outbox.incident_id == sa.bindparam("incident_id"), _outbox.target == "pagerduty", _outbox.action == "trigger")
+    .order_by(_outbox.id)
 )
 
 #: lease the candidates still free; RETURNING gives exactly the rows this statement leased
@@ -124,6 +150,7 @@ RECORD_DELIVERY = (
         next_attempt_at=sa.func.coalesce(
             sa.bindparam("next_attempt_at", type_=_outbox.next_attempt_at.type), _outbox.next_attempt_at
         ),
+        body=sa.func.coalesce(sa.bindparam("body", type_=_outbox.body.type), _outbox.body),
     )
 )
 

@@ -100,11 +100,21 @@ class Store:
         return incident_commands.due_escalations(self.db, now)
 
     def escalate(self, incident_id: int, policy: PagingPolicy, now: datetime | None = None) -> bool:
+        """True when the incident moved one step down its chain."""
+        return self.escalate_step(incident_id, policy, now) is not None
+
+    def escalate_step(self, incident_id: int, policy: PagingPolicy, now: datetime | None = None) -> IngestResult | None:
+        """Like :meth:`escalate`, with what the step wrote (pages, skipped pages)."""
         return incident_commands.escalate(self.db, incident_id, policy, now)
 
     # --- outbox ---------------------------------------------------------------------------------
-    def claim_due_pages(self, lease_seconds: float, limit: int = 20, now: datetime | None = None) -> list[ClaimedPage]:
-        return outbox_queue.claim_due_pages(self.db, lease_seconds, limit, now)
+    def claim_due_pages(
+        self, lease_seconds: float, limit: int = 20, now: datetime | None = None, targets: tuple[str, ...] = outbox_queue.TARGETS
+    ) -> list[ClaimedPage]:
+        return outbox_queue.claim_due_pages(self.db, lease_seconds, limit, now, targets)
+
+    def incident_status(self, incident_id: int) -> str | None:
+        return outbox_queue.incident_status(self.db, incident_id)
 
     def record_delivery(self, page_id: int, **kwargs) -> None:
         outbox_queue.record_delivery(self.db, page_id, **kwargs)

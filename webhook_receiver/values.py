@@ -162,6 +162,7 @@ class IngestResult:
     opened: list[int] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)
     pages: int = 0
+    skipped: list[tuple[int, str, str, str]] = field(default_factory=list)  # (incident, target, reason code, reason)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,24 @@
-"""A real local HTTP server that speaks the PagerDuty Events API v2 contract.
+"""A real local HTTP server that speaks the PagerDuty Events API v2 contract and keeps its state.
 
-Why it exists: tests and the demo need a pager that behaves like the real one (202 with a
-dedup_key, 400 with errors for an invalid event, 429/5xx when asked) without leaving the machine.
-It validates events the way the Events API does, records every request it receives, and can be
-told to fail the next N requests. Any POST to a path other than ``/v2/enqueue`` is recorded as a
-generic webhook delivery (the ticket/chat target) and answered 200, so one stub serves both.
+Why it exists: tests and the demo need a pager that behaves like the real one without leaving the
+machine - not only its status codes (202 with a dedup_key, 400 with errors for an invalid or
+over-512-KB event, 429/5xx when asked) but its incident semantics, because that is where paging
+goes wrong: incidents are keyed by (routing key, dedup key); a trigger opens an incident or, when
+one with that key is open, is appended to it without notifying anyone; acknowledge and resolve of
+an unknown or already resolved key do nothing; a person is notified only when an incident opens.
+Tests assert on :attr:`PagerStub.notifications` (what a person would have been told) and
+:meth:`PagerStub.open_incidents` (what is left open), not on raw requests.
+
+Any POST to a path other than ``/v2/enqueue`` is recorded as a generic webhook delivery (the
+ticket/chat target) and answered 200, so one stub serves both; :meth:`hang` makes a path answer
+slowly (a hung chat webhook).
 
 Use from Python::
 
     stub = PagerStub.start(port=0)
     stub.fail_next(503, 2)
-    ... stub.events, stub.webhooks ...
+    stub.fail_next(429, 1, retry_after=2)
+    ... stub.events, stub.notifications, stub.open_incidents(), stub.webhooks ...
     stub.stop()
 
 or from a shell: ``python -m burnwise.support.pager_stub --port 9096`` prints what it gets.
@@ -72,6 +80,28 @@ def validate_event(event: object) -> list[str]:
 
 
 @dataclass
+class PagerIncident:
+    """One incident at the pager: opened by a trigger, appended to, acknowledged, resolved."""
+
+    routing_key: str
+    dedup_key: str
+    summary: str
+    status: str = "triggered"  # triggered | acknowledged | resolved
+    events: list[dict] = field(default_factory=list)
+    opened_at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A person was notified: an incident opened on (routing key, dedup key)."""
+
+    routing_key: str
+    dedup_key: str
+    summary: str
+    at: float
+
+
+@dataclass
 class ReceivedRequest:
     """One request as the stub saw it: where it went, what it carried, what it answered."""
 
@@ -91,7 +121,10 @@ class PagerStub:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._requests: list[ReceivedRequest] = []
-        self._failures: list[int] = []
+        self._failures: list[tuple[int, float | None]] = []
+        self._hangs: dict[str, float] = {}
+        self._incidents: dict[tuple[str, str], list[PagerIncident]] = {}
+        self._notifications: list[Notification] = []
         self._echo = echo
 
     @classmethod
@@ -118,10 +151,66 @@ class PagerStub:
     def webhook_url(self, name: str = "hook") -> str:
         return f"{self.url}/{name}"
 
-    def fail_next(self, status: int, n: int = 1) -> None:
-        """Answer the next ``n`` requests (any path) with ``status`` instead of processing them."""
+    def fail_next(self, status: int, n: int = 1, retry_after: float | None = None) -> None:
+        """Answer the next ``n`` requests (any path) with ``status`` instead of processing them.
+
+        ``retry_after``: seconds sent in a ``Retry-After`` header (as PagerDuty may on 429).
+        """
         with self._lock:
-            self._failures.extend([status] * n)
+            self._failures.extend([(status, retry_after)] * n)
+
+    def hang(self, path: str, seconds: float) -> None:
+        """Make POSTs to ``path`` (e.g. ``/chat``) wait ``seconds`` before answering; 0 ends it."""
+        with self._lock:
+            if seconds > 0:
+                self._hangs[path] = seconds
+            else:
+                self._hangs.pop(path, None)
+
+    @property
+    def notifications(self) -> list[Notification]:
+        """Every time a person would have been notified (an incident opened), in order."""
+        with self._lock:
+            return list(self._notifications)
+
+    def incidents(self) -> list[PagerIncident]:
+        """Every incident the pager holds, oldest first."""
+        with self._lock:
+            return sorted((i for group in self._incidents.values() for i in group), key=lambda i: i.opened_at)
+
+    def open_incidents(self) -> list[PagerIncident]:
+        """Incidents triggered or acknowledged and never resolved: what still wakes someone."""
+        return [i for i in self.incidents() if i.status != "resolved"]
+
+    def incident(self, routing_key: str, dedup_key: str) -> PagerIncident | None:
+        """The latest incident for the key, if any."""
+        with self._lock:
+            group = self._incidents.get((routing_key, dedup_key))
+            return group[-1] if group else None
+
+    def _apply_event(self, event: dict) -> None:
+        """The Events API v2 state machine for one accepted event."""
+        key = (event["routing_key"], event["dedup_key"])
+        action = event["event_action"]
+        with self._changed:
+            group = self._incidents.setdefault(key, [])
+            current = group[-1] if group and group[-1].status != "resolved" else None
+            if action == "trigger":
+                if current is None:  # opens an incident: this is when someone is notified
+                    summary = event["payload"]["summary"]
+                    current = PagerIncident(key[0], key[1], summary)
+                    group.append(current)
+                    self._notifications.append(Notification(key[0], key[1], summary, time.time()))
+                current.events.append(event)  # on an open incident: appended, nobody notified
+            elif current is not None:  # acknowledge/resolve of an unknown or resolved key: nothing
+                current.events.append(event)
+                if action == "resolve":
+                    current.status = "resolved"
+                elif current.status == "triggered":
+                    current.status = "acknowledged"
+            if not group:
+                del self._incidents[key]
+            self._changed.notify_all()
 
     @property
     def requests(self) -> list[ReceivedRequest]:
@@ -155,9 +244,13 @@ class PagerStub:
         self._thread.join(timeout=5)
 
     # --- called from the handler thread -------------------------------------------------------
-    def _take_failure(self) -> int | None:
+    def _take_failure(self) -> tuple[int, float | None] | None:
         with self._lock:
             return self._failures.pop(0) if self._failures else None
+
+    def _hang_for(self, path: str) -> float:
+        with self._lock:
+            return self._hangs.get(path, 0.0)
 
     def _record(self, request: ReceivedRequest) -> None:
         with self._changed:
@@ -173,9 +266,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - silence stderr access log
         return
 
-    def _answer(self, status: int, body: dict) -> None:
+    def _answer(self, status: int, body: dict, headers: dict | None = None) -> None:
         data = json.dumps(body, sort_keys=True).encode()
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -195,9 +290,14 @@ class _Handler(BaseHTTPRequestHandler):
             body = raw.decode("utf-8", "replace")
         forced = stub._take_failure()
         if forced is not None:
-            stub._record(ReceivedRequest(self.path, headers, body, forced))
-            self._answer(forced, {"status": "error", "message": f"stub told to answer {forced}"})
+            status, retry_after = forced
+            stub._record(ReceivedRequest(self.path, headers, body, status))
+            extra = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else None
+            self._answer(status, {"status": "error", "message": f"stub told to answer {status}"}, extra)
             return
+        hang = stub._hang_for(self.path)
+        if hang:
+            time.sleep(hang)
         if self.path != ENQUEUE_PATH:
             stub._record(ReceivedRequest(self.path, headers, body, 200))
             self._answer(200, {"status": "ok"})
@@ -209,6 +309,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         dedup_key = body.get("dedup_key") or uuid.uuid4().hex  # type: ignore[union-attr]
         body = dict(body, dedup_key=dedup_key)  # type: ignore[arg-type]
+        stub._apply_event(body)
         stub._record(ReceivedRequest(self.path, headers, body, 202))
         self._answer(202, {"status": "success", "message": "Event processed", "dedup_key": dedup_key})
 

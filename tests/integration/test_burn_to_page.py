@@ -75,7 +75,8 @@ def test_burn_pages_once_and_heal_resolves(tmp_path, prometheus_bin, alertmanage
             "open", "sev1", "page", "payments"
         )
         assert incident["labels"]["alertname"] == ALERT_NAME and incident["service"] == "checkout"
-        assert event["dedup_key"] == incident["dedup_key"] == f"burnwise-incident-{incident['id']}"
+        assert event["dedup_key"] == incident["dedup_key"]
+        assert incident["dedup_key"].startswith("burnwise-") and incident["dedup_key"].endswith(f"-{incident['id']}")
         assert event["routing_key"] == "example-payments-routing-key"  # the roster's key for payments
         details = event["payload"]["custom_details"]
         assert details["incident_id"] == incident["id"]

@@ -40,9 +40,11 @@ def test_incident_commands_round_trip(start_receiver, pager, tmp_path, capsys, m
     assert shown["status"] == "resolved" and shown["resolved_by"] == "ana"
     assert [(e["kind"], e["actor"]) for e in shown["timeline"]] == [
         ("detect", "alertmanager"),
+        ("note", "burnwise"),  # no routing key configured: the unsent page is on the timeline
         ("mitigation", "ana"),
         ("resolve", "ana"),
     ]
+    assert "no routing key" in shown["timeline"][1]["text"]
     assert burnwise(["incident", "show", "424242"]) == 1
     assert "HTTP 404" in capsys.readouterr().err
     assert burnwise(["incident", "list", "--token", "wrong"]) == 1

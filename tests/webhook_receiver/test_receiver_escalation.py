@@ -85,7 +85,10 @@ def test_unacknowledged_page_walks_backup_then_lead(escalating, pager):
     assert roster["primary"]["name"] == "Ana" and roster["lead"]["name"] == "Cy"
     assert roster["smes"]["payments"][0]["name"] == "Dee"
     assert last["payload"]["custom_details"]["paged"]["role"] == "lead"
-    assert {e["dedup_key"] for e in pager.events} == {first["dedup_key"]} and first["routing_key"] == "C" * 32
+    # each step is its own PagerDuty incident, so each person is notified (not appended to Ana's)
+    assert len({e["dedup_key"] for e in pager.events}) == 3 and first["routing_key"] == "C" * 32
+    assert first["dedup_key"] == receiver.incident(incident_id)["dedup_key"]
+    assert [n.dedup_key for n in pager.notifications] == [e["dedup_key"] for e in pager.events]
     detail = receiver.incident(incident_id)
     escalations = [e for e in detail["timeline"] if e["kind"] == "escalate"]
     assert [(e["actor"], e["data"]["role"]) for e in escalations] == [("burnwise", "backup"), ("burnwise", "lead")]
@@ -138,3 +141,16 @@ def test_escalation_survives_restarts_without_loss_or_repeat(escalating, pager):
     detail = third.incident(incident_id)
     assert [e["data"]["role"] for e in detail["timeline"] if e["kind"] == "escalate"] == ["backup", "lead"]
     assert [p["recipient_role"] for p in detail["pages"]] == ["primary", "backup", "lead"]
+
+
+def test_each_step_wakes_its_person_and_resolve_closes_every_page(escalating, pager):
+    """Issue 15 #2: at a PagerDuty-faithful pager the backup and the lead are notified, and a
+    resolve leaves none of the three PagerDuty incidents open."""
+    receiver = escalating(ack_seconds=1)
+    incident_id = receiver.post(notification("wake", [alert()])).json()["opened"][0]
+    assert pager.wait_for(lambda s: len(s.notifications) == 3, timeout=15), paged(pager)
+    assert len(pager.open_incidents()) == 3
+    answer = receiver.post(notification("wake", [alert(status="resolved")])).json()
+    assert answer["resolved"] == [incident_id]
+    assert pager.wait_for(lambda s: s.open_incidents() == [], timeout=10), [i.dedup_key for i in pager.open_incidents()]
+    assert len(pager.notifications) == 3

@@ -130,7 +130,12 @@ def test_escalation_steps_once_per_due_time_and_ack_stops_it(store):
         ("trigger", "primary"),
         ("trigger", "backup"),
         ("acknowledge", None),
+        ("acknowledge", None),
     ]
+    # each step paged on its own dedup key, and the acknowledgement reaches both
+    triggers = [(p.body["routing_key"], p.body["dedup_key"]) for p in detail.pages[:2]]
+    assert triggers[0][1] == detail.dedup_key and triggers[1][1] != detail.dedup_key
+    assert [(p.body["routing_key"], p.body["dedup_key"]) for p in detail.pages[2:]] == triggers
     assert detail.pages[1].body["payload"]["custom_details"]["paged"]["contact"]["name"] == "Bo"
     assert detail.pages[1].body["routing_key"] == "S" * 32
     store.resolve(incident_id, "bo", POLICY)
@@ -204,3 +209,25 @@ def test_more_severe_alert_updates_the_page(store):
     severities = [p.body["payload"]["severity"] for p in detail.pages]
     assert severities == ["error", "critical"]
     assert {p.body["dedup_key"] for p in detail.pages} == {detail.dedup_key}
+
+
+def test_outbox_keeps_each_incidents_order_per_target(store):
+    """A resolve is not due while its incident's trigger is pending (even in backoff); other
+    incidents' pages stay due meanwhile (issue 15 #1)."""
+    first = ingest(store, notification("ordered", [alert()])).opened[0]
+    ingest(store, notification("ordered", [alert(status="resolved")]), at=T0 + timedelta(seconds=1))
+    other = ingest(store, notification("other", [alert()]), at=T0 + timedelta(seconds=2)).opened[0]
+    now = T0 + timedelta(seconds=5)
+    claimed = store.claim_due_pages(60, limit=10, now=now)
+    assert [(p.incident_id, p.action) for p in claimed] == [(first, "trigger"), (other, "trigger")]
+    trigger = claimed[0]
+    # the trigger fails and backs off: its resolve must still wait, even long after it is due
+    store.record_delivery(trigger.id, status="pending", status_code=429, error="HTTP 429", next_attempt_at=now + timedelta(minutes=5), now=now)
+    assert store.claim_due_pages(60, limit=10, now=now + timedelta(minutes=1)) == []
+    store.record_delivery(claimed[1].id, status="sent", status_code=202, error=None, now=now)
+    retried = store.claim_due_pages(60, limit=10, now=now + timedelta(minutes=5))
+    assert [(p.incident_id, p.action) for p in retried] == [(first, "trigger")]
+    store.record_delivery(trigger.id, status="sent", status_code=202, error=None, now=now + timedelta(minutes=5))
+    after = store.claim_due_pages(60, limit=10, now=now + timedelta(minutes=5))
+    assert [(p.incident_id, p.action) for p in after] == [(first, "resolve")]
+    assert after[0].body["dedup_key"] == trigger.body["dedup_key"]

@@ -159,3 +159,39 @@ def test_config_env_overrides_file_and_defaults_need_nothing(tmp_path, monkeypat
     assert config.database_url == "postgresql+psycopg://u@h/db"
     with pytest.raises(BurnwiseError, match="config file not found"):
         load_config(Path(tmp_path / "nope.yaml"), environ={})
+
+
+def test_retry_delay_honours_retry_after_and_caps_pages():
+    import random as _random
+
+    from burnwise.receiver.delivery import retry_delay
+    from burnwise.receiver.pagers import DeliveryResult, retry_after_seconds
+
+    policy = RetryPolicy()  # base 2 s, max 300 s, page cap 30 s
+    rng = _random.Random(1)
+    busy = DeliveryResult(False, True, 503, "HTTP 503")
+    assert max(retry_delay("pagerduty", 20, busy, policy, rng) for _ in range(50)) <= 30
+    assert max(retry_delay("chat", 20, busy, policy, rng) for _ in range(50)) > 30
+    assert retry_delay("pagerduty", 1, DeliveryResult(False, True, 429, "HTTP 429", retry_after=12), policy, rng) == 12
+    assert retry_after_seconds("7") == 7 and retry_after_seconds(None) is None and retry_after_seconds("soon") is None
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0  # a date in the past: now
+
+
+def test_trimmed_event_fits_and_keeps_what_a_responder_needs():
+    import json as _json
+
+    from burnwise.receiver.pagers.pagerduty import is_size_refusal, trimmed
+
+    event = {
+        "routing_key": "k",
+        "event_action": "trigger",
+        "dedup_key": "d",
+        "payload": {"summary": "s", "source": "x", "severity": "critical",
+                    "custom_details": {"incident_url": "u", "paged": {"role": "primary"}, "labels": {"a": "b" * 600_000}}},
+        "links": [{"href": "h" * 600_000, "text": "huge"}] + [{"href": f"https://l/{n}", "text": "l"} for n in range(5)],
+    }
+    assert is_size_refusal(400, "Event object is invalid", event) and not is_size_refusal(503, "too large", event)
+    small = trimmed(event)
+    assert len(_json.dumps(small)) < 10_000
+    assert small["payload"]["custom_details"] == {"incident_url": "u", "paged": {"role": "primary"}, "trimmed": True}
+    assert [link["href"] for link in small["links"]] == ["https://l/0", "https://l/1", "https://l/2"]

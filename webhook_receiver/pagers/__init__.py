@@ -1,12 +1,15 @@
 """Delivery targets for the outbox: one small module per target, sharing one result type.
 
 Why one result type: the outbox worker decides retry-or-give-up from it alone (2xx sent;
-429, 5xx and network errors retried; any other 4xx failed with the reason), whatever the target.
+429, 5xx and network errors retried, after ``Retry-After`` when the target sent one; any other
+4xx failed with the reason), whatever the target.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 import requests
 
@@ -17,6 +20,24 @@ class DeliveryResult:
     retryable: bool
     status_code: int | None
     error: str | None = None
+    retry_after: float | None = None  # seconds the target asked to wait (Retry-After)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` as seconds: a number, or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 def post_json(session: requests.Session, url: str, body: dict, timeout: float, headers: dict | None = None) -> DeliveryResult:
@@ -29,4 +50,5 @@ def post_json(session: requests.Session, url: str, body: dict, timeout: float, h
     if 200 <= code < 300:
         return DeliveryResult(True, False, code)
     reason = f"HTTP {code}: {response.text[:400]}"
-    return DeliveryResult(False, code == 429 or code >= 500, code, reason)
+    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+    return DeliveryResult(False, code == 429 or code >= 500, code, reason, retry_after)

@@ -32,6 +32,36 @@ def fit_size(event: dict, limit: int = MAX_EVENT_BYTES) -> dict:
     return event
 
 
+MAX_TRIMMED_LINKS = 3
+MAX_TRIMMED_HREF = 2048
+TRIMMED_DETAILS = ("incident_id", "incident_url", "severity", "surface", "paged")
+
+
+def trimmed(event: dict) -> dict:
+    """The event cut to what a responder needs, for a retry after the pager refused it for size.
+
+    Keeps the summary, the incident link, who is paged and the first few links of sane length;
+    drops labels, alerts, roster and runbooks from ``custom_details`` and any ``images``.
+    """
+    out = dict(event)
+    short = [link for link in event.get("links") or [] if len(str(link.get("href", ""))) <= MAX_TRIMMED_HREF]
+    out["links"] = short[:MAX_TRIMMED_LINKS]
+    out.pop("images", None)
+    payload = dict(event.get("payload") or {})
+    details = payload.get("custom_details") or {}
+    payload["custom_details"] = {k: details[k] for k in TRIMMED_DETAILS if k in details} | {"trimmed": True}
+    out["payload"] = payload
+    return out
+
+
+def is_size_refusal(status_code: int | None, error: str | None, event: dict) -> bool:
+    """A 400 the pager gave because the event is too big (its words, or our own measure)."""
+    if status_code != 400:
+        return False
+    text = (error or "").lower()
+    return any(word in text for word in ("too large", "larger than", "size", "512")) or _size(event) > MAX_EVENT_BYTES
+
+
 def trigger_event(incident: dict, routing_key: str, recipient_role: str | None, recipient: dict | None, incident_url: str) -> dict:
     """A ``trigger`` event naming who is paged and carrying the whole roster entry."""
     summary = incident["title"]
