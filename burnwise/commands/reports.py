@@ -39,6 +39,8 @@ def register(subparsers) -> None:
     p.add_argument("--at", default=None, help="write the note as of this ISO time (default: now)")
     p.add_argument("--roster", type=Path, default=None, help="roster file (default: the receiver's, else oncall/roster.yaml)")
     p.add_argument("--quick", default="10m", help="an alert that resolves on its own within this is noisy (default 10m)")
+    p.add_argument("--tz", default=None, metavar="ZONE",
+                   help="print times in this IANA zone (default: the incoming primary's zone, else UTC)")
     _common(p, prometheus=True)
     p.set_defaults(func=run_handoff)
 
@@ -110,9 +112,10 @@ def run_handoff(args: argparse.Namespace) -> int:
     from burnwise.reports.noisy import noisy_alerts
     from burnwise.reports.prometheus import Prometheus
     from burnwise.reports.slos import load_catalog, slos_of_surface
-    from burnwise.reports.timing import parse_instant, parse_window
+    from burnwise.reports.timing import parse_instant, parse_window, parse_zone
     from burnwise.reports.watch import watch_items
 
+    zone = parse_zone(args.tz) if args.tz else None
     at = parse_instant(args.at)
     since = at - parse_window(args.since, "--since")
     quick = parse_window(args.quick, "--quick")
@@ -127,7 +130,7 @@ def run_handoff(args: argparse.Namespace) -> int:
     refs = slos_of_surface(load_catalog(args.specs), args.surface, entry.services if entry else None)
     watch = watch_items(Prometheus(args.prometheus), refs, at)
     note = handoff.handoff_note(args.surface, at, since, incidents, timelines, changes, noisy, watch,
-                                next_shift(directory, args.surface, at))
+                                next_shift(directory, args.surface, at), zone)
     return _emit(note, handoff.render_markdown(note), args.json)
 
 

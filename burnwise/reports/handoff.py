@@ -4,6 +4,10 @@ Sections: open incidents; incidents resolved in the window with open follow-ups;
 deploys of the last 72 hours; noisy alerts; watch items from Prometheus; who is on call next
 (and drills on those days); and a prompt for what the outgoing engineer worries about, which is
 left empty on purpose - a report must not invent someone's judgement.
+
+Times: the JSON keeps UTC (for machines); the Markdown is for a person, so it prints every time
+in the reader's zone (``timezone``: the incoming primary's by default, ``--tz`` to choose), with
+UTC beside the times people quote to each other (the window and the next shift).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from burnwise.reports.followups import follow_ups
 from burnwise.reports.markdown import table
 from burnwise.reports.next_shift import NextShift
 from burnwise.reports.noisy import NoisyAlert
-from burnwise.reports.timing import human, iso, seconds_between
+from burnwise.reports.timing import human, iso, local, seconds_between
 from burnwise.reports.watch import WatchSection
 
 RECENT_CHANGES = timedelta(hours=72)
@@ -69,6 +73,15 @@ class HandoffNote(BaseModel):
     watch: WatchSection
     next_on_call: NextShift
     worries: str = WORRY_PROMPT
+    timezone: str = "UTC"
+
+
+def reader_zone(chosen: str | None, next_on_call: NextShift) -> str:
+    """``--tz`` when given, else the incoming primary's zone, else UTC."""
+    if chosen:
+        return chosen
+    primary = next((r for r in next_on_call.responders if r.role == "primary"), None)
+    return primary.timezone if primary is not None else "UTC"
 
 
 def owner_of(incident: IncidentRecord) -> str:
@@ -103,6 +116,7 @@ def handoff_note(
     noisy: list[NoisyAlert],
     watch: WatchSection,
     next_on_call: NextShift,
+    zone: str | None = None,
 ) -> HandoffNote:
     """Assemble the note from records already read (``incidents``: those touching [since, at))."""
     open_items = [
@@ -141,18 +155,26 @@ def handoff_note(
         noisy_alerts=noisy,
         watch=watch,
         next_on_call=next_on_call,
+        timezone=reader_zone(zone, next_on_call),
     )
 
 
 def render_markdown(note: HandoffNote) -> str:
-    lines = [f"# Handoff: {note.surface}", "", f"Written {note.at}, covering {note.since} to {note.at}.", ""]
+    zone = note.timezone
+
+    def when(text: str | None, with_utc: bool = False) -> str | None:
+        return local(text, zone, with_utc)
+
+    lines = [f"# Handoff: {note.surface}", "",
+             f"Written {when(note.at, True)}, covering {when(note.since, True)} to {when(note.at, True)}.",
+             f"Times are in {zone}.", ""]
     lines += ["## Open incidents", ""]
     lines += table(
         ["ID", "Severity", "Age", "Status", "Owner", "Last entry", "Runbook", "Title"],
         [
             [
                 f"#{i.id}", i.severity, human(i.age_seconds), i.status, i.owner,
-                f"{i.last_entry.at} {i.last_entry.kind}: {i.last_entry.text}" if i.last_entry else None,
+                f"{when(i.last_entry.at)} {i.last_entry.kind}: {i.last_entry.text}" if i.last_entry else None,
                 ", ".join(i.runbooks) or None, i.title,
             ]
             for i in note.open_incidents
@@ -161,12 +183,12 @@ def render_markdown(note: HandoffNote) -> str:
     lines += ["", "## Resolved with open follow-ups", ""]
     lines += table(
         ["ID", "Resolved", "Follow-ups", "Title"],
-        [[f"#{r.id}", r.resolved_at, "; ".join(r.follow_ups), r.title] for r in note.resolved_with_follow_ups],
+        [[f"#{r.id}", when(r.resolved_at), "; ".join(r.follow_ups), r.title] for r in note.resolved_with_follow_ups],
     )
     lines += ["", f"## Mitigations and deploys (last {human(RECENT_CHANGES.total_seconds())})", ""]
     lines += table(
         ["When", "Kind", "Incident", "By", "What"],
-        [[c.at, c.kind, f"#{c.incident}", c.actor, c.text] for c in note.recent_changes],
+        [[when(c.at), c.kind, f"#{c.incident}", c.actor, c.text] for c in note.recent_changes],
     )
     lines += ["", "## Noisy alerts (candidates for tuning)", ""]
     lines += table(
@@ -194,7 +216,7 @@ def render_markdown(note: HandoffNote) -> str:
     if not nxt.available:
         lines.append(f"Not available: {nxt.note}.")
     else:
-        lines.append(f"Next shift {nxt.start} to {nxt.end}:")
+        lines.append(f"Next shift {when(nxt.start, True)} to {when(nxt.end, True)}:")
         lines.append("")
         lines += [f"- {r.role}: {r.name} ({r.timezone})" for r in nxt.responders]
         lines.append("")
