@@ -3,7 +3,7 @@
 Refusals: a rotation of fewer than two people, a rotation member (or override stand-in) who has
 not passed the training gate, a surface without a lead, an override or rotation naming an unknown
 person, an SLO spec ``owner`` with no surface, and any file that does not load.
-Warnings: a runbook not reviewed for more than 90 days, time-zone unfairness over the next 12
+Warnings: a surface with no subject-matter contacts (``smes``), a runbook not reviewed for more than 90 days, time-zone unfairness over the next 12
 weeks, and alerts in ``rendered_rules/`` that no runbook matches.
 
 :func:`validate_oncall` is the one entry point, shared by the CLI and ``burnwise check``.
@@ -84,6 +84,13 @@ def roster_findings(roster: Roster, file: str) -> list[Finding]:
                 if member not in gated:
                     gated.add(member)
                     findings += _gate(roster, file, f"{field}[{m_index}]", member, surface.name)
+        if not any(surface.smes.values()):
+            findings.append(Finding(
+                file, f"{base}.smes", "warning",
+                f"surface {surface.name!r} lists no subject-matter contacts: add smes: {{<area>: [<person id>]}} "
+                "so a responder knows whom to page for the parts they do not know (database, model, provider ...)",
+                "no-smes",
+            ))
         lead_rotation = surface.lead_rotation
         if surface.lead is None and (lead_rotation is None or not lead_rotation.members):
             findings.append(Finding(

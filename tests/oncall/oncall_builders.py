@@ -47,6 +47,7 @@ def roster(members=("alice", "bob", "carol"), tz: str = "Europe/Berlin", **surfa
             "start": "2026-01-05",
         },
         "lead": "lena",
+        "smes": {"database": ["lena"]},
     }
     surface.update(surface_fields)
     people = [person(m, tz) for m in dict.fromkeys(members)] + [person("lena", tz, None)]

@@ -76,7 +76,8 @@ def test_refuses_rotation_member_who_fails_the_training_gate(tmp_path, change, g
     doc = roster()
     doc["people"].append(person("olga", surface="other"))
     doc["people"].append(person("oscar", surface="other"))
-    doc["surfaces"].append({"name": "other", "rotation": {"members": ["olga", "oscar"]}, "lead": "lena"})
+    doc["surfaces"].append({"name": "other", "rotation": {"members": ["olga", "oscar"]}, "lead": "lena",
+                            "smes": {"database": ["lena"]}})
     change(doc["people"][1]["training"])  # bob
     found = findings_for(tmp_path, doc)
     assert codes(found) == [("refusal", "untrained", "surfaces[0].rotation.members[1]")]
@@ -254,3 +255,11 @@ def test_walkthrough_for_unknown_surface_warns_and_counts_for_nothing(tmp_path):
     doc["people"][3]["training"] = {"walkthroughs": [{"date": "2026-06-01", "surface": "gone"}]}  # lena, the lead
     assert codes(findings_for(tmp_path, doc)) == [
         ("warning", "unknown-surface", "people[3].training.walkthroughs[0].surface")]
+
+
+@pytest.mark.parametrize("smes", [{}, {"database": []}], ids=["no-smes", "empty-area"])
+def test_warns_surface_without_subject_matter_contacts(tmp_path, smes):
+    # issue 22.8: the roster shape asks for SMEs; a surface without any now gets a warning
+    found = findings_for(tmp_path, roster(smes=smes))
+    assert codes(found) == [("warning", "no-smes", "surfaces[0].smes")]
+    assert "surface 'web' lists no subject-matter contacts" in found[0].message
