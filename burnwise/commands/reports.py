@@ -46,6 +46,8 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("postmortem", help="draft a blameless postmortem from an incident's timeline")
     p.add_argument("incident", type=int, metavar="INCIDENT_ID")
+    p.add_argument("--roster", type=Path, default=None,
+                   help="roster file, for owners' names and people named in quotes (default: the receiver's)")
     _common(p, prometheus=True)
     p.set_defaults(func=run_postmortem)
 
@@ -162,7 +164,9 @@ def run_postmortem(args: argparse.Namespace) -> int:
     except BurnwiseError as exc:
         section = postmortem.RegressionSection(available=False, command=command, note=str(exc))
     objective = float(ref.slo.objective) if ref else None
-    report = postmortem.postmortem(detail, objective, budget, section)
+    directory = _directory(args)
+    people = [(p.id, p.name) for p in directory.roster.people] if directory and directory.roster else []
+    report = postmortem.postmortem(detail, objective, budget, section, people)
     return _emit(report, postmortem.render_markdown(report), args.json)
 
 
