@@ -117,11 +117,15 @@ def run_handoff(args: argparse.Namespace) -> int:
     from burnwise.reports.timing import parse_instant, parse_window, parse_zone
     from burnwise.reports.watch import watch_items
 
+    from burnwise.reports.known import check_surface
+
     zone = parse_zone(args.tz) if args.tz else None
     at = parse_instant(args.at)
     since = at - parse_window(args.since, "--since")
     quick = parse_window(args.quick, "--quick")
     store, directory = _store(args), _directory(args)
+    catalog = load_catalog(args.specs)
+    check_surface(args.surface, directory, catalog, queries.logged_surfaces(store))
     incidents = queries.incidents_touching(store, args.surface, since, at)
     timelines = queries.timeline_of(store, [i.id for i in incidents])
     changes = queries.timeline_entries(store, args.surface, ("mitigation", "deploy"), at - handoff.RECENT_CHANGES, at)
@@ -129,7 +133,7 @@ def run_handoff(args: argparse.Namespace) -> int:
     noisy = noisy_alerts(opened, queries.alerts_of(store, [i.id for i in opened]), quick)
     roster = directory.roster if directory else None
     entry = roster.surface(args.surface) if roster else None
-    refs = slos_of_surface(load_catalog(args.specs), args.surface, entry.services if entry else None)
+    refs = slos_of_surface(catalog, args.surface, entry.services if entry else None)
     watch = watch_items(Prometheus(args.prometheus), refs, at)
     note = handoff.handoff_note(args.surface, at, since, incidents, timelines, changes, noisy, watch,
                                 next_shift(directory, args.surface, at), zone)
@@ -216,9 +220,14 @@ def run_load(args: argparse.Namespace) -> int:
 
     at = parse_instant(args.at)
     since = at - parse_window(args.since, "--since")
-    store = _store(args)
+    store, directory = _store(args), _directory(args)
+    if args.surface is not None:
+        from burnwise.reports.known import check_surface
+        from burnwise.reports.slos import load_catalog
+
+        check_surface(args.surface, directory, load_catalog(args.specs), queries.logged_surfaces(store))
     incidents = queries.incidents_opened(store, args.surface, since, at)
     ids = [i.id for i in incidents]
     report = load_report(incidents, queries.pages_of(store, ids), queries.timeline_of(store, ids), since, at,
-                         args.surface, _directory(args))
+                         args.surface, directory)
     return _emit(report, render_markdown(report), args.json)

@@ -102,3 +102,10 @@ def test_times_are_in_the_incoming_primarys_zone_with_utc_beside(seeded, run_cli
 def test_unknown_time_zone_is_a_clear_error(seeded, run_cli):
     code, _, err = run_cli("handoff", "--surface", "payments", "--tz", "Mars/Olympus", *AT, *seeded.args())
     assert code == 1 and "--tz 'Mars/Olympus': not an IANA time zone" in err
+
+
+def test_unknown_surface_is_an_error_listing_the_known_ones(seeded, run_cli):
+    # issue 21.3: `handoff --surface <typo>` used to print an empty note and exit 0
+    code, out, err = run_cli("handoff", "--surface", "paymnets", *AT, *seeded.args())
+    assert code == 1 and out == ""
+    assert "--surface 'paymnets': no such surface in the roster; known: payments, search" in err
