@@ -221,7 +221,8 @@ def render_markdown(note: HandoffNote) -> str:
         lines += [f"- {r.role}: {r.name} ({r.timezone})" for r in nxt.responders]
         lines.append("")
         if nxt.drills:
-            lines += [f"- drill {d.date}: {d.name} as {d.role}" for d in nxt.drills]
+            lines += [f"- drill {d.date}: {d.name} as {d.role}" + (f" ({d.scenario}; {d.outcome})" if d.scenario else "")
+                      for d in nxt.drills]
         else:
             lines.append("No drills scheduled in that shift.")
     lines += ["", "## What I would worry about", "", f"> {note.worries}", ""]

@@ -73,6 +73,8 @@ class _Strict(BaseModel):
 
 
 class Drill(_Strict):
+    """A drill taken, written under the person (the short form; see :class:`DrillRecord`)."""
+
     date: Date
     role: Literal["observer", "primary", "backup"]
 
@@ -84,10 +86,55 @@ class Walkthrough(_Strict):
     surface: str
 
 
+#: What a tooling check covers: each item is checked (and dated) on its own.
+TOOLING_ITEMS = ("paging", "dashboards", "deploy_log", "rollback", "postmortem_template", "escalation_directory")
+
+
+class ToolingCheck(_Strict):
+    """The date each tool was last checked to work for this person (None: not checked)."""
+
+    paging: Date | None = None
+    dashboards: Date | None = None
+    deploy_log: Date | None = None
+    rollback: Date | None = None
+    postmortem_template: Date | None = None
+    escalation_directory: Date | None = None
+
+    def items(self) -> dict[str, Date | None]:
+        return {name: getattr(self, name) for name in TOOLING_ITEMS}
+
+
 class TrainingRecord(_Strict):
     drills: list[Drill] = []
     walkthroughs: list[Walkthrough] = []
-    tooling_check: Date | None = None
+    tooling_check: ToolingCheck | Date | None = Field(
+        default=None,
+        description="One date per item (paging, dashboards, deploy_log, rollback, postmortem_template, "
+        "escalation_directory). A single date is read but does not pass the gate: it does not say what was checked.",
+    )
+
+
+class DrillParticipant(_Strict):
+    person: str
+    role: Literal["observer", "primary", "backup"]
+
+
+class DrillRecord(_Strict):
+    """A drill as a record of its own: scheduled drills are not training until their outcome is ``done``."""
+
+    date: Date
+    surface: str
+    scenario: str
+    participants: list[DrillParticipant] = Field(min_length=1)
+    outcome: Literal["scheduled", "done", "cancelled"] = "scheduled"
+    notes: str | None = None
+
+
+class TrainingPolicy(_Strict):
+    """How long training counts, and how early to warn before it lapses."""
+
+    validity_days: int = Field(default=365, ge=1)
+    warn_days: int = Field(default=30, ge=0)
 
 
 class Person(_Strict):
@@ -266,6 +313,8 @@ class Roster(_Strict):
     people: list[Person]
     surfaces: list[Surface]
     overrides: list[Override] = []
+    drills: list[DrillRecord] = []
+    training_policy: TrainingPolicy = TrainingPolicy()
 
     @field_validator("people")
     @classmethod

@@ -20,7 +20,8 @@ def reference_findings(roster: Roster, file: str) -> list[Finding]:
         if person_id not in known:
             findings.append(Finding(
                 file, field, "refusal",
-                f"unknown {what} {person_id!r}: add them under people: or fix the id", "unknown-person",
+                f"unknown {what} {person_id!r}: add them under people: or fix the id (known: "
+                f"{', '.join(sorted(known))})", "unknown-person",
             ))
 
     def rotation(prefix: str, rot: Rotation) -> None:
@@ -51,6 +52,18 @@ def reference_findings(roster: Roster, file: str) -> list[Finding]:
             ))
         person(f"{base}.person", override.person)
         person(f"{base}.replaces", override.replaces)
+
+    for d_index, drill in enumerate(roster.drills):
+        base = f"drills[{d_index}]"
+        if drill.surface not in surfaces:
+            findings.append(Finding(
+                file, f"{base}.surface", "warning",
+                f"unknown surface {drill.surface!r} for this drill record: use one of "
+                f"{', '.join(sorted(surfaces))}",
+                "unknown-surface",
+            ))
+        for i, part in enumerate(drill.participants):
+            person(f"{base}.participants[{i}].person", part.person)
 
     for p_index, entry in enumerate(roster.people):
         for w_index, walk in enumerate(entry.training.walkthroughs):

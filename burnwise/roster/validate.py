@@ -1,9 +1,9 @@
 """``burnwise oncall validate``: refusals that block a roster change, warnings that inform it.
 
 Refusals: a rotation of fewer than two people, a rotation member (or override stand-in) who has
-not passed the training gate, a surface without a lead, an override or rotation naming an unknown
+not passed the training gate as of the day validated (:mod:`burnwise.roster.training`), a surface without a lead, an override or rotation naming an unknown
 person, an SLO spec ``owner`` with no surface, and any file that does not load.
-Warnings: a surface with no subject-matter contacts (``smes``), a runbook not reviewed for more than 90 days, time-zone unfairness over the next 12
+Warnings: training that lapses within ``training_policy.warn_days``, a surface with no subject-matter contacts (``smes``), a runbook not reviewed for more than 90 days, time-zone unfairness over the next 12
 weeks, and alerts in ``rendered_rules/`` that no runbook matches.
 
 :func:`validate_oncall` is the one entry point, shared by the CLI and ``burnwise check``.
@@ -21,7 +21,7 @@ from burnwise.roster.matching import runbooks_for
 from burnwise.roster.model import Roster, RunbookCatalog
 from burnwise.roster.references import reference_findings
 from burnwise.roster.sources import rendered_alerts, spec_owners
-from burnwise.roster.training import training_gaps
+from burnwise.roster.training import gate_expiry, training_gaps
 
 REVIEW_MAX_AGE = timedelta(days=90)
 FAIRNESS_WEEKS = 12
@@ -51,7 +51,7 @@ def validate_oncall(
     if roster is not None:
         file = str(roster_path)
         findings += reference_findings(roster, file)
-        findings += roster_findings(roster, file)
+        findings += roster_findings(roster, file, now.date())
         findings += fairness_findings(roster, file, now)
         if specs_dir is not None:
             findings += owner_findings(roster, file, Path(specs_dir))
@@ -62,8 +62,9 @@ def validate_oncall(
     return findings
 
 
-def roster_findings(roster: Roster, file: str) -> list[Finding]:
+def roster_findings(roster: Roster, file: str, today: date | None = None) -> list[Finding]:
     """Rotation size, the training gate and leads, surface by surface."""
+    today = today or datetime.now(timezone.utc).date()
     findings: list[Finding] = []
     for s_index, surface in enumerate(roster.surfaces):
         base = f"surfaces[{s_index}]"
@@ -83,7 +84,7 @@ def roster_findings(roster: Roster, file: str) -> list[Finding]:
             for m_index, member in enumerate(members):
                 if member not in gated:
                     gated.add(member)
-                    findings += _gate(roster, file, f"{field}[{m_index}]", member, surface.name)
+                    findings += _gate(roster, file, f"{field}[{m_index}]", member, surface.name, today)
         if not any(surface.smes.values()):
             findings.append(Finding(
                 file, f"{base}.smes", "warning",
@@ -103,7 +104,7 @@ def roster_findings(roster: Roster, file: str) -> list[Finding]:
         surface = roster.surface(override.surface)
         if surface is None:
             continue  # reported as an unknown surface
-        findings += _gate(roster, file, f"overrides[{o_index}].person", override.person, surface.name)
+        findings += _gate(roster, file, f"overrides[{o_index}].person", override.person, surface.name, today)
         if override.replaces not in surface.members() and override.replaces != surface.lead:
             findings.append(Finding(
                 file, f"overrides[{o_index}].replaces", "warning",
@@ -113,14 +114,23 @@ def roster_findings(roster: Roster, file: str) -> list[Finding]:
     return findings
 
 
-def _gate(roster: Roster, file: str, field: str, person_id: str, surface: str) -> list[Finding]:
+def _gate(roster: Roster, file: str, field: str, person_id: str, surface: str, today: date) -> list[Finding]:
     person = roster.person(person_id)
     if person is None:
         return []  # reported as an unknown person
-    gaps = training_gaps(person, surface)
-    if not gaps:
-        return []
+    gaps = training_gaps(roster, person, surface, today)
     p_index = roster.people.index(person)
+    if not gaps:
+        expiry = gate_expiry(roster, person, surface, today)
+        left = (expiry - today).days if expiry else None
+        if left is not None and left <= roster.training_policy.warn_days:
+            return [Finding(
+                file, field, "warning",
+                f"training of {person_id!r} for surface {surface!r} lapses on {expiry.isoformat()} (in {left} "
+                f"day(s)): schedule a drill, walk-through or tooling check under people[{p_index}].training",
+                "training-expiring",
+            )]
+        return []
     return [Finding(
         file, field, "refusal",
         f"{person_id!r} has not passed the training gate for surface {surface!r}: {'; '.join(gaps)}. "

@@ -109,3 +109,20 @@ def test_unknown_surface_is_an_error_listing_the_known_ones(seeded, run_cli):
     code, out, err = run_cli("handoff", "--surface", "paymnets", *AT, *seeded.args())
     assert code == 1 and out == ""
     assert "--surface 'paymnets': no such surface in the roster; known: payments, search" in err
+
+
+def test_drill_records_of_the_surface_show_in_the_next_shift(seeded, run_json):
+    # issue 21.1: drills are records of their own; a scheduled one shows up for the shift it falls in
+    import yaml
+
+    doc = yaml.safe_load(seeded.roster.read_text())
+    doc["drills"] = [
+        {"date": "2026-11-22", "surface": "payments", "scenario": "provider timeout",
+         "participants": [{"person": "carla", "role": "observer"}], "outcome": "scheduled"},
+        {"date": "2026-11-22", "surface": "search", "scenario": "index rebuild",
+         "participants": [{"person": "farah", "role": "primary"}], "outcome": "scheduled"},
+    ]
+    seeded.roster.write_text(yaml.safe_dump(doc))
+    note = run_json("handoff", "--surface", "payments", *AT, *seeded.args())
+    assert [(d["person"], d["role"], d["scenario"], d["outcome"]) for d in note["next_on_call"]["drills"]] == [
+        ("anna", "primary", None, None), ("carla", "observer", "provider timeout", "scheduled")]
