@@ -130,6 +130,14 @@ class DrillRecord(_Strict):
     notes: str | None = None
 
 
+class FairnessPolicy(_Strict):
+    """When validate warns that one person carries far more night/weekend/holiday hours than the others."""
+
+    ratio: float = Field(default=1.5, gt=1, description="warn above this many times the surface's median")
+    min_excess_hours: float = Field(default=8.0, ge=0, description="... and at least this many hours above it")
+    weeks: int = Field(default=12, ge=1, description="how far ahead to count")
+
+
 class TrainingPolicy(_Strict):
     """How long training counts, and how early to warn before it lapses."""
 
@@ -144,6 +152,7 @@ class Person(_Strict):
     pager_id: str | None = None
     timezone: TimeZoneName
     training: TrainingRecord = TrainingRecord()
+    holidays: list[Date] = Field(default=[], description="Local days off (public holidays): on-call hours then count as unsocial.")
 
 
 # --- rotations and surfaces ----------------------------------------------------------------------
@@ -262,6 +271,10 @@ class Surface(_Strict):
     follow_the_sun: list[FollowTheSunSegment] = []
     lead: str | None = None
     lead_rotation: Rotation | None = None
+    backup_from: str | None = Field(
+        default=None, description="Another surface whose primary backs this one up (platform on-call as backup)."
+    )
+    lead_from: str | None = Field(default=None, description="Another surface whose primary is this one's lead.")
     smes: dict[str, list[str]] = {}
     ack_timeouts: dict[str, DurationText] = {}
     routing_key: str | None = None
@@ -271,8 +284,8 @@ class Surface(_Strict):
 
     @model_validator(mode="after")
     def _one_lead_kind(self) -> "Surface":
-        if self.lead is not None and self.lead_rotation is not None:
-            raise ValueError("give either lead or lead_rotation, not both")
+        if sum(x is not None for x in (self.lead, self.lead_rotation, self.lead_from)) > 1:
+            raise ValueError("give one of lead, lead_rotation or lead_from, not several")
         return self
 
     @property
@@ -315,6 +328,7 @@ class Roster(_Strict):
     overrides: list[Override] = []
     drills: list[DrillRecord] = []
     training_policy: TrainingPolicy = TrainingPolicy()
+    fairness: FairnessPolicy = FairnessPolicy()
 
     @field_validator("people")
     @classmethod

@@ -38,6 +38,24 @@ def reference_findings(roster: Roster, file: str) -> list[Finding]:
             person(f"{base}.lead", surface.lead)
         if surface.lead_rotation is not None:
             rotation(f"{base}.lead_rotation", surface.lead_rotation)
+        for key in ("backup_from", "lead_from"):
+            other = getattr(surface, key)
+            if other is None:
+                continue
+            if other == surface.name or other not in surfaces:
+                findings.append(Finding(
+                    file, f"{base}.{key}", "refusal",
+                    f"{key} {other!r} must name another surface: one of "
+                    f"{', '.join(sorted(surfaces - {surface.name})) or 'none'}",
+                    "unknown-surface",
+                ))
+            elif (cycle := _cycle(roster, surface.name, key)) is not None:
+                findings.append(Finding(
+                    file, f"{base}.{key}", "refusal",
+                    f"{key} goes round in a circle ({' -> '.join(cycle)}): one of these surfaces must have its "
+                    "own backup or lead",
+                    "borrow-cycle",
+                ))
         for role, people in sorted(surface.smes.items()):
             for m_index, member in enumerate(people):
                 person(f"{base}.smes.{role}[{m_index}]", member)
@@ -75,3 +93,16 @@ def reference_findings(roster: Roster, file: str) -> list[Finding]:
                     "unknown-surface",
                 ))
     return findings
+
+
+def _cycle(roster: Roster, start: str, key: str) -> list[str] | None:
+    """The chain of ``key`` (backup_from or lead_from) from ``start`` when it comes back to a surface."""
+    seen = [start]
+    current = roster.surface(start)
+    while current is not None and getattr(current, key):
+        name = getattr(current, key)
+        if name in seen:
+            return seen + [name]
+        seen.append(name)
+        current = roster.surface(name)
+    return None

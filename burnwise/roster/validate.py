@@ -24,7 +24,12 @@ from burnwise.roster.sources import rendered_alerts, spec_owners
 from burnwise.roster.training import gate_expiry, training_gaps
 
 REVIEW_MAX_AGE = timedelta(days=90)
-FAIRNESS_WEEKS = 12
+THIN_STAFFING = (
+    "Acceptable patterns for a small team: (1) a primary plus an explicit backup - at least two trained "
+    "people in rotation.members; (2) a shared rotation with a sibling team - list both teams' trained "
+    "people in one rotation; (3) platform on-call as backup - backup_from: <surface> takes the backup "
+    "from that surface's rotation"
+)
 
 
 def validate_oncall(
@@ -72,11 +77,11 @@ def roster_findings(roster: Roster, file: str, today: date | None = None) -> lis
         pools += [(f"{base}.follow_the_sun[{i}].members", seg.members) for i, seg in enumerate(surface.follow_the_sun)]
         for field, members in pools:
             distinct = list(dict.fromkeys(members))
-            if len(distinct) < 2:
+            if len(distinct) < 2 and not (distinct and surface.backup_from):
                 findings.append(Finding(
                     file, field, "refusal",
                     f"surface {surface.name!r} has {len(distinct)} person(s) here: a single-engineer rotation "
-                    "is not a rotation; add at least one more trained person",
+                    f"is not a rotation. {THIN_STAFFING}",
                     "rotation-too-small",
                 ))
         gated: set[str] = set()
@@ -92,8 +97,16 @@ def roster_findings(roster: Roster, file: str, today: date | None = None) -> lis
                 "so a responder knows whom to page for the parts they do not know (database, model, provider ...)",
                 "no-smes",
             ))
+        borrowed = roster.surface(surface.backup_from) if surface.backup_from else None
+        if borrowed is not None and borrowed.name != surface.name:
+            for m_index, member in enumerate(borrowed.members()):
+                if member not in gated:
+                    gated.add(member)
+                    gate = _gate(roster, file, f"{base}.backup_from", member, surface.name, today)
+                    findings += [Finding(f.file, f.field, f.level, f"{f.message} (backs up {surface.name!r} from "
+                                         f"{borrowed.name!r})", f.code) for f in gate]
         lead_rotation = surface.lead_rotation
-        if surface.lead is None and (lead_rotation is None or not lead_rotation.members):
+        if surface.lead is None and surface.lead_from is None and (lead_rotation is None or not lead_rotation.members):
             findings.append(Finding(
                 file, f"{base}.lead", "refusal",
                 f"surface {surface.name!r} has no lead: set lead: <person id> (or lead_rotation:) so an "
@@ -142,16 +155,19 @@ def _gate(roster: Roster, file: str, field: str, person_id: str, surface: str, t
 def fairness_findings(roster: Roster, file: str, now: datetime) -> list[Finding]:
     findings: list[Finding] = []
     zones = {p.id: p.timezone for p in roster.people}
+    policy = roster.fairness
     for s_index, surface in enumerate(roster.surfaces):
         if len(surface.members()) < 2 or any(m not in zones for m in surface.members()):
             continue  # refused already; fairness needs a real rotation
-        hours = unsocial_hours(roster, surface, now, FAIRNESS_WEEKS)
-        for burden in unfair_burdens(hours):
+        hours = unsocial_hours(roster, surface, now, policy.weeks)
+        for burden in unfair_burdens(hours, policy.ratio, policy.min_excess_hours):
+            times = f"{burden.hours / burden.median:.2f}x " if burden.median else ""
             findings.append(Finding(
                 file, f"surfaces[{s_index}]", "warning",
-                f"{burden.person!r} carries {burden.hours:.0f}h of night/weekend on-call on surface "
-                f"{surface.name!r} over the next {FAIRNESS_WEEKS} weeks (in {zones[burden.person]}), the "
-                f"rotation mean is {burden.mean:.0f}h: rebalance with follow_the_sun hours or swaps",
+                f"{burden.person!r} carries {burden.hours:.0f}h of night/weekend/holiday on-call on surface "
+                f"{surface.name!r} over the next {policy.weeks} weeks (in {zones[burden.person]}), {times}the "
+                f"rotation median of {burden.median:.0f}h: rebalance with follow_the_sun hours or swaps "
+                "(figures: burnwise rotation fairness)",
                 "timezone-unfair",
             ))
     return findings
