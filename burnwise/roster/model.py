@@ -260,6 +260,38 @@ class FollowTheSunSegment(_Strict):
         return local >= start or local < end
 
 
+def _parse_percent(value: object) -> float:
+    text = str(value).strip()
+    try:
+        number = float(text.removesuffix("%"))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a percentage: write it like 0% or 10%") from None
+    if not text.endswith("%") or not 0 <= number <= 100:
+        raise ValueError(f"{value!r} is not a percentage from 0% to 100%: write it like 0% or 10%")
+    return number / 100
+
+
+class BudgetPolicy(_Strict):
+    """The error-budget policy a deploy gate enforces: freeze changes when the budget is gone or low.
+
+    ``freeze_below``: the share of the period's error budget under which changes stop (``0%``: only
+    when it is exhausted). ``allow``: change kinds that still ship when frozen (reliability fixes).
+    """
+
+    freeze_below: str = "0%"
+    allow: list[str] = ["reliability"]
+
+    @field_validator("freeze_below")
+    @classmethod
+    def _percent(cls, value: str) -> str:
+        _parse_percent(value)
+        return value
+
+    @property
+    def threshold(self) -> float:
+        return _parse_percent(self.freeze_below)
+
+
 class Surface(_Strict):
     """A service surface one team answers for: what it covers, who is on call, how fast to ack."""
 
@@ -277,6 +309,7 @@ class Surface(_Strict):
     lead_from: str | None = Field(default=None, description="Another surface whose primary is this one's lead.")
     smes: dict[str, list[str]] = {}
     ack_timeouts: dict[str, DurationText] = {}
+    budget_policy: BudgetPolicy | None = None
     routing_key: str | None = None
     routing_key_env: str | None = Field(
         default=None, description="Environment variable holding the routing key, so no key is committed."
