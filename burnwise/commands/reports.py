@@ -113,6 +113,7 @@ def run_handoff(args: argparse.Namespace) -> int:
     from burnwise.reports.next_shift import next_shift
     from burnwise.reports.noisy import noisy_alerts
     from burnwise.reports.prometheus import Prometheus
+    from burnwise.reports.signals import signal_items
     from burnwise.reports.slos import load_catalog, slos_of_surface
     from burnwise.reports.timing import parse_instant, parse_window, parse_zone
     from burnwise.reports.watch import watch_items
@@ -135,8 +136,9 @@ def run_handoff(args: argparse.Namespace) -> int:
     entry = roster.surface(args.surface) if roster else None
     refs = slos_of_surface(catalog, args.surface, entry.services if entry else None)
     watch = watch_items(Prometheus(args.prometheus), refs, at)
+    signals = signal_items(Prometheus(args.prometheus), entry.watch if entry else [], since, at)
     note = handoff.handoff_note(args.surface, at, since, incidents, timelines, changes, noisy, watch,
-                                next_shift(directory, args.surface, at), zone)
+                                next_shift(directory, args.surface, at), zone, signals)
     return _emit(note, handoff.render_markdown(note), args.json)
 
 

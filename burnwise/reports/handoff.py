@@ -21,6 +21,7 @@ from burnwise.reports.followups import follow_ups
 from burnwise.reports.markdown import table
 from burnwise.reports.next_shift import NextShift
 from burnwise.reports.noisy import NoisyAlert
+from burnwise.reports.signals import SignalSection
 from burnwise.reports.timing import human, iso, local, seconds_between
 from burnwise.reports.watch import WatchSection
 
@@ -72,6 +73,7 @@ class HandoffNote(BaseModel):
     noisy_alerts: list[NoisyAlert]
     watch: WatchSection
     next_on_call: NextShift
+    signals: SignalSection = SignalSection(available=False, note="not checked")
     worries: str = WORRY_PROMPT
     timezone: str = "UTC"
 
@@ -117,6 +119,7 @@ def handoff_note(
     watch: WatchSection,
     next_on_call: NextShift,
     zone: str | None = None,
+    signals: SignalSection | None = None,
 ) -> HandoffNote:
     """Assemble the note from records already read (``incidents``: those touching [since, at))."""
     open_items = [
@@ -156,6 +159,7 @@ def handoff_note(
         watch=watch,
         next_on_call=next_on_call,
         timezone=reader_zone(zone, next_on_call),
+        **({"signals": signals} if signals is not None else {}),
     )
 
 
@@ -210,6 +214,15 @@ def render_markdown(note: HandoffNote) -> str:
                  "; ".join(w.reasons)]
                 for w in note.watch.items
             ],
+        )
+    lines += ["", "## Watch signals (from the roster)", ""]
+    if not note.signals.available:
+        lines.append(f"Not available: {note.signals.note}.")
+    else:
+        lines += table(
+            ["Signal", "Now", "Threshold", "Crossed now", "Last crossed", "Dashboard"],
+            [[s.label, "-" if s.value is None else f"{s.value:.4g}", s.threshold, "yes" if s.crossed_now else "no",
+              when(s.last_crossed) or "not in the window", s.dashboard] for s in note.signals.items],
         )
     lines += ["", "## On call next", ""]
     nxt = note.next_on_call

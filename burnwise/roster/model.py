@@ -292,6 +292,34 @@ class BudgetPolicy(_Strict):
         return _parse_percent(self.freeze_below)
 
 
+class WatchSignal(_Strict):
+    """A custom signal the handoff shows: a PromQL expression, a threshold, a label and a dashboard.
+
+    For failures that never page - prediction drift, stale features, pipeline lag - so the next
+    primary sees them. Give exactly one of ``above`` or ``below``: the signal is crossed when the
+    expression's value is above (or below) it.
+    """
+
+    label: str
+    expr: str
+    above: float | None = None
+    below: float | None = None
+    dashboard: str | None = None
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> "WatchSignal":
+        if (self.above is None) == (self.below is None):
+            raise ValueError(f"watch signal {self.label!r}: give exactly one of above: or below:")
+        return self
+
+    def crossed(self, value: float) -> bool:
+        return value > self.above if self.above is not None else value < self.below  # type: ignore[operator]
+
+    @property
+    def threshold_text(self) -> str:
+        return f"> {self.above:g}" if self.above is not None else f"< {self.below:g}"
+
+
 class Surface(_Strict):
     """A service surface one team answers for: what it covers, who is on call, how fast to ack."""
 
@@ -310,6 +338,7 @@ class Surface(_Strict):
     smes: dict[str, list[str]] = {}
     ack_timeouts: dict[str, DurationText] = {}
     budget_policy: BudgetPolicy | None = None
+    watch: list[WatchSignal] = []
     routing_key: str | None = None
     routing_key_env: str | None = Field(
         default=None, description="Environment variable holding the routing key, so no key is committed."

@@ -8,15 +8,13 @@ availability keeps 40% of its budget (healthy), latency is past its budget and s
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
-import requests
-import yaml
 
-from tests.conftest import find_binary, free_port, stop_process
+from tests.conftest import free_port
+from tests.reports.prometheus_server import prometheus_with_rules
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -24,44 +22,16 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory):
-    prometheus_bin = find_binary("prometheus")
-    work = tmp_path_factory.mktemp("prometheus")
     t0 = time.time()
-    rules = {"groups": [{"name": "budget-gate-test", "interval": "1s", "rules": [
+    rules = [
         {"record": "slo:burnwise_error_budget_remaining:ratio", "expr": "vector(0.4)",
          "labels": {"service": "checkout", "slo": "availability"}},
         {"record": "slo:burnwise_error_budget_remaining:ratio", "expr": f"vector(-0.05 - (time() - {t0:.3f}) / 10000)",
          "labels": {"service": "checkout", "slo": "latency"}},
-    ]}]}
-    (work / "rules.yaml").write_text(yaml.safe_dump(rules))
-    (work / "prometheus.yml").write_text(yaml.safe_dump({"global": {"evaluation_interval": "1s"},
-                                                          "rule_files": ["rules.yaml"]}))
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = open(work / "prometheus.log", "wb")
-    proc = subprocess.Popen(
-        [prometheus_bin, f"--config.file={work / 'prometheus.yml'}", f"--storage.tsdb.path={work / 'data'}",
-         f"--web.listen-address=127.0.0.1:{port}"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                answer = requests.get(f"{url}/api/v1/query",
-                                      params={"query": "slo:burnwise_error_budget_remaining:ratio"}, timeout=1)
-                if answer.ok and len(answer.json()["data"]["result"]) == 2:
-                    break
-            except requests.RequestException:
-                pass
-            assert proc.poll() is None, (work / "prometheus.log").read_text()
-            time.sleep(0.2)
-        else:
-            raise AssertionError("prometheus did not record the series:\n" + (work / "prometheus.log").read_text())
+    ]
+    with prometheus_with_rules(tmp_path_factory.mktemp("prometheus"), rules,
+                               "slo:burnwise_error_budget_remaining:ratio", 2) as url:
         yield url
-    finally:
-        log.close()
-        stop_process(proc)
 
 
 @pytest.fixture
