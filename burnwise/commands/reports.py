@@ -15,6 +15,7 @@ from burnwise.errors import BurnwiseError
 DEFAULT_SPECS = Path("slo_specs")
 DEFAULT_RULES = Path("rendered_rules")
 DEFAULT_REGRESSIONS = DEFAULT_RULES / "tests" / "regressions"
+DEFAULT_HANDOFF_LOG = Path("oncall/handoffs.yaml")
 
 
 def _common(parser: argparse.ArgumentParser, *, prometheus: bool = False, json_output: bool = True) -> None:
@@ -34,13 +35,16 @@ def _common(parser: argparse.ArgumentParser, *, prometheus: bool = False, json_o
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("handoff", help="draft the handoff note for the next primary of a surface")
-    p.add_argument("--surface", required=True, help="roster surface (e.g. payments)")
+    _register_handoff_actions(p)
+    p.add_argument("--surface", help="roster surface (e.g. payments); required")
     p.add_argument("--since", default="7d", help="window to look back over (default 7d)")
     p.add_argument("--at", default=None, help="write the note as of this ISO time (default: now)")
     p.add_argument("--roster", type=Path, default=None, help="roster file (default: the receiver's, else oncall/roster.yaml)")
     p.add_argument("--quick", default="10m", help="an alert that resolves on its own within this is noisy (default 10m)")
     p.add_argument("--tz", default=None, metavar="ZONE",
                    help="print times in this IANA zone (default: the incoming primary's zone, else UTC)")
+    p.add_argument("--log", type=Path, default=DEFAULT_HANDOFF_LOG,
+                   help=f"handoff log with annotations and sign-offs (default {DEFAULT_HANDOFF_LOG.as_posix()})")
     _common(p, prometheus=True)
     p.set_defaults(func=run_handoff)
 
@@ -68,6 +72,12 @@ def register(subparsers) -> None:
     q.add_argument("--roster", type=Path, default=None, help="roster file, for rotation members in the fairness figure")
     _common(q)
     q.set_defaults(func=run_load)
+
+
+def _register_handoff_actions(parser: argparse.ArgumentParser) -> None:
+    from burnwise.commands.handoff_actions import register_actions
+
+    register_actions(parser, DEFAULT_HANDOFF_LOG)
 
 
 # --- shared plumbing ---------------------------------------------------------------------------
@@ -120,6 +130,10 @@ def run_handoff(args: argparse.Namespace) -> int:
 
     from burnwise.reports.known import check_surface
 
+    from burnwise.reports.handoff_log import load_log
+
+    if not args.surface:
+        raise BurnwiseError("--surface is required: name the roster surface the handoff is for (e.g. payments)")
     zone = parse_zone(args.tz) if args.tz else None
     at = parse_instant(args.at)
     since = at - parse_window(args.since, "--since")
@@ -138,7 +152,8 @@ def run_handoff(args: argparse.Namespace) -> int:
     watch = watch_items(Prometheus(args.prometheus), refs, at)
     signals = signal_items(Prometheus(args.prometheus), entry.watch if entry else [], since, at)
     note = handoff.handoff_note(args.surface, at, since, incidents, timelines, changes, noisy, watch,
-                                next_shift(directory, args.surface, at), zone, signals)
+                                next_shift(directory, args.surface, at), zone, signals,
+                                load_log(args.log).surfaces.get(args.surface))
     return _emit(note, handoff.render_markdown(note), args.json)
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from burnwise.receiver.records import IncidentRecord, TimelineEntry
 from burnwise.reports.followups import follow_ups
+from burnwise.reports.handoff_log import Acceptance, Annotation, FalsePositive, SurfaceLog
 from burnwise.reports.markdown import table
 from burnwise.reports.next_shift import NextShift
 from burnwise.reports.noisy import NoisyAlert
@@ -75,6 +76,10 @@ class HandoffNote(BaseModel):
     next_on_call: NextShift
     signals: SignalSection = SignalSection(available=False, note="not checked")
     worries: str = WORRY_PROMPT
+    handoff_version: int = 0
+    annotations: list[Annotation] = []
+    known_false_positives: dict[str, FalsePositive] = {}
+    previous_acceptance: Acceptance | None = None
     timezone: str = "UTC"
 
 
@@ -120,6 +125,7 @@ def handoff_note(
     next_on_call: NextShift,
     zone: str | None = None,
     signals: SignalSection | None = None,
+    log: SurfaceLog | None = None,
 ) -> HandoffNote:
     """Assemble the note from records already read (``incidents``: those touching [since, at))."""
     open_items = [
@@ -160,7 +166,21 @@ def handoff_note(
         next_on_call=next_on_call,
         timezone=reader_zone(zone, next_on_call),
         **({"signals": signals} if signals is not None else {}),
+        **_from_log(log),
     )
+
+
+def _from_log(log: SurfaceLog | None) -> dict:
+    """The open handoff's annotations, the surface's known false positives and the last sign-off."""
+    if log is None:
+        return {}
+    record, accepted = log.open_record(), log.last_accepted()
+    return {
+        "handoff_version": record.version if record else 0,
+        "annotations": list(record.annotations) if record else [],
+        "known_false_positives": dict(log.known_false_positives),
+        "previous_acceptance": accepted.accepted if accepted else None,
+    }
 
 
 def render_markdown(note: HandoffNote) -> str:
@@ -195,9 +215,12 @@ def render_markdown(note: HandoffNote) -> str:
         [[when(c.at), c.kind, f"#{c.incident}", c.actor, c.text] for c in note.recent_changes],
     )
     lines += ["", "## Noisy alerts (candidates for tuning)", ""]
+    known = note.known_false_positives
     lines += table(
-        ["Alert", "Fired", "Resolved on its own quickly", "Never acknowledged"],
-        [[a.alertname, a.fired, a.self_resolved_quickly, a.never_acknowledged] for a in note.noisy_alerts],
+        ["Alert", "Fired", "Resolved on its own quickly", "Never acknowledged", "Known false positive"],
+        [[a.alertname, a.fired, a.self_resolved_quickly, a.never_acknowledged,
+          f"yes, tuning ticket {known[a.alertname].ticket}" if a.alertname in known else None]
+         for a in note.noisy_alerts],
     )
     lines += ["", "## Watch items (from Prometheus)", ""]
     if not note.watch.available:
@@ -238,5 +261,19 @@ def render_markdown(note: HandoffNote) -> str:
                       for d in nxt.drills]
         else:
             lines.append("No drills scheduled in that shift.")
-    lines += ["", "## What I would worry about", "", f"> {note.worries}", ""]
+    lines += ["", "## Last handoff", ""]
+    prev = note.previous_acceptance
+    if prev is None:
+        lines.append("No accepted handoff recorded (burnwise handoff accept).")
+    else:
+        lines.append(f"Accepted by {prev.by} at {when(prev.at)}, after a live walkthrough at {when(prev.walkthrough_at)} "
+                     f"with {', '.join(prev.walkthrough_with)}.")
+        if prev.carried_over:
+            lines += ["", "Carried over:", ""] + [f"- {item}" for item in prev.carried_over]
+    lines += ["", "## What I would worry about", ""]
+    if note.annotations:
+        lines += [f"- {a.text} ({a.by}, {when(a.at)}, v{a.version})" for a in note.annotations]
+    else:
+        lines.append(f"> {note.worries}")
+    lines.append("")
     return "\n".join(lines)
