@@ -15,6 +15,7 @@ from burnwise.errors import BurnwiseError
 DEFAULT_SPECS = Path("slo_specs")
 DEFAULT_RULES = Path("rendered_rules")
 DEFAULT_REGRESSIONS = DEFAULT_RULES / "tests" / "regressions"
+DEFAULT_HANDOFF_LOG = Path("oncall/handoffs.yaml")
 
 
 def _common(parser: argparse.ArgumentParser, *, prometheus: bool = False, json_output: bool = True) -> None:
@@ -34,16 +35,23 @@ def _common(parser: argparse.ArgumentParser, *, prometheus: bool = False, json_o
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("handoff", help="draft the handoff note for the next primary of a surface")
-    p.add_argument("--surface", required=True, help="roster surface (e.g. payments)")
+    _register_handoff_actions(p)
+    p.add_argument("--surface", help="roster surface (e.g. payments); required")
     p.add_argument("--since", default="7d", help="window to look back over (default 7d)")
     p.add_argument("--at", default=None, help="write the note as of this ISO time (default: now)")
     p.add_argument("--roster", type=Path, default=None, help="roster file (default: the receiver's, else oncall/roster.yaml)")
     p.add_argument("--quick", default="10m", help="an alert that resolves on its own within this is noisy (default 10m)")
+    p.add_argument("--tz", default=None, metavar="ZONE",
+                   help="print times in this IANA zone (default: the incoming primary's zone, else UTC)")
+    p.add_argument("--log", type=Path, default=DEFAULT_HANDOFF_LOG,
+                   help=f"handoff log with annotations and sign-offs (default {DEFAULT_HANDOFF_LOG.as_posix()})")
     _common(p, prometheus=True)
     p.set_defaults(func=run_handoff)
 
     p = subparsers.add_parser("postmortem", help="draft a blameless postmortem from an incident's timeline")
     p.add_argument("incident", type=int, metavar="INCIDENT_ID")
+    p.add_argument("--roster", type=Path, default=None,
+                   help="roster file, for owners' names and people named in quotes (default: the receiver's)")
     _common(p, prometheus=True)
     p.set_defaults(func=run_postmortem)
 
@@ -64,6 +72,12 @@ def register(subparsers) -> None:
     q.add_argument("--roster", type=Path, default=None, help="roster file, for rotation members in the fairness figure")
     _common(q)
     q.set_defaults(func=run_load)
+
+
+def _register_handoff_actions(parser: argparse.ArgumentParser) -> None:
+    from burnwise.commands.handoff_actions import register_actions
+
+    register_actions(parser, DEFAULT_HANDOFF_LOG)
 
 
 # --- shared plumbing ---------------------------------------------------------------------------
@@ -109,14 +123,24 @@ def run_handoff(args: argparse.Namespace) -> int:
     from burnwise.reports.next_shift import next_shift
     from burnwise.reports.noisy import noisy_alerts
     from burnwise.reports.prometheus import Prometheus
+    from burnwise.reports.signals import signal_items
     from burnwise.reports.slos import load_catalog, slos_of_surface
-    from burnwise.reports.timing import parse_instant, parse_window
+    from burnwise.reports.timing import parse_instant, parse_window, parse_zone
     from burnwise.reports.watch import watch_items
 
+    from burnwise.reports.known import check_surface
+
+    from burnwise.reports.handoff_log import load_log
+
+    if not args.surface:
+        raise BurnwiseError("--surface is required: name the roster surface the handoff is for (e.g. payments)")
+    zone = parse_zone(args.tz) if args.tz else None
     at = parse_instant(args.at)
     since = at - parse_window(args.since, "--since")
     quick = parse_window(args.quick, "--quick")
     store, directory = _store(args), _directory(args)
+    catalog = load_catalog(args.specs)
+    check_surface(args.surface, directory, catalog, queries.logged_surfaces(store))
     incidents = queries.incidents_touching(store, args.surface, since, at)
     timelines = queries.timeline_of(store, [i.id for i in incidents])
     changes = queries.timeline_entries(store, args.surface, ("mitigation", "deploy"), at - handoff.RECENT_CHANGES, at)
@@ -124,10 +148,12 @@ def run_handoff(args: argparse.Namespace) -> int:
     noisy = noisy_alerts(opened, queries.alerts_of(store, [i.id for i in opened]), quick)
     roster = directory.roster if directory else None
     entry = roster.surface(args.surface) if roster else None
-    refs = slos_of_surface(load_catalog(args.specs), args.surface, entry.services if entry else None)
+    refs = slos_of_surface(catalog, args.surface, entry.services if entry else None)
     watch = watch_items(Prometheus(args.prometheus), refs, at)
+    signals = signal_items(Prometheus(args.prometheus), entry.watch if entry else [], since, at)
     note = handoff.handoff_note(args.surface, at, since, incidents, timelines, changes, noisy, watch,
-                                next_shift(directory, args.surface, at))
+                                next_shift(directory, args.surface, at), zone, signals,
+                                load_log(args.log).surfaces.get(args.surface))
     return _emit(note, handoff.render_markdown(note), args.json)
 
 
@@ -159,7 +185,9 @@ def run_postmortem(args: argparse.Namespace) -> int:
     except BurnwiseError as exc:
         section = postmortem.RegressionSection(available=False, command=command, note=str(exc))
     objective = float(ref.slo.objective) if ref else None
-    report = postmortem.postmortem(detail, objective, budget, section)
+    directory = _directory(args)
+    people = [(p.id, p.name) for p in directory.roster.people] if directory and directory.roster else []
+    report = postmortem.postmortem(detail, objective, budget, section, people)
     return _emit(report, postmortem.render_markdown(report), args.json)
 
 
@@ -209,9 +237,14 @@ def run_load(args: argparse.Namespace) -> int:
 
     at = parse_instant(args.at)
     since = at - parse_window(args.since, "--since")
-    store = _store(args)
+    store, directory = _store(args), _directory(args)
+    if args.surface is not None:
+        from burnwise.reports.known import check_surface
+        from burnwise.reports.slos import load_catalog
+
+        check_surface(args.surface, directory, load_catalog(args.specs), queries.logged_surfaces(store))
     incidents = queries.incidents_opened(store, args.surface, since, at)
     ids = [i.id for i in incidents]
     report = load_report(incidents, queries.pages_of(store, ids), queries.timeline_of(store, ids), since, at,
-                         args.surface, _directory(args))
+                         args.surface, directory)
     return _emit(report, render_markdown(report), args.json)

@@ -4,6 +4,10 @@ Sections: open incidents; incidents resolved in the window with open follow-ups;
 deploys of the last 72 hours; noisy alerts; watch items from Prometheus; who is on call next
 (and drills on those days); and a prompt for what the outgoing engineer worries about, which is
 left empty on purpose - a report must not invent someone's judgement.
+
+Times: the JSON keeps UTC (for machines); the Markdown is for a person, so it prints every time
+in the reader's zone (``timezone``: the incoming primary's by default, ``--tz`` to choose), with
+UTC beside the times people quote to each other (the window and the next shift).
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from pydantic import BaseModel
 from burnwise.receiver.records import IncidentRecord, TimelineEntry
 from burnwise.reports.figures import percent
 from burnwise.reports.followups import follow_ups
+from burnwise.reports.handoff_log import Acceptance, Annotation, FalsePositive, SurfaceLog
 from burnwise.reports.markdown import table
 from burnwise.reports.next_shift import NextShift
 from burnwise.reports.noisy import NoisyAlert
-from burnwise.reports.timing import human, iso, seconds_between
+from burnwise.reports.signals import SignalSection
+from burnwise.reports.timing import human, iso, local, seconds_between
 from burnwise.reports.watch import WatchSection
 
 RECENT_CHANGES = timedelta(hours=72)
@@ -69,7 +75,21 @@ class HandoffNote(BaseModel):
     noisy_alerts: list[NoisyAlert]
     watch: WatchSection
     next_on_call: NextShift
+    signals: SignalSection = SignalSection(available=False, note="not checked")
     worries: str = WORRY_PROMPT
+    handoff_version: int = 0
+    annotations: list[Annotation] = []
+    known_false_positives: dict[str, FalsePositive] = {}
+    previous_acceptance: Acceptance | None = None
+    timezone: str = "UTC"
+
+
+def reader_zone(chosen: str | None, next_on_call: NextShift) -> str:
+    """``--tz`` when given, else the incoming primary's zone, else UTC."""
+    if chosen:
+        return chosen
+    primary = next((r for r in next_on_call.responders if r.role == "primary"), None)
+    return primary.timezone if primary is not None else "UTC"
 
 
 def owner_of(incident: IncidentRecord) -> str:
@@ -104,6 +124,9 @@ def handoff_note(
     noisy: list[NoisyAlert],
     watch: WatchSection,
     next_on_call: NextShift,
+    zone: str | None = None,
+    signals: SignalSection | None = None,
+    log: SurfaceLog | None = None,
 ) -> HandoffNote:
     """Assemble the note from records already read (``incidents``: those touching [since, at))."""
     open_items = [
@@ -142,18 +165,41 @@ def handoff_note(
         noisy_alerts=noisy,
         watch=watch,
         next_on_call=next_on_call,
+        timezone=reader_zone(zone, next_on_call),
+        **({"signals": signals} if signals is not None else {}),
+        **_from_log(log),
     )
 
 
+def _from_log(log: SurfaceLog | None) -> dict:
+    """The open handoff's annotations, the surface's known false positives and the last sign-off."""
+    if log is None:
+        return {}
+    record, accepted = log.open_record(), log.last_accepted()
+    return {
+        "handoff_version": record.version if record else 0,
+        "annotations": list(record.annotations) if record else [],
+        "known_false_positives": dict(log.known_false_positives),
+        "previous_acceptance": accepted.accepted if accepted else None,
+    }
+
+
 def render_markdown(note: HandoffNote) -> str:
-    lines = [f"# Handoff: {note.surface}", "", f"Written {note.at}, covering {note.since} to {note.at}.", ""]
+    zone = note.timezone
+
+    def when(text: str | None, with_utc: bool = False) -> str | None:
+        return local(text, zone, with_utc)
+
+    lines = [f"# Handoff: {note.surface}", "",
+             f"Written {when(note.at, True)}, covering {when(note.since, True)} to {when(note.at, True)}.",
+             f"Times are in {zone}.", ""]
     lines += ["## Open incidents", ""]
     lines += table(
         ["ID", "Severity", "Age", "Status", "Owner", "Last entry", "Runbook", "Title"],
         [
             [
                 f"#{i.id}", i.severity, human(i.age_seconds), i.status, i.owner,
-                f"{i.last_entry.at} {i.last_entry.kind}: {i.last_entry.text}" if i.last_entry else None,
+                f"{when(i.last_entry.at)} {i.last_entry.kind}: {i.last_entry.text}" if i.last_entry else None,
                 ", ".join(i.runbooks) or None, i.title,
             ]
             for i in note.open_incidents
@@ -162,17 +208,20 @@ def render_markdown(note: HandoffNote) -> str:
     lines += ["", "## Resolved with open follow-ups", ""]
     lines += table(
         ["ID", "Resolved", "Follow-ups", "Title"],
-        [[f"#{r.id}", r.resolved_at, "; ".join(r.follow_ups), r.title] for r in note.resolved_with_follow_ups],
+        [[f"#{r.id}", when(r.resolved_at), "; ".join(r.follow_ups), r.title] for r in note.resolved_with_follow_ups],
     )
     lines += ["", f"## Mitigations and deploys (last {human(RECENT_CHANGES.total_seconds())})", ""]
     lines += table(
         ["When", "Kind", "Incident", "By", "What"],
-        [[c.at, c.kind, f"#{c.incident}", c.actor, c.text] for c in note.recent_changes],
+        [[when(c.at), c.kind, f"#{c.incident}", c.actor, c.text] for c in note.recent_changes],
     )
     lines += ["", "## Noisy alerts (candidates for tuning)", ""]
+    known = note.known_false_positives
     lines += table(
-        ["Alert", "Fired", "Resolved on its own quickly", "Never acknowledged"],
-        [[a.alertname, a.fired, a.self_resolved_quickly, a.never_acknowledged] for a in note.noisy_alerts],
+        ["Alert", "Fired", "Resolved on its own quickly", "Never acknowledged", "Known false positive"],
+        [[a.alertname, a.fired, a.self_resolved_quickly, a.never_acknowledged,
+          f"yes, tuning ticket {known[a.alertname].ticket}" if a.alertname in known else None]
+         for a in note.noisy_alerts],
     )
     lines += ["", "## Watch items (from Prometheus)", ""]
     if not note.watch.available:
@@ -190,18 +239,42 @@ def render_markdown(note: HandoffNote) -> str:
                 for w in note.watch.items
             ],
         )
+    lines += ["", "## Watch signals (from the roster)", ""]
+    if not note.signals.available:
+        lines.append(f"Not available: {note.signals.note}.")
+    else:
+        lines += table(
+            ["Signal", "Now", "Threshold", "Crossed now", "Last crossed", "Dashboard"],
+            [[s.label, "-" if s.value is None else f"{s.value:.4g}", s.threshold, "yes" if s.crossed_now else "no",
+              when(s.last_crossed) or "not in the window", s.dashboard] for s in note.signals.items],
+        )
     lines += ["", "## On call next", ""]
     nxt = note.next_on_call
     if not nxt.available:
         lines.append(f"Not available: {nxt.note}.")
     else:
-        lines.append(f"Next shift {nxt.start} to {nxt.end}:")
+        lines.append(f"Next shift {when(nxt.start, True)} to {when(nxt.end, True)}:")
         lines.append("")
         lines += [f"- {r.role}: {r.name} ({r.timezone})" for r in nxt.responders]
         lines.append("")
         if nxt.drills:
-            lines += [f"- drill {d.date}: {d.name} as {d.role}" for d in nxt.drills]
+            lines += [f"- drill {d.date}: {d.name} as {d.role}" + (f" ({d.scenario}; {d.outcome})" if d.scenario else "")
+                      for d in nxt.drills]
         else:
             lines.append("No drills scheduled in that shift.")
-    lines += ["", "## What I would worry about", "", f"> {note.worries}", ""]
+    lines += ["", "## Last handoff", ""]
+    prev = note.previous_acceptance
+    if prev is None:
+        lines.append("No accepted handoff recorded (burnwise handoff accept).")
+    else:
+        lines.append(f"Accepted by {prev.by} at {when(prev.at)}, after a live walkthrough at {when(prev.walkthrough_at)} "
+                     f"with {', '.join(prev.walkthrough_with)}.")
+        if prev.carried_over:
+            lines += ["", "Carried over:", ""] + [f"- {item}" for item in prev.carried_over]
+    lines += ["", "## What I would worry about", ""]
+    if note.annotations:
+        lines += [f"- {a.text} ({a.by}, {when(a.at)}, v{a.version})" for a in note.annotations]
+    else:
+        lines.append(f"> {note.worries}")
+    lines.append("")
     return "\n".join(lines)

@@ -30,6 +30,8 @@ class DrillItem(BaseModel):
     name: str
     date: str
     role: str
+    scenario: str | None = None
+    outcome: str | None = None
 
 
 class NextShift(BaseModel):
@@ -58,14 +60,20 @@ def next_shift(directory: Directory | None, surface: str, at: datetime) -> NextS
         if person is not None:
             responders.append(Responder(role=role, person=person.id, name=person.name, timezone=person.timezone))
     first_day, last_day = shift.start.date(), shift.end.date()
-    drills = sorted(
-        (
-            DrillItem(person=p.id, name=p.name, date=d.date.isoformat(), role=d.role)
-            for p in roster.people
-            if p.id in entry.members() or p.id == shift.lead
-            for d in p.training.drills
-            if first_day <= d.date <= last_day
-        ),
-        key=lambda d: (d.date, d.person),
-    )
+    items = [
+        DrillItem(person=p.id, name=p.name, date=d.date.isoformat(), role=d.role)
+        for p in roster.people
+        if p.id in entry.members() or p.id == shift.lead
+        for d in p.training.drills
+        if first_day <= d.date <= last_day
+    ]
+    names = {p.id: p.name for p in roster.people}
+    items += [
+        DrillItem(person=part.person, name=names.get(part.person, part.person), date=record.date.isoformat(),
+                  role=part.role, scenario=record.scenario, outcome=record.outcome)
+        for record in roster.drills
+        if record.surface == surface and record.outcome != "cancelled" and first_day <= record.date <= last_day
+        for part in record.participants
+    ]
+    drills = sorted(items, key=lambda d: (d.date, d.person))
     return NextShift(available=True, start=iso(shift.start), end=iso(shift.end), responders=responders, drills=drills)

@@ -5,6 +5,10 @@ records only - which alert fired, how fast it burned, whether the page was ackno
 timeout, whether it escalated, what changed (deploys) - and never quotes timeline text or names
 anyone. People appear in the timeline (who did what, when), where that is useful, not in the
 causes. The judgement sections (went well, went wrong, got lucky) are prompts, never invented.
+
+The root-cause section quotes the resolve note (the responder's own words when resolving); quotes
+that name a person are listed under "Restate before publishing" (:mod:`burnwise.reports.blame`).
+Action items come from the timeline's follow-ups with owner and due date, checked when done.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from burnwise.receiver.records import IncidentDetail
+from burnwise.reports.blame import NamedPerson, flag, name_patterns
 from burnwise.reports.figures import percent
-from burnwise.reports.followups import follow_ups
+from burnwise.reports.followups import follow_up_items, without_tags
 from burnwise.reports.markdown import table
 from burnwise.reports.people import ack_timeout_seconds
 from burnwise.reports.regression import RegressionPlan, observed_burn, paging_alert
@@ -54,6 +59,23 @@ class Impact(BaseModel):
     budget: BudgetConsumed
 
 
+class RootCause(BaseModel):
+    """The resolve note as written, or a prompt when the incident was closed without one."""
+
+    text: str | None
+    by: str | None = None
+    at: str | None = None
+    prompt: str = "What was the root cause? Describe the system conditions (resolve with --text to fill this in)."
+
+
+class ActionItem(BaseModel):
+    text: str
+    done: bool
+    owner: str | None = None
+    due: str | None = None
+    note: str | None = None
+
+
 class RegressionSection(BaseModel):
     available: bool
     note: str | None = None
@@ -71,10 +93,12 @@ class Postmortem(BaseModel):
     impact: Impact
     key_times: KeyTimes
     timeline: list[TimelineLine]
+    root_cause: RootCause
     contributing_factors: list[str]
     prompts: dict[str, str]
-    action_items: list[str]
+    action_items: list[ActionItem]
     regression: RegressionSection
+    names_to_restate: list[NamedPerson] = []
 
 
 def key_times(detail: IncidentDetail) -> KeyTimes:
@@ -127,12 +151,63 @@ def contributing_factors(detail: IncidentDetail, times: KeyTimes) -> list[str]:
     return factors
 
 
+#: Entries the receiver writes itself ("acknowledged by anna"): naming the actor there is a fact, not blame.
+RECEIVER_KINDS = ("detect", "escalate", "acknowledge")
+
+
+def _written_by_a_person(entry) -> bool:
+    if entry.kind in RECEIVER_KINDS or entry.actor in ("alertmanager", "burnwise"):
+        return False
+    return not (entry.kind == "resolve" and entry.text.strip() == f"resolved by {entry.actor}")
+
+
+def root_cause(detail: IncidentDetail) -> RootCause:
+    """The last resolve note written by a person; the receiver's default "resolved by X" is no note."""
+    for entry in reversed(detail.timeline):
+        if entry.kind == "resolve" and _written_by_a_person(entry):
+            return RootCause(text=entry.text.strip(), by=entry.actor, at=iso(entry.at))
+    return RootCause(text=None)
+
+
+def people_of(detail: IncidentDetail, roster_people: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(id, name) of the roster's people plus everyone the incident's records name (chain, actors)."""
+    found = dict(roster_people)
+    for step in detail.escalation_chain or []:
+        contact = step.get("contact") or {}
+        if contact.get("id"):
+            found.setdefault(contact["id"], contact.get("name") or contact["id"])
+    for entry in detail.timeline:
+        if entry.actor and entry.actor not in ("alertmanager", "burnwise", "receiver", "system"):
+            found.setdefault(entry.actor, entry.actor)
+    return sorted(found.items())
+
+
+def action_items(detail: IncidentDetail, regression: RegressionSection, names: dict[str, str]) -> list[ActionItem]:
+    items = []
+    for f in follow_up_items(detail.timeline):
+        note = f.problem
+        if not f.done and (f.owner is None or f.due is None):
+            missing = " and ".join(w for w, v in (("owner", f.owner), ("due date", f.due)) if v is None)
+            note = note or f"no {missing}: add [owner: <id>] [due: YYYY-MM-DD] in a follow-up note"
+        items.append(ActionItem(text=f.text, done=f.done, owner=names.get(f.owner, f.owner) if f.owner else None,
+                                due=f.due, note=note))
+    items.sort(key=lambda i: i.done)  # open first, each group in the order written
+    items.append(ActionItem(text=f"Keep the regression case for this incident in CI: {regression.command}", done=False))
+    return items
+
+
 def postmortem(detail: IncidentDetail, objective: float | None, budget: BudgetConsumed,
-               regression: RegressionSection) -> Postmortem:
+               regression: RegressionSection, roster_people: list[tuple[str, str]] | None = None) -> Postmortem:
     times = key_times(detail)
-    pending, done = follow_ups(detail.timeline)
-    actions = [f"{item} (open)" for item in pending] + [f"{item} (done)" for item in done]
-    actions.append(f"Keep the regression case for this incident in CI: {regression.command}")
+    people = people_of(detail, roster_people or [])
+    patterns = name_patterns(people)
+    cause = root_cause(detail)
+    factors = contributing_factors(detail, times)
+    timeline = [TimelineLine(at=iso(e.at), kind=e.kind, actor=e.actor, text=e.text) for e in detail.timeline]
+    flagged = [flag("root cause", cause.text, patterns)] if cause.text else []
+    flagged += [flag(f"contributing factor {n}", text, patterns) for n, text in enumerate(factors, start=1)]
+    flagged += [flag(f"timeline {e.at} {e.kind}", without_tags(e.text), patterns) for e, raw in zip(timeline, detail.timeline)
+                if _written_by_a_person(raw)]
     duration = seconds_between(
         min((a.starts_at for a in detail.alerts), default=detail.opened_at), detail.resolved_at
     )
@@ -150,12 +225,23 @@ def postmortem(detail: IncidentDetail, objective: float | None, budget: BudgetCo
         impact=Impact(service=detail.service, slo=detail.slo, objective_percent=objective,
                       duration_seconds=duration, budget=budget),
         key_times=times,
-        timeline=[TimelineLine(at=iso(e.at), kind=e.kind, actor=e.actor, text=e.text) for e in detail.timeline],
-        contributing_factors=contributing_factors(detail, times),
+        timeline=timeline,
+        root_cause=cause,
+        contributing_factors=factors,
         prompts=dict(PROMPTS),
-        action_items=actions,
+        action_items=action_items(detail, regression, dict(people)),
         regression=regression,
+        names_to_restate=[f for f in flagged if f is not None],
     )
+
+
+def _action_line(item: ActionItem) -> str:
+    details = [f"owner: {item.owner}" if item.owner else None, f"due {item.due}" if item.due else None]
+    details = [d for d in details if d]
+    text = item.text + (f" ({', '.join(details)})" if details else "")
+    if item.note and not item.done:
+        text += f" - {item.note}"
+    return f"- [{'x' if item.done else ' '}] {text}"
 
 
 def render_markdown(pm: Postmortem) -> str:
@@ -185,12 +271,23 @@ def render_markdown(pm: Postmortem) -> str:
     )
     lines += ["", "## Timeline", ""]
     lines += table(["At", "Kind", "By", "What"], [[e.at, e.kind, e.actor, e.text] for e in pm.timeline])
+    lines += ["", "## Root cause", ""]
+    if pm.root_cause.text:
+        lines.append(f"From the resolve note ({pm.root_cause.at}):")
+        lines += ["", f"> {' '.join(pm.root_cause.text.split())}"]
+    else:
+        lines.append(f"> {pm.root_cause.prompt}")
     lines += ["", "## Contributing factors", ""]
     lines += [f"- {f}" for f in pm.contributing_factors]
     for key, heading in (("went_well", "What went well"), ("went_wrong", "What went wrong"), ("got_lucky", "Where we got lucky")):
         lines += ["", f"## {heading}", "", f"> {pm.prompts[key]}"]
     lines += ["", "## Action items", ""]
-    lines += [f"- [ ] {a}" for a in pm.action_items]
+    lines += [_action_line(a) for a in pm.action_items]
+    if pm.names_to_restate:
+        lines += ["", "## Restate before publishing", "",
+                  "These quotes name people. A blameless postmortem describes the system: restate each "
+                  "as a system cause (what let this happen?), not as who did it.", ""]
+        lines += [f"- {n.where}: names {', '.join(n.names)}: \"{' '.join(n.quote.split())}\"" for n in pm.names_to_restate]
     lines += ["", "## Regression case", ""]
     r = pm.regression
     if r.plan is not None:

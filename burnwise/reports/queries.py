@@ -121,3 +121,10 @@ def incident_detail(store: Store, incident_id: int) -> IncidentDetail:
     if detail is None:
         raise BurnwiseError(f"no incident {incident_id} in this database; list them with `burnwise incident list`")
     return detail
+
+
+def logged_surfaces(store: Store) -> list[str]:
+    """Every surface an incident was ever filed under, sorted (the known ones when there is no roster)."""
+    c = t.incidents.c
+    with _connect(store) as conn:
+        return sorted(r for r in conn.execute(sa.select(c.surface).where(c.surface.is_not(None)).distinct()).scalars())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from burnwise.errors import BurnwiseError
 from burnwise.roster.durations import parse_duration
@@ -39,6 +40,33 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_zone(text: str, option: str = "--tz") -> str:
+    """An IANA zone name (``Europe/Berlin``), checked; ``UTC`` is one too."""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BurnwiseError(f"{option} {text!r}: not an IANA time zone; write it like Europe/Berlin or UTC") from None
+    return text
+
+
+def local(text: str | None, zone: str, with_utc: bool = False) -> str | None:
+    """An instant printed by :func:`iso` -> ``Sun 2026-11-22 10:00 CET`` in ``zone`` (UTC beside on request).
+
+    Why: a handoff is read by a person in one zone; ``09:00Z`` makes them do arithmetic at the
+    very moment they should be reading. UTC goes beside times that others will quote back.
+    """
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    here = moment.astimezone(ZoneInfo(zone))
+    shown = f"{here:%a %Y-%m-%d %H:%M} {here.tzname()}"
+    if with_utc and zone != "UTC":
+        utc = moment.astimezone(timezone.utc)
+        day = "" if utc.date() == here.date() else f"{utc:%a %Y-%m-%d} "
+        shown += f" ({day}{utc:%H:%M} UTC)"
+    return shown
 
 
 def human(seconds: float | None) -> str:

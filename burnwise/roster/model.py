@@ -73,6 +73,8 @@ class _Strict(BaseModel):
 
 
 class Drill(_Strict):
+    """A drill taken, written under the person (the short form; see :class:`DrillRecord`)."""
+
     date: Date
     role: Literal["observer", "primary", "backup"]
 
@@ -84,10 +86,63 @@ class Walkthrough(_Strict):
     surface: str
 
 
+#: What a tooling check covers: each item is checked (and dated) on its own.
+TOOLING_ITEMS = ("paging", "dashboards", "deploy_log", "rollback", "postmortem_template", "escalation_directory")
+
+
+class ToolingCheck(_Strict):
+    """The date each tool was last checked to work for this person (None: not checked)."""
+
+    paging: Date | None = None
+    dashboards: Date | None = None
+    deploy_log: Date | None = None
+    rollback: Date | None = None
+    postmortem_template: Date | None = None
+    escalation_directory: Date | None = None
+
+    def items(self) -> dict[str, Date | None]:
+        return {name: getattr(self, name) for name in TOOLING_ITEMS}
+
+
 class TrainingRecord(_Strict):
     drills: list[Drill] = []
     walkthroughs: list[Walkthrough] = []
-    tooling_check: Date | None = None
+    tooling_check: ToolingCheck | Date | None = Field(
+        default=None,
+        description="One date per item (paging, dashboards, deploy_log, rollback, postmortem_template, "
+        "escalation_directory). A single date is read but does not pass the gate: it does not say what was checked.",
+    )
+
+
+class DrillParticipant(_Strict):
+    person: str
+    role: Literal["observer", "primary", "backup"]
+
+
+class DrillRecord(_Strict):
+    """A drill as a record of its own: scheduled drills are not training until their outcome is ``done``."""
+
+    date: Date
+    surface: str
+    scenario: str
+    participants: list[DrillParticipant] = Field(min_length=1)
+    outcome: Literal["scheduled", "done", "cancelled"] = "scheduled"
+    notes: str | None = None
+
+
+class FairnessPolicy(_Strict):
+    """When validate warns that one person carries far more night/weekend/holiday hours than the others."""
+
+    ratio: float = Field(default=1.5, gt=1, description="warn above this many times the surface's median")
+    min_excess_hours: float = Field(default=8.0, ge=0, description="... and at least this many hours above it")
+    weeks: int = Field(default=12, ge=1, description="how far ahead to count")
+
+
+class TrainingPolicy(_Strict):
+    """How long training counts, and how early to warn before it lapses."""
+
+    validity_days: int = Field(default=365, ge=1)
+    warn_days: int = Field(default=30, ge=0)
 
 
 class Person(_Strict):
@@ -97,6 +152,7 @@ class Person(_Strict):
     pager_id: str | None = None
     timezone: TimeZoneName
     training: TrainingRecord = TrainingRecord()
+    holidays: list[Date] = Field(default=[], description="Local days off (public holidays): on-call hours then count as unsocial.")
 
 
 # --- rotations and surfaces ----------------------------------------------------------------------
@@ -204,6 +260,66 @@ class FollowTheSunSegment(_Strict):
         return local >= start or local < end
 
 
+def _parse_percent(value: object) -> float:
+    text = str(value).strip()
+    try:
+        number = float(text.removesuffix("%"))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a percentage: write it like 0% or 10%") from None
+    if not text.endswith("%") or not 0 <= number <= 100:
+        raise ValueError(f"{value!r} is not a percentage from 0% to 100%: write it like 0% or 10%")
+    return number / 100
+
+
+class BudgetPolicy(_Strict):
+    """The error-budget policy a deploy gate enforces: freeze changes when the budget is gone or low.
+
+    ``freeze_below``: the share of the period's error budget under which changes stop (``0%``: only
+    when it is exhausted). ``allow``: change kinds that still ship when frozen (reliability fixes).
+    """
+
+    freeze_below: str = "0%"
+    allow: list[str] = ["reliability"]
+
+    @field_validator("freeze_below")
+    @classmethod
+    def _percent(cls, value: str) -> str:
+        _parse_percent(value)
+        return value
+
+    @property
+    def threshold(self) -> float:
+        return _parse_percent(self.freeze_below)
+
+
+class WatchSignal(_Strict):
+    """A custom signal the handoff shows: a PromQL expression, a threshold, a label and a dashboard.
+
+    For failures that never page - prediction drift, stale features, pipeline lag - so the next
+    primary sees them. Give exactly one of ``above`` or ``below``: the signal is crossed when the
+    expression's value is above (or below) it.
+    """
+
+    label: str
+    expr: str
+    above: float | None = None
+    below: float | None = None
+    dashboard: str | None = None
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> "WatchSignal":
+        if (self.above is None) == (self.below is None):
+            raise ValueError(f"watch signal {self.label!r}: give exactly one of above: or below:")
+        return self
+
+    def crossed(self, value: float) -> bool:
+        return value > self.above if self.above is not None else value < self.below  # type: ignore[operator]
+
+    @property
+    def threshold_text(self) -> str:
+        return f"> {self.above:g}" if self.above is not None else f"< {self.below:g}"
+
+
 class Surface(_Strict):
     """A service surface one team answers for: what it covers, who is on call, how fast to ack."""
 
@@ -215,8 +331,14 @@ class Surface(_Strict):
     follow_the_sun: list[FollowTheSunSegment] = []
     lead: str | None = None
     lead_rotation: Rotation | None = None
+    backup_from: str | None = Field(
+        default=None, description="Another surface whose primary backs this one up (platform on-call as backup)."
+    )
+    lead_from: str | None = Field(default=None, description="Another surface whose primary is this one's lead.")
     smes: dict[str, list[str]] = {}
     ack_timeouts: dict[str, DurationText] = {}
+    budget_policy: BudgetPolicy | None = None
+    watch: list[WatchSignal] = []
     routing_key: str | None = None
     routing_key_env: str | None = Field(
         default=None, description="Environment variable holding the routing key, so no key is committed."
@@ -224,8 +346,8 @@ class Surface(_Strict):
 
     @model_validator(mode="after")
     def _one_lead_kind(self) -> "Surface":
-        if self.lead is not None and self.lead_rotation is not None:
-            raise ValueError("give either lead or lead_rotation, not both")
+        if sum(x is not None for x in (self.lead, self.lead_rotation, self.lead_from)) > 1:
+            raise ValueError("give one of lead, lead_rotation or lead_from, not several")
         return self
 
     @property
@@ -266,6 +388,9 @@ class Roster(_Strict):
     people: list[Person]
     surfaces: list[Surface]
     overrides: list[Override] = []
+    drills: list[DrillRecord] = []
+    training_policy: TrainingPolicy = TrainingPolicy()
+    fairness: FairnessPolicy = FairnessPolicy()
 
     @field_validator("people")
     @classmethod

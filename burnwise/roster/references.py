@@ -20,7 +20,8 @@ def reference_findings(roster: Roster, file: str) -> list[Finding]:
         if person_id not in known:
             findings.append(Finding(
                 file, field, "refusal",
-                f"unknown {what} {person_id!r}: add them under people: or fix the id", "unknown-person",
+                f"unknown {what} {person_id!r}: add them under people: or fix the id (known: "
+                f"{', '.join(sorted(known))})", "unknown-person",
             ))
 
     def rotation(prefix: str, rot: Rotation) -> None:
@@ -37,6 +38,24 @@ def reference_findings(roster: Roster, file: str) -> list[Finding]:
             person(f"{base}.lead", surface.lead)
         if surface.lead_rotation is not None:
             rotation(f"{base}.lead_rotation", surface.lead_rotation)
+        for key in ("backup_from", "lead_from"):
+            other = getattr(surface, key)
+            if other is None:
+                continue
+            if other == surface.name or other not in surfaces:
+                findings.append(Finding(
+                    file, f"{base}.{key}", "refusal",
+                    f"{key} {other!r} must name another surface: one of "
+                    f"{', '.join(sorted(surfaces - {surface.name})) or 'none'}",
+                    "unknown-surface",
+                ))
+            elif (cycle := _cycle(roster, surface.name, key)) is not None:
+                findings.append(Finding(
+                    file, f"{base}.{key}", "refusal",
+                    f"{key} goes round in a circle ({' -> '.join(cycle)}): one of these surfaces must have its "
+                    "own backup or lead",
+                    "borrow-cycle",
+                ))
         for role, people in sorted(surface.smes.items()):
             for m_index, member in enumerate(people):
                 person(f"{base}.smes.{role}[{m_index}]", member)
@@ -52,6 +71,18 @@ def reference_findings(roster: Roster, file: str) -> list[Finding]:
         person(f"{base}.person", override.person)
         person(f"{base}.replaces", override.replaces)
 
+    for d_index, drill in enumerate(roster.drills):
+        base = f"drills[{d_index}]"
+        if drill.surface not in surfaces:
+            findings.append(Finding(
+                file, f"{base}.surface", "warning",
+                f"unknown surface {drill.surface!r} for this drill record: use one of "
+                f"{', '.join(sorted(surfaces))}",
+                "unknown-surface",
+            ))
+        for i, part in enumerate(drill.participants):
+            person(f"{base}.participants[{i}].person", part.person)
+
     for p_index, entry in enumerate(roster.people):
         for w_index, walk in enumerate(entry.training.walkthroughs):
             if walk.surface not in surfaces:
@@ -62,3 +93,16 @@ def reference_findings(roster: Roster, file: str) -> list[Finding]:
                     "unknown-surface",
                 ))
     return findings
+
+
+def _cycle(roster: Roster, start: str, key: str) -> list[str] | None:
+    """The chain of ``key`` (backup_from or lead_from) from ``start`` when it comes back to a surface."""
+    seen = [start]
+    current = roster.surface(start)
+    while current is not None and getattr(current, key):
+        name = getattr(current, key)
+        if name in seen:
+            return seen + [name]
+        seen.append(name)
+        current = roster.surface(name)
+    return None

@@ -5,6 +5,12 @@ shift with zoneinfo, so a DST change moves no handoff: the shift spanning the ch
 hour shorter or longer in absolute time, and every other shift keeps its exact length. The
 primary is the member of the current shift (after overrides); the backup is the next member who is
 not the primary, so the two are never the same person.
+
+A surface may borrow its backup (``backup_from``) or lead (``lead_from``) from another surface:
+the backup is then that surface's primary at the same instant (its backup, should that be this
+surface's primary), so a small team's single engineer has the platform on-call behind them.
+References are checked for cycles when the roster loads (:mod:`burnwise.roster.references`);
+``_depth`` only keeps an unchecked roster from recursing forever.
 """
 
 from __future__ import annotations
@@ -95,7 +101,14 @@ def _replacements(roster: Roster, surface: str, at: datetime) -> dict[str, str]:
     return swaps
 
 
-def on_call(roster: Roster, surface: Surface, at: datetime) -> OnCall:
+def _borrowed(roster: Roster, name: str | None, at: datetime, depth: int) -> OnCall | None:
+    other = roster.surface(name) if name else None
+    if other is None or depth > len(roster.surfaces):
+        return None
+    return on_call(roster, other, at, depth + 1)
+
+
+def on_call(roster: Roster, surface: Surface, at: datetime, _depth: int = 0) -> OnCall:
     """Primary, backup and lead for ``surface`` at ``at``."""
     at = _require_aware(at)
     index = shift_index(surface.rotation, at)
@@ -112,11 +125,17 @@ def on_call(roster: Roster, surface: Surface, at: datetime) -> OnCall:
         lead = rotation_member(surface.lead_rotation, at)
     if lead is not None:
         lead = swaps.get(lead, lead)
+    primary = chain[0] if chain else None
+    backup = chain[1] if len(chain) > 1 else None
+    if (platform := _borrowed(roster, surface.backup_from, at, _depth)) is not None:
+        backup = platform.primary if platform.primary != primary else platform.backup
+    if (leads := _borrowed(roster, surface.lead_from, at, _depth)) is not None:
+        lead = leads.primary
     return OnCall(
         surface=surface.name,
         segment=segment.name if segment else None,
-        primary=chain[0] if chain else None,
-        backup=chain[1] if len(chain) > 1 else None,
+        primary=primary,
+        backup=backup,
         lead=lead,
         shift_index=index,
     )
@@ -141,9 +160,13 @@ def _utc_offset_changes(zone, start: datetime, end: datetime) -> list[datetime]:
     return changes
 
 
-def _change_points(roster: Roster, surface: Surface, start: datetime, end: datetime) -> list[datetime]:
+def _change_points(roster: Roster, surface: Surface, start: datetime, end: datetime, _depth: int = 0) -> list[datetime]:
     """Every instant in [start, end) where the answer of :func:`on_call` may change."""
     points = {start}
+    for name in dict.fromkeys(n for n in (surface.backup_from, surface.lead_from) if n):
+        other = roster.surface(name)
+        if other is not None and _depth <= len(roster.surfaces):
+            points.update(_change_points(roster, other, start, end, _depth + 1))
     rotations = [surface.rotation] + ([surface.lead_rotation] if surface.lead_rotation else [])
     for rotation in rotations:
         index = shift_index(rotation, start) + 1

@@ -1,9 +1,9 @@
 """``burnwise oncall validate``: refusals that block a roster change, warnings that inform it.
 
 Refusals: a rotation of fewer than two people, a rotation member (or override stand-in) who has
-not passed the training gate, a surface without a lead, an override or rotation naming an unknown
+not passed the training gate as of the day validated (:mod:`burnwise.roster.training`), a surface without a lead, an override or rotation naming an unknown
 person, an SLO spec ``owner`` with no surface, and any file that does not load.
-Warnings: a runbook not reviewed for more than 90 days, time-zone unfairness over the next 12
+Warnings: training that lapses within ``training_policy.warn_days``, a surface with no subject-matter contacts (``smes``), a runbook not reviewed for more than 90 days, time-zone unfairness over the next 12
 weeks, and alerts in ``rendered_rules/`` that no runbook matches.
 
 :func:`validate_oncall` is the one entry point, shared by the CLI and ``burnwise check``.
@@ -21,10 +21,15 @@ from burnwise.roster.matching import runbooks_for
 from burnwise.roster.model import Roster, RunbookCatalog
 from burnwise.roster.references import reference_findings
 from burnwise.roster.sources import rendered_alerts, spec_owners
-from burnwise.roster.training import training_gaps
+from burnwise.roster.training import gate_expiry, training_gaps
 
 REVIEW_MAX_AGE = timedelta(days=90)
-FAIRNESS_WEEKS = 12
+THIN_STAFFING = (
+    "Acceptable patterns for a small team: (1) a primary plus an explicit backup - at least two trained "
+    "people in rotation.members; (2) a shared rotation with a sibling team - list both teams' trained "
+    "people in one rotation; (3) platform on-call as backup - backup_from: <surface> takes the backup "
+    "from that surface's rotation"
+)
 
 
 def validate_oncall(
@@ -51,7 +56,7 @@ def validate_oncall(
     if roster is not None:
         file = str(roster_path)
         findings += reference_findings(roster, file)
-        findings += roster_findings(roster, file)
+        findings += roster_findings(roster, file, now.date())
         findings += fairness_findings(roster, file, now)
         if specs_dir is not None:
             findings += owner_findings(roster, file, Path(specs_dir))
@@ -62,8 +67,9 @@ def validate_oncall(
     return findings
 
 
-def roster_findings(roster: Roster, file: str) -> list[Finding]:
+def roster_findings(roster: Roster, file: str, today: date | None = None) -> list[Finding]:
     """Rotation size, the training gate and leads, surface by surface."""
+    today = today or datetime.now(timezone.utc).date()
     findings: list[Finding] = []
     for s_index, surface in enumerate(roster.surfaces):
         base = f"surfaces[{s_index}]"
@@ -71,11 +77,11 @@ def roster_findings(roster: Roster, file: str) -> list[Finding]:
         pools += [(f"{base}.follow_the_sun[{i}].members", seg.members) for i, seg in enumerate(surface.follow_the_sun)]
         for field, members in pools:
             distinct = list(dict.fromkeys(members))
-            if len(distinct) < 2:
+            if len(distinct) < 2 and not (distinct and surface.backup_from):
                 findings.append(Finding(
                     file, field, "refusal",
                     f"surface {surface.name!r} has {len(distinct)} person(s) here: a single-engineer rotation "
-                    "is not a rotation; add at least one more trained person",
+                    f"is not a rotation. {THIN_STAFFING}",
                     "rotation-too-small",
                 ))
         gated: set[str] = set()
@@ -83,9 +89,24 @@ def roster_findings(roster: Roster, file: str) -> list[Finding]:
             for m_index, member in enumerate(members):
                 if member not in gated:
                     gated.add(member)
-                    findings += _gate(roster, file, f"{field}[{m_index}]", member, surface.name)
+                    findings += _gate(roster, file, f"{field}[{m_index}]", member, surface.name, today)
+        if not any(surface.smes.values()):
+            findings.append(Finding(
+                file, f"{base}.smes", "warning",
+                f"surface {surface.name!r} lists no subject-matter contacts: add smes: {{<area>: [<person id>]}} "
+                "so a responder knows whom to page for the parts they do not know (database, model, provider ...)",
+                "no-smes",
+            ))
+        borrowed = roster.surface(surface.backup_from) if surface.backup_from else None
+        if borrowed is not None and borrowed.name != surface.name:
+            for m_index, member in enumerate(borrowed.members()):
+                if member not in gated:
+                    gated.add(member)
+                    gate = _gate(roster, file, f"{base}.backup_from", member, surface.name, today)
+                    findings += [Finding(f.file, f.field, f.level, f"{f.message} (backs up {surface.name!r} from "
+                                         f"{borrowed.name!r})", f.code) for f in gate]
         lead_rotation = surface.lead_rotation
-        if surface.lead is None and (lead_rotation is None or not lead_rotation.members):
+        if surface.lead is None and surface.lead_from is None and (lead_rotation is None or not lead_rotation.members):
             findings.append(Finding(
                 file, f"{base}.lead", "refusal",
                 f"surface {surface.name!r} has no lead: set lead: <person id> (or lead_rotation:) so an "
@@ -96,7 +117,7 @@ def roster_findings(roster: Roster, file: str) -> list[Finding]:
         surface = roster.surface(override.surface)
         if surface is None:
             continue  # reported as an unknown surface
-        findings += _gate(roster, file, f"overrides[{o_index}].person", override.person, surface.name)
+        findings += _gate(roster, file, f"overrides[{o_index}].person", override.person, surface.name, today)
         if override.replaces not in surface.members() and override.replaces != surface.lead:
             findings.append(Finding(
                 file, f"overrides[{o_index}].replaces", "warning",
@@ -106,14 +127,23 @@ def roster_findings(roster: Roster, file: str) -> list[Finding]:
     return findings
 
 
-def _gate(roster: Roster, file: str, field: str, person_id: str, surface: str) -> list[Finding]:
+def _gate(roster: Roster, file: str, field: str, person_id: str, surface: str, today: date) -> list[Finding]:
     person = roster.person(person_id)
     if person is None:
         return []  # reported as an unknown person
-    gaps = training_gaps(person, surface)
-    if not gaps:
-        return []
+    gaps = training_gaps(roster, person, surface, today)
     p_index = roster.people.index(person)
+    if not gaps:
+        expiry = gate_expiry(roster, person, surface, today)
+        left = (expiry - today).days if expiry else None
+        if left is not None and left <= roster.training_policy.warn_days:
+            return [Finding(
+                file, field, "warning",
+                f"training of {person_id!r} for surface {surface!r} lapses on {expiry.isoformat()} (in {left} "
+                f"day(s)): schedule a drill, walk-through or tooling check under people[{p_index}].training",
+                "training-expiring",
+            )]
+        return []
     return [Finding(
         file, field, "refusal",
         f"{person_id!r} has not passed the training gate for surface {surface!r}: {'; '.join(gaps)}. "
@@ -125,16 +155,19 @@ def _gate(roster: Roster, file: str, field: str, person_id: str, surface: str) -
 def fairness_findings(roster: Roster, file: str, now: datetime) -> list[Finding]:
     findings: list[Finding] = []
     zones = {p.id: p.timezone for p in roster.people}
+    policy = roster.fairness
     for s_index, surface in enumerate(roster.surfaces):
         if len(surface.members()) < 2 or any(m not in zones for m in surface.members()):
             continue  # refused already; fairness needs a real rotation
-        hours = unsocial_hours(roster, surface, now, FAIRNESS_WEEKS)
-        for burden in unfair_burdens(hours):
+        hours = unsocial_hours(roster, surface, now, policy.weeks)
+        for burden in unfair_burdens(hours, policy.ratio, policy.min_excess_hours):
+            times = f"{burden.hours / burden.median:.2f}x " if burden.median else ""
             findings.append(Finding(
                 file, f"surfaces[{s_index}]", "warning",
-                f"{burden.person!r} carries {burden.hours:.0f}h of night/weekend on-call on surface "
-                f"{surface.name!r} over the next {FAIRNESS_WEEKS} weeks (in {zones[burden.person]}), the "
-                f"rotation mean is {burden.mean:.0f}h: rebalance with follow_the_sun hours or swaps",
+                f"{burden.person!r} carries {burden.hours:.0f}h of night/weekend/holiday on-call on surface "
+                f"{surface.name!r} over the next {policy.weeks} weeks (in {zones[burden.person]}), {times}the "
+                f"rotation median of {burden.median:.0f}h: rebalance with follow_the_sun hours or swaps "
+                "(figures: burnwise rotation fairness)",
                 "timezone-unfair",
             ))
     return findings

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from burnwise.roster.model import TOOLING_ITEMS
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_ROSTER = REPO / "oncall" / "roster.yaml"
 EXAMPLE_RUNBOOKS = REPO / "oncall" / "runbooks.yaml"
@@ -22,7 +24,7 @@ def trained(surface: str, *, on: date = date(2026, 6, 1)) -> dict:
     return {
         "drills": [{"date": on.isoformat(), "role": "observer"}, {"date": on.isoformat(), "role": "primary"}],
         "walkthroughs": [{"date": on.isoformat(), "surface": surface}],
-        "tooling_check": on.isoformat(),
+        "tooling_check": {item: on.isoformat() for item in TOOLING_ITEMS},
     }
 
 
@@ -47,6 +49,7 @@ def roster(members=("alice", "bob", "carol"), tz: str = "Europe/Berlin", **surfa
             "start": "2026-01-05",
         },
         "lead": "lena",
+        "smes": {"database": ["lena"]},
     }
     surface.update(surface_fields)
     people = [person(m, tz) for m in dict.fromkeys(members)] + [person("lena", tz, None)]

@@ -63,20 +63,32 @@ def test_refuses_single_person_follow_the_sun_segment(tmp_path):
 @pytest.mark.parametrize(
     "change, gap",
     [
-        (lambda t: t.update(drills=t["drills"][:1]), "1 drill(s) taken, 2 needed"),
+        (lambda t: t.update(drills=t["drills"][:1]), "no drill as primary or backup in the last 365 days"),
         (lambda t: t.update(drills=[{**d, "role": "observer"} for d in t["drills"]]),
-         "no drill taken as primary or backup"),
+         "no drill as primary or backup"),
+        # issue 21.1: two drills as primary (no observer) used to pass
+        (lambda t: t.update(drills=[{**d, "role": "primary"} for d in t["drills"]]), "no drill as observer"),
         (lambda t: t.update(walkthroughs=[{"date": "2026-06-01", "surface": "other"}]),
          "no runbook walk-through for surface 'web'"),
         (lambda t: t.update(tooling_check=None), "no tooling check"),
+        # issue 21.1: training dated in the future (2027) or years ago (2018) used to pass
+        (lambda t: t["drills"][1].update(date="2027-02-01"),
+         "no drill as primary or backup in the last 365 days (drill 2027-02-01 is dated after today, it counts once done)"),
+        (lambda t: t["walkthroughs"][0].update(date="2018-03-01"),
+         "(walk-through 2018-03-01 expired on 2019-03-01)"),
+        # issue 21.1: the tooling check is a list of dated items, not one date
+        (lambda t: t["tooling_check"].pop("rollback"), "no tooling check of rollback"),
+        (lambda t: t.update(tooling_check="2026-06-01"), "the tooling check is one date (2026-06-01) without items"),
     ],
-    ids=["one-drill", "observer-only", "walkthrough-elsewhere", "no-tooling-check"],
+    ids=["one-drill", "observer-only", "primary-only", "walkthrough-elsewhere", "no-tooling-check", "future-drill",
+         "stale-walkthrough", "tooling-item-missing", "tooling-one-date"],
 )
 def test_refuses_rotation_member_who_fails_the_training_gate(tmp_path, change, gap):
     doc = roster()
     doc["people"].append(person("olga", surface="other"))
     doc["people"].append(person("oscar", surface="other"))
-    doc["surfaces"].append({"name": "other", "rotation": {"members": ["olga", "oscar"]}, "lead": "lena"})
+    doc["surfaces"].append({"name": "other", "rotation": {"members": ["olga", "oscar"]}, "lead": "lena",
+                            "smes": {"database": ["lena"]}})
     change(doc["people"][1]["training"])  # bob
     found = findings_for(tmp_path, doc)
     assert codes(found) == [("refusal", "untrained", "surfaces[0].rotation.members[1]")]
@@ -89,7 +101,7 @@ def test_refuses_person_without_any_training_record(tmp_path):
     del doc["people"][2]["training"]
     found = findings_for(tmp_path, doc)
     assert codes(found) == [("refusal", "untrained", "surfaces[0].rotation.members[2]")]
-    for gap in ("0 drill(s) taken", "no drill taken as primary or backup", "no runbook walk-through", "no tooling check"):
+    for gap in ("no drill as observer", "no drill as primary or backup", "no runbook walk-through", "no tooling check"):
         assert gap in found[0].message
 
 
@@ -254,3 +266,57 @@ def test_walkthrough_for_unknown_surface_warns_and_counts_for_nothing(tmp_path):
     doc["people"][3]["training"] = {"walkthroughs": [{"date": "2026-06-01", "surface": "gone"}]}  # lena, the lead
     assert codes(findings_for(tmp_path, doc)) == [
         ("warning", "unknown-surface", "people[3].training.walkthroughs[0].surface")]
+
+
+@pytest.mark.parametrize("smes", [{}, {"database": []}], ids=["no-smes", "empty-area"])
+def test_warns_surface_without_subject_matter_contacts(tmp_path, smes):
+    # issue 22.8: the roster shape asks for SMEs; a surface without any now gets a warning
+    found = findings_for(tmp_path, roster(smes=smes))
+    assert codes(found) == [("warning", "no-smes", "surfaces[0].smes")]
+    assert "surface 'web' lists no subject-matter contacts" in found[0].message
+
+
+# --- issue 21.1: the training gate by date and rule ----------------------------------------------
+
+
+def _drill_record(outcome: str, on: str = "2026-10-01") -> dict:
+    return {"date": on, "surface": "web", "scenario": "database failover",
+            "participants": [{"person": "bob", "role": "primary"}, {"person": "alice", "role": "observer"}],
+            "outcome": outcome}
+
+
+@pytest.mark.parametrize("outcome, passes", [("scheduled", False), ("cancelled", False), ("done", True)])
+def test_a_drill_record_counts_only_once_done(tmp_path, outcome, passes):
+    doc = roster()
+    doc["people"][1]["training"]["drills"] = [{"date": "2026-06-01", "role": "observer"}]  # bob: no primary drill
+    doc["drills"] = [_drill_record(outcome)]
+    found = findings_for(tmp_path, doc)
+    if passes:
+        assert found == []
+    else:
+        assert codes(found) == [("refusal", "untrained", "surfaces[0].rotation.members[1]")]
+        assert "no drill as primary or backup" in found[0].message
+
+
+def test_a_drill_record_naming_an_unknown_person_is_refused(tmp_path):
+    doc = roster()
+    doc["drills"] = [{**_drill_record("done"), "participants": [{"person": "bobb", "role": "primary"}]}]
+    found = findings_for(tmp_path, doc)
+    assert codes(found) == [("refusal", "unknown-person", "drills[0].participants[0].person")]
+    assert "known: alice, bob, carol, lena" in found[0].message
+
+
+def test_training_about_to_lapse_warns_and_validity_is_configurable(tmp_path):
+    doc = roster()
+    doc["people"][0]["training"]["walkthroughs"][0]["date"] = "2025-12-10"  # alice: lapses 2026-12-10
+    found = findings_for(tmp_path, doc)
+    assert codes(found) == [("warning", "training-expiring", "surfaces[0].rotation.members[0]")]
+    assert "training of 'alice' for surface 'web' lapses on 2026-12-10 (in 15 day(s))" in found[0].message
+    # 180 days: alice's walk-through lapsed in June; everyone else's training (2026-06-01) lapses on 11-28
+    doc["training_policy"] = {"validity_days": 180, "warn_days": 10}
+    found = findings_for(tmp_path, doc)
+    assert codes(found) == [("refusal", "untrained", "surfaces[0].rotation.members[0]"),
+                            ("warning", "training-expiring", "surfaces[0].rotation.members[1]"),
+                            ("warning", "training-expiring", "surfaces[0].rotation.members[2]")]
+    assert "(walk-through 2025-12-10 expired on 2026-06-08)" in found[0].message
+    assert "lapses on 2026-11-28 (in 3 day(s))" in found[1].message

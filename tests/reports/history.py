@@ -169,7 +169,7 @@ def seed_history(store: Store, directory: Directory, seeds: list[Seed] = SEEDS) 
         elif step.action == "escalate":
             assert store.escalate(incident, POLICY, now=at), f"{seed.key} did not escalate at {at}"
         elif step.action == "resolve":
-            store.resolve(incident, step.by, POLICY, now=at)
+            store.resolve(incident, step.by, POLICY, text=step.text or None, now=at)
         elif step.action == "alert_resolved":
             payload = notification(f"group-{seed.key}", [burn_alert(seed.name, seed.service, seed.slo, seed.severity,
                                                                      starts, seed.burn, status="resolved", ends_at=at)])

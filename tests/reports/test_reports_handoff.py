@@ -79,3 +79,50 @@ def test_handoff_for_a_quiet_surface_without_roster(seeded, run_json, tmp_path, 
     assert note["open_incidents"] == [] and note["noisy_alerts"] == []
     assert note["next_on_call"]["available"] is False
     assert note["watch"]["available"] is False and "no SLO specs" in note["watch"]["note"]
+
+
+def test_times_are_in_the_incoming_primarys_zone_with_utc_beside(seeded, run_cli, run_json):
+    # issue 22.7: the next primary is anna (Europe/Berlin): her shift starts 10:00 CET, 09:00 UTC
+    code, text, _ = run_cli("handoff", "--surface", "payments", *AT, *seeded.args())
+    assert code == 0
+    assert "Times are in Europe/Berlin." in text
+    assert "Next shift Sun 2026-11-22 10:00 CET (09:00 UTC) to Mon 2026-11-23 10:00 CET (09:00 UTC):" in text
+    assert "Written Sat 2026-11-21 13:00 CET (12:00 UTC)" in text
+    changes = text.split("## Mitigations and deploys")[1].split("\n## ")[0]
+    assert "Wed 2026-11-18 15:10 CET" in changes and "14:10:00Z" not in changes
+    # --tz chooses the reader's zone; a date that differs in UTC is spelled out
+    code, text, _ = run_cli("handoff", "--surface", "payments", "--tz", "Asia/Tokyo", *AT, *seeded.args())
+    assert "Next shift Sun 2026-11-22 18:00 JST (09:00 UTC)" in text
+    assert "Written Sat 2026-11-21 21:00 JST (12:00 UTC)" in text
+    # the JSON stays in UTC and names the zone the Markdown used
+    note = run_json("handoff", "--surface", "payments", *AT, *seeded.args())
+    assert note["timezone"] == "Europe/Berlin" and note["next_on_call"]["start"] == "2026-11-22T09:00:00Z"
+
+
+def test_unknown_time_zone_is_a_clear_error(seeded, run_cli):
+    code, _, err = run_cli("handoff", "--surface", "payments", "--tz", "Mars/Olympus", *AT, *seeded.args())
+    assert code == 1 and "--tz 'Mars/Olympus': not an IANA time zone" in err
+
+
+def test_unknown_surface_is_an_error_listing_the_known_ones(seeded, run_cli):
+    # issue 21.3: `handoff --surface <typo>` used to print an empty note and exit 0
+    code, out, err = run_cli("handoff", "--surface", "paymnets", *AT, *seeded.args())
+    assert code == 1 and out == ""
+    assert "--surface 'paymnets': no such surface in the roster; known: payments, search" in err
+
+
+def test_drill_records_of_the_surface_show_in_the_next_shift(seeded, run_json):
+    # issue 21.1: drills are records of their own; a scheduled one shows up for the shift it falls in
+    import yaml
+
+    doc = yaml.safe_load(seeded.roster.read_text())
+    doc["drills"] = [
+        {"date": "2026-11-22", "surface": "payments", "scenario": "provider timeout",
+         "participants": [{"person": "carla", "role": "observer"}], "outcome": "scheduled"},
+        {"date": "2026-11-22", "surface": "search", "scenario": "index rebuild",
+         "participants": [{"person": "farah", "role": "primary"}], "outcome": "scheduled"},
+    ]
+    seeded.roster.write_text(yaml.safe_dump(doc))
+    note = run_json("handoff", "--surface", "payments", *AT, *seeded.args())
+    assert [(d["person"], d["role"], d["scenario"], d["outcome"]) for d in note["next_on_call"]["drills"]] == [
+        ("anna", "primary", None, None), ("carla", "observer", "provider timeout", "scheduled")]

@@ -94,3 +94,17 @@ def test_mistakes_are_one_line_errors(seeded, run_cli, tmp_path):
     assert code == 1 and "does not exist" in err
     code, _, err = run_cli("report", "load", "--at", "yesterday", *seeded.args())
     assert code == 1 and "ISO time" in err
+
+
+def test_unknown_surface_is_an_error_listing_the_known_ones(seeded, run_cli, tmp_path, monkeypatch):
+    # issue 21.3: a typo used to print an empty report and exit 0
+    code, out, err = run_cli("report", "load", "--surface", "paymnets", *AT, *seeded.args())
+    assert code == 1 and out == ""
+    assert "--surface 'paymnets': no such surface in the roster; known: payments, search" in err
+    # without a roster the incident log and the specs say which surfaces exist
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path / "empty")
+    monkeypatch.delenv("BURNWISE_ROSTER", raising=False)
+    code, _, err = run_cli("report", "load", "--surface", "serch", *AT, "--database-url", seeded.url)
+    assert code == 1 and "no such surface in the SLO specs or the incident log" in err
+    assert "known: payments, search" in err

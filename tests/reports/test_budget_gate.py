@@ -1,0 +1,104 @@
+"""Issue 21.8: `burnwise budget gate` against a real Prometheus with a burning and a healthy SLO.
+
+The rule file records ``slo:burnwise_error_budget_remaining:ratio`` for checkout's two SLOs:
+availability keeps 40% of its budget (healthy), latency is past its budget and still burning
+(-5% and falling). The specs are the repository's checkout spec (owner: payments).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
+from tests.reports.prometheus_server import prometheus_with_rules
+
+pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory):
+    t0 = time.time()
+    rules = [
+        {"record": "slo:burnwise_error_budget_remaining:ratio", "expr": "vector(0.4)",
+         "labels": {"service": "checkout", "slo": "availability"}},
+        {"record": "slo:burnwise_error_budget_remaining:ratio", "expr": f"vector(-0.05 - (time() - {t0:.3f}) / 10000)",
+         "labels": {"service": "checkout", "slo": "latency"}},
+    ]
+    with prometheus_with_rules(tmp_path_factory.mktemp("prometheus"), rules,
+                               "slo:burnwise_error_budget_remaining:ratio", 2) as url:
+        yield url
+
+
+@pytest.fixture
+def specs(tmp_path):
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "checkout.yaml").write_text((REPO / "slo_specs" / "checkout.yaml").read_text())
+    return folder
+
+
+@pytest.fixture
+def gate(run_cli, specs, tmp_path):
+    def run(*argv: str):
+        return run_cli("budget", "gate", *argv, "--specs", str(specs), "--roster", str(tmp_path / "no-roster.yaml"))
+    return run
+
+
+def test_healthy_slo_opens_the_gate(prometheus, gate):
+    code, out, err = gate("checkout/availability", "--prometheus", prometheus)
+    assert code == 0, err
+    assert "open: every SLO has error budget above the policy threshold" in out
+    assert "ok     checkout/availability (objective 99.9%): error budget 40.00% left" in out
+
+
+def test_burning_slo_closes_the_gate_with_the_slos_budget_and_policy(prometheus, gate):
+    code, out, _ = gate("checkout", "--prometheus", prometheus)
+    assert code == 3
+    assert "closed: 1 SLO(s) frozen by the error-budget policy; only reliability changes may ship" in out
+    assert "policy (default): freeze below 0%, allow while frozen: reliability" in out
+    assert "FROZEN checkout/latency (objective 99%): error budget exhausted (-5." in out
+    assert "ok     checkout/availability" in out
+    # reliability work still ships, and says why
+    code, out, _ = gate("checkout", "--prometheus", prometheus, "--change", "reliability")
+    assert code == 0 and "open for 'reliability' changes only" in out
+
+
+def test_threshold_from_the_roster_or_the_command_line(prometheus, run_cli, specs, tmp_path):
+    from tests.oncall.oncall_builders import roster, write
+
+    doc = roster()
+    doc["surfaces"][0].update(name="payments", services=["checkout"], budget_policy={"freeze_below": "50%", "allow": []})
+    path = write(tmp_path, "roster.yaml", doc)
+    argv = ["budget", "gate", "checkout/availability", "--prometheus", prometheus, "--specs", str(specs)]
+    code, out, _ = run_cli(*argv, "--roster", str(path))
+    assert code == 3 and "policy (roster surface 'payments'): freeze below 50%, allow while frozen: none" in out
+    assert "error budget 40.00% left is under the 50% policy threshold" in out
+    code, out, _ = run_cli(*argv, "--roster", str(path), "--freeze-below", "25%")
+    assert code == 0 and "overridden on the command line" in out
+
+
+def test_json_for_automation(prometheus, gate):
+    code, out, _ = gate("checkout", "--prometheus", prometheus, "--json")
+    assert code == 3
+    result = json.loads(out)
+    assert result["open"] is False and result["policy"] == {"allow": ["reliability"], "freeze_below": 0.0,
+                                                             "source": "default"}
+    slos = {s["slo"]: s for s in result["slos"]}
+    assert slos["availability"]["budget_remaining"] == 0.4 and slos["availability"]["frozen"] is False
+    assert slos["latency"]["budget_remaining"] < -0.05 and slos["latency"]["frozen"] is True
+
+
+def test_unknown_service_slo_or_unreachable_prometheus_is_exit_1(prometheus, gate):
+    code, _, err = gate("chekout", "--prometheus", prometheus)
+    assert code == 1 and "SERVICE 'chekout': no such service in the SLO specs or the roster; known: checkout" in err
+    code, _, err = gate("checkout/availabilty", "--prometheus", prometheus)
+    assert code == 1 and "has no SLO 'availabilty'; known: availability, latency" in err
+    code, _, err = gate("checkout", "--prometheus", f"http://127.0.0.1:{free_port()}")
+    assert code == 1 and "not reachable" in err and "cannot decide" in err
+    code, _, err = gate("checkout", "--prometheus", prometheus, "--freeze-below", "ten")
+    assert code == 1 and "--freeze-below 'ten'" in err
