@@ -56,6 +56,7 @@ class StackSettings:
     group_interval: int = 5
     muted_group_interval: int = 60
     traffic_rate: float = 20.0
+    service_admin_token: str | None = None  # the demo service's control API token (runbook steps send it)
     database_url: str | None = None  # default: SQLite in workdir
     routing_key: str = "demo-routing-key"
     ready_timeout: float = 60.0
@@ -112,7 +113,9 @@ class Stack:
         return self.pager
 
     def start_service(self) -> CheckoutService:
-        self.service = CheckoutService(port=0, rate=self.settings.traffic_rate).start()
+        self.service = CheckoutService(
+            port=0, rate=self.settings.traffic_rate, admin_token=self.settings.service_admin_token
+        ).start()
         return self.service
 
     def receiver_env(self) -> dict[str, str]:
