@@ -145,6 +145,11 @@ class CheckoutService:
             self.control_calls.append((method, path, cleared))
             return cleared
 
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+            self._error_credit = 0.0
+
     @property
     def faults(self) -> dict[str, float]:
         with self._lock:
