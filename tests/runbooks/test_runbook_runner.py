@@ -19,6 +19,7 @@ from tests.integration.chainlib import wait_until
 from tests.runbooks.runbook_stack import (
     catalog,
     client,
+    env,
     open_incident,
     options,
     runbook_entries,
@@ -160,3 +161,74 @@ def test_two_runners_never_run_one_incident_twice(stack):
     assert _paths(stack, before) == PATHS[:3]
     with pytest.raises(LeaseRefused, match="already ran for this episode"):
         _run(stack, incident)
+
+
+# --- the CLI: `burnwise runbook run|stop` --------------------------------------------------------
+
+
+def _cli(stack, monkeypatch, *argv: str) -> int:
+    from burnwise.cli import main
+
+    for name, value in env(stack).items():
+        monkeypatch.setenv(name, value)
+    common = ["--url", stack.receiver_url, "--token", stack.token, "--prometheus", stack.prometheus_url,
+              "--database", stack.database_url, "--window", "4s"]
+    return main(["runbook", "run", *argv, *common])
+
+
+def test_dry_run_prints_every_call_with_secrets_masked_and_calls_nothing(stack, monkeypatch, capsys):
+    set_faults(stack, DEMO_FAULTS)
+    incident = open_incident(stack)
+    before = len(stack.service.control_calls)
+    timeline_before = stack.incident(incident)["timeline"]
+    assert _cli(stack, monkeypatch, str(incident), "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Dry run of runbook checkout-availability for incident #{incident} (nothing is called):")
+    for number, path in enumerate(PATHS, start=1):
+        assert f"{number}. [remediation]" in out
+        assert f"{stack.service.url}{path}; header Authorization: Bearer ****($CHECKOUT_ADMIN_TOKEN)" in out
+    assert "check slo:burnwise_burn_rate:rate4s{service=\"checkout\",slo=\"availability\"} < 1" in out
+    assert "undo: HTTP PUT" in out
+    assert stack.settings.service_admin_token not in out
+    assert len(stack.service.control_calls) == before  # the counting server got nothing
+    assert stack.incident(incident)["timeline"] == timeline_before  # and nothing was written
+
+
+def test_cli_run_prints_each_step_and_exits_0_on_recovery(stack, monkeypatch, capsys):
+    set_faults(stack, DEMO_FAULTS)
+    incident = open_incident(stack)
+    assert _cli(stack, monkeypatch, str(incident), "--settle", "6", "--by", "alice") == 0
+    out = capsys.readouterr().out
+    assert "step 3/4 [remediation]" in out and "check holds: recovered" in out
+    assert f"runbook checkout-availability, incident #{incident}: recovered: SLI recovered after step 3 of 4" in out
+    assert "applied: 1, 2, 3; not needed: 4" in out
+    assert stack.settings.service_admin_token not in out
+
+
+def test_cli_manual_step_without_a_terminal_fails_clearly(stack, monkeypatch, capsys):
+    set_faults(stack, DEMO_FAULTS)
+    incident = open_incident(stack)
+    assert _cli(stack, monkeypatch, str(incident), "--runbook", "checkout-latency", "--settle", "1") == 1
+    out = capsys.readouterr().out
+    assert "failed: step 1 failed (this is a manual step and nobody can confirm it here (non-interactive run)" in out
+    assert "escalation: NOT escalated automatically" in out
+
+
+def test_cli_stop_stops_a_running_runbook(stack, monkeypatch, capsys):
+    from burnwise.cli import main
+
+    set_faults(stack, DEMO_FAULTS)
+    incident = open_incident(stack)
+    before = len(stack.service.control_calls)
+    result: dict = {}
+    runner = threading.Thread(target=lambda: result.update(report=_run(stack, incident, settle_seconds=30.0)))
+    runner.start()
+    try:
+        wait_until(lambda: len(stack.service.control_calls) > before, 20, "step 1's call")
+        assert main(["runbook", "stop", str(incident), "--database", stack.database_url, "--by", "bob"]) == 0
+    finally:
+        runner.join(timeout=20)
+    assert result["report"].outcome == "stopped" and result["report"].message == "stop requested by bob"
+    assert _paths(stack, before) == PATHS[:1]
+    assert main(["runbook", "stop", str(incident), "--database", stack.database_url]) == 1  # nothing running now
+    assert "no runbook is running" in capsys.readouterr().err
