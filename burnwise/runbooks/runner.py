@@ -60,6 +60,7 @@ class RunOptions:
     confirm: Confirm | None = None
     out: Callable[[str], None] = lambda _line: None
     lease_seconds: float = 60.0
+    stop_when_acknowledged: bool = False  # automatic runs started on open: an acknowledge means a person took over
 
 
 @dataclass
@@ -144,6 +145,8 @@ class _Run:
         status = self.incidents.get(self.incident_id).get("status")
         if status == "resolved":
             raise _Stop("stopped", "the incident was resolved")
+        if status == "acknowledged" and self.options.stop_when_acknowledged:
+            raise _Stop("stopped", "the incident was acknowledged: a person took over")
 
     def settle(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

@@ -24,25 +24,11 @@ from tests.runbooks.runbook_stack import (
     options,
     runbook_entries,
     set_faults,
-    start_stack,
 )
 
 pytestmark = pytest.mark.integration
 PATHS = ["/admin/deploys/rollback", "/admin/flags/checkout.provider_failover", "/admin/zones/b/weight",
          "/admin/flags/checkout.degraded_mode"]
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    from tests.conftest import find_binary
-
-    find_binary("prometheus")
-    find_binary("promtool")
-    started = start_stack(tmp_path_factory.mktemp("runbook-stack"))
-    try:
-        yield started
-    finally:
-        started.stop()
 
 
 def _run(stack, incident_id, lines=None, **overrides):
