@@ -71,6 +71,8 @@ class Stack:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.supervisor = Supervisor()
         self.token = secrets.token_hex(16)
+        #: the checkout service's control API token: runbook steps send it from the environment
+        self.service_token = settings.service_admin_token or secrets.token_hex(16)
         self.pager_echo = pager_echo
         self.pager: PagerStub | None = None
         self.service: CheckoutService | None = None
@@ -114,7 +116,7 @@ class Stack:
 
     def start_service(self) -> CheckoutService:
         self.service = CheckoutService(
-            port=0, rate=self.settings.traffic_rate, admin_token=self.settings.service_admin_token
+            port=0, rate=self.settings.traffic_rate, admin_token=self.service_token
         ).start()
         return self.service
 

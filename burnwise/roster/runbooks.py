@@ -124,11 +124,20 @@ class Step(_Strict):
     action: str
     revert: str
     verify: str
+    name: str | None = Field(default=None, min_length=1, max_length=80, description="Short label for timelines.")
     step_class: Literal["diagnostic", "remediation"] = Field(default="remediation", alias="class")
     run: Action | None = None
     undo: Action | None = None
     settle: DurationText = "2m"
     check: str | None = Field(default=None, min_length=1)
+
+    @property
+    def label(self) -> str:
+        """``name``, or the action's first line cut to 80 characters."""
+        if self.name:
+            return self.name
+        text = " ".join(self.action.split())
+        return text if len(text) <= 80 else text[:79] + "…"
 
     @property
     def executable(self) -> Action:

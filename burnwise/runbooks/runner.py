@@ -41,9 +41,9 @@ class RunRefused(BurnwiseError):
 
 
 class _Stop(Exception):
-    def __init__(self, outcome: str, reason: str) -> None:
+    def __init__(self, outcome: str, reason: str, resolved: bool = False) -> None:
         super().__init__(reason)
-        self.outcome, self.reason = outcome, reason
+        self.outcome, self.reason, self.resolved = outcome, reason, resolved
 
 
 @dataclass
@@ -144,7 +144,7 @@ class _Run:
                 raise _Stop("stopped", f"stop requested by {stop_by}")
         status = self.incidents.get(self.incident_id).get("status")
         if status == "resolved":
-            raise _Stop("stopped", "the incident was resolved")
+            raise _Stop("stopped", "the incident was resolved", resolved=True)
         if status == "acknowledged" and self.options.stop_when_acknowledged:
             raise _Stop("stopped", "the incident was acknowledged: a person took over")
 
@@ -159,7 +159,7 @@ class _Run:
 
     def apply(self, number: int, step: Step) -> StepRecord:
         action = step.executable
-        record = StepRecord(number, step.action.strip(), step.step_class, describe(action, self.options.env), "applied",
+        record = StepRecord(number, step.label, step.step_class, describe(action, self.options.env), "applied",
                             check=self.check_for(step), sli_before=self.sli())
         self.records.append(record)
         self.say(f"step {number}/{len(self.runbook.steps)}: {record.call}")
@@ -173,11 +173,21 @@ class _Run:
             record.result = "failed"
             return record
         settle = self.options.settle_seconds if self.options.settle_seconds is not None else step.settle_seconds
+        resolved: _Stop | None = None
         if step.step_class == "remediation" and settle > 0:
             self.say(f"  settling {settle:.0f}s before checking {record.check}")
-            self.settle(settle)
+            try:
+                self.settle(settle)
+            except _Stop as stop:
+                if not stop.resolved:
+                    raise
+                resolved = stop  # often because this step worked: verify it before stopping
+                self.say("  the incident resolved while settling; checking the SLI now")
         record.recovered = self.prometheus.holds(record.check)
         record.sli_after = self.sli()
+        if resolved is not None and not record.recovered:
+            self.note(step_line(record, len(self.runbook.steps)))
+            raise resolved
         return record
 
     def run(self) -> RunReport:
@@ -185,7 +195,7 @@ class _Run:
         self.note(f"started runbook {self.runbook.id} ({total} steps) for incident #{self.incident_id}; "
                   f"SLI {healthy_text(self.sli())}")
         if self.prometheus.holds(self.check_for(None)):
-            self.records = [StepRecord(n, s.action.strip(), s.step_class, describe(s.executable, self.options.env),
+            self.records = [StepRecord(n, s.label, s.step_class, describe(s.executable, self.options.env),
                                        "not-needed") for n, s in enumerate(self.runbook.steps, start=1)]
             return self.finish("already-healthy", f"the SLI had already recovered ({self.check_for(None)}); no step applied")
         for number, step in enumerate(self.runbook.steps, start=1):
@@ -196,7 +206,7 @@ class _Run:
                 return self.finish("failed", f"step {number} failed ({record.detail}); stopped here", escalate=True)
             if record.recovered:
                 for later, rest in enumerate(self.runbook.steps[number:], start=number + 1):
-                    self.records.append(StepRecord(later, rest.action.strip(), rest.step_class,
+                    self.records.append(StepRecord(later, rest.label, rest.step_class,
                                                    describe(rest.executable, self.options.env), "not-needed"))
                 rest_text = f"; steps {', '.join(map(str, range(number + 1, total + 1)))} not needed" if number < total else ""
                 return self.finish("recovered", f"SLI recovered after step {number} of {total}{rest_text}")
@@ -219,7 +229,7 @@ def dry_run(incident: dict, runbook: Runbook, options: RunOptions) -> RunReport:
         check = step.check or default_check(labels, options.window)
         undo = f"; undo: {describe(step.undo, options.env)}" if step.undo else ""
         settle = options.settle_seconds if options.settle_seconds is not None else step.settle_seconds
-        records.append(StepRecord(number, step.action.strip(), step.step_class, describe(step.executable, options.env),
+        records.append(StepRecord(number, step.label, step.step_class, describe(step.executable, options.env),
                                   "would-run", detail=f"settle {settle:.0f}s; check {check}{undo}", check=check))
     return RunReport(int(incident["id"]), runbook.id, "dry-run", "dry run: nothing was called", records)
 
