@@ -31,6 +31,7 @@ from burnwise.generator.durations import format_duration
 from burnwise.roster.load import load_catalog
 from burnwise.runbooks.incidents import ReceiverClient
 from burnwise.runbooks.runner import RunOptions, RunReport, run_runbook
+from burnwise.runbooks.verify import sli_query
 from burnwise.support.processes import ProcessFailed
 
 SERVICE, SLO = "checkout", "availability"
@@ -182,6 +183,14 @@ class Scenario:
                   f"(`burnwise runbook run {incident_id} --window {window}`)")
         self.say(f"  each step: call the checkout control API, wait {self.settle_seconds:.0f}s, then check "
                  f"slo:burnwise_burn_rate:rate{window} < 1 in Prometheus; stop once it holds")
+        ratio = sli_query({"service": SERVICE, "slo": SLO}, window)
+        self._wait(  # the page comes within seconds; let the short window fill with the outage first
+            "the SLI showing the whole outage",
+            lambda: (self.stack.prometheus_value(ratio) or 0.0) >= 0.45,
+            timeout=60,
+            show=False,
+            hint=f"{ratio} did not reach 45% errors.",
+        )
         env = {"CHECKOUT_ADMIN_URL": self.stack.service.url, "CHECKOUT_ADMIN_TOKEN": self.stack.service_token}
         options = RunOptions(window=window, settle_seconds=self.settle_seconds, actor=ACTOR, env=env,
                              out=lambda line: self.say(f"  {self._elapsed()} {line}"))

@@ -31,6 +31,8 @@ def test_demo_story_recovers_in_three_verified_steps_and_skips_the_fourth(tmp_pa
     console = text.split("==> Final timeline")[0]
     healthy = [float(m) for m in re.findall(r"step \d/4 \[remediation\][^\n]*-> ([\d.]+)% healthy", console)]
     assert len(healthy) == 3, text
+    assert re.search(r"started runbook checkout-availability \(4 steps\) for incident #\d+; SLI (4\d|5[0-3])\.\d% healthy",
+                     console), console
     assert 82 <= healthy[0] <= 88 and 93 <= healthy[1] <= 97 and healthy[2] == 100.0, healthy
     assert "result: recovered: SLI recovered after step 3 of 4; steps 4 not needed (applied: 1, 2, 3; not needed: 4)" in text
     assert calls == ["/admin/deploys/rollback", "/admin/flags/checkout.provider_failover", "/admin/zones/b/weight"]
