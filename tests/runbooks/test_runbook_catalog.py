@@ -66,3 +66,12 @@ def test_auto_runs_are_opt_in_per_severity_and_the_switch_is_global(tmp_path):
     catalog = load_catalog(path)
     assert catalog.settings.automation is False
     assert catalog.runbooks[0].auto.after == "acknowledge"
+
+
+def test_runbook_show_lists_what_each_step_runs(capsys):
+    from burnwise.cli import main
+
+    assert main(["runbook", "show", "checkout-availability", "--runbooks", str(REPO / "oncall" / "runbooks.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "     runs:   [remediation] HTTP POST ${CHECKOUT_ADMIN_URL}/admin/deploys/rollback; settle 2m" in out
+    assert "     undo:   HTTP PUT ${CHECKOUT_ADMIN_URL}/admin/zones/b/weight" in out
