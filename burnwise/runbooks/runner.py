@@ -30,6 +30,7 @@ from burnwise.roster.runbooks import Runbook, RunbookCatalog, Step
 from burnwise.runbooks.actions import ActionError, Confirm, describe, execute
 from burnwise.runbooks.incidents import Incidents
 from burnwise.runbooks.lease import Lease, RunLeases
+from burnwise.runbooks.metrics import RunbookMetrics
 from burnwise.runbooks.selection import choose_runbook, incident_labels
 from burnwise.runbooks.verify import DEFAULT_WINDOW, Prometheus, VerificationError, default_check, healthy_text, sli_query
 
@@ -60,6 +61,7 @@ class RunOptions:
     confirm: Confirm | None = None
     out: Callable[[str], None] = lambda _line: None
     lease_seconds: float = 60.0
+    metrics: RunbookMetrics | None = None  # the receiver passes its registry's counters
     stop_when_acknowledged: bool = False  # automatic runs started on open: an acknowledge means a person took over
 
 
@@ -214,9 +216,19 @@ class _Run:
 
     def finish(self, outcome: str, message: str, escalate: bool = False) -> RunReport:
         report = RunReport(self.incident_id, self.runbook.id, outcome, message, self.records)
-        self.note(f"runbook {self.runbook.id} {outcome}: {message}")
+        metrics = self.options.metrics
+        if metrics is not None:
+            metrics.runs.labels(runbook=self.runbook.id, outcome=outcome).inc()
+            for record in self.records:
+                metrics.steps.labels(runbook=self.runbook.id, result=record.result).inc()
+        level = logging.INFO if outcome in ("recovered", "already-healthy") else logging.WARNING
+        log.log(level, "incident %s: runbook %s %s: %s", self.incident_id, self.runbook.id, outcome, message)
+        self.incidents.add_timeline(self.incident_id, f"runbook {self.runbook.id} {outcome}: {message}", self.by)
+        self.options.out(f"runbook {self.runbook.id} {outcome}: {message}")
         if escalate:
             report.escalation = self.incidents.escalate(self.incident_id, f"runbook {self.runbook.id}: {message}", self.by)
+            if metrics is not None:
+                metrics.escalations.labels(runbook=self.runbook.id).inc()
             self.note(f"escalation: {report.escalation}")
         return report
 

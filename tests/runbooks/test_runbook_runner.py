@@ -77,10 +77,19 @@ def test_a_healthy_sli_needs_no_step(stack):
 
 
 def test_when_no_step_helps_the_run_escalates_and_says_so(stack):
+    from prometheus_client import CollectorRegistry
+
+    from burnwise.runbooks.metrics import RunbookMetrics
+
     set_faults(stack, {"database-down": 0.5})  # no runbook step clears this one
     incident = open_incident(stack)
     before = len(stack.service.control_calls)
-    report = _run(stack, incident, settle_seconds=3.0)
+    registry = CollectorRegistry()
+    report = _run(stack, incident, settle_seconds=3.0, metrics=RunbookMetrics(registry))
+    sample = registry.get_sample_value
+    assert sample("burnwise_runbook_runs_total", {"runbook": "checkout-availability", "outcome": "not-recovered"}) == 1
+    assert sample("burnwise_runbook_steps_total", {"runbook": "checkout-availability", "result": "applied"}) == 4
+    assert sample("burnwise_runbook_escalations_total", {"runbook": "checkout-availability"}) == 1
     assert report.outcome == "not-recovered"
     assert report.message == "all 4 steps applied and the SLI has not recovered"
     assert _paths(stack, before) == PATHS
