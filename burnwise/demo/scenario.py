@@ -5,10 +5,13 @@ runs the same steps with its own checks in between (a duplicate notification, an
 restart), so what the test proves is what the demo shows. Every wait has a deadline and raises
 :class:`DemoFailure` - a clear message, a non-zero exit - when it passes.
 
-The story: healthy traffic -> 100% errors -> burn rate climbs, alerts fire (the slower tiers are
-inhibited) -> one page reaches the pager with the roster and runbook links -> the incident and its
-timeline -> acknowledge -> a mitigation note -> heal -> the resolve reaches the pager, the
-incident closes -> the timeline reads detect, acknowledge, mitigation, resolve.
+The story: healthy traffic -> 50% errors from three faults (a bad deploy, a failing payment
+provider, a bad zone) -> burn rate climbs, alerts fire (the slower tiers are inhibited) -> one
+page reaches the pager with the roster and runbook links -> the incident and its timeline ->
+acknowledge -> the checkout runbook runs against the service: step 1 (85% healthy), step 2 (95%),
+step 3 (100%), each verified through Prometheus, step 4 not needed -> the resolve reaches the
+pager, the incident closes -> the timeline reads detect, acknowledge, the runbook steps, resolve.
+(The older story - 100% errors, a mitigation note, heal - remains as separate steps for tests.)
 """
 
 from __future__ import annotations
@@ -20,13 +23,19 @@ from dataclasses import dataclass, field
 
 import requests
 
+from burnwise.demo.service import DEMO_FAULTS
 from burnwise.demo.stack import Stack
 from burnwise.errors import BurnwiseError
 from burnwise.generator import names
 from burnwise.durations import format_duration
+from burnwise.roster.load import load_catalog
+from burnwise.runbooks.incidents import ReceiverClient
+from burnwise.runbooks.runner import RunOptions, RunReport, run_runbook
+from burnwise.runbooks.verify import sli_query
 from burnwise.support.processes import ProcessFailed
 
 SERVICE, SLO = "checkout", "availability"
+RUNBOOK = "checkout-availability"
 ALERT_NAME = "CheckoutAvailabilityBudgetBurn"
 ACTOR = "demo"
 
@@ -155,6 +164,52 @@ class Scenario:
         self.stack.service.set_mode(error_ratio=1.0)
         self.say(f"  POST {self.stack.service.url}/admin/mode {{\"error_ratio\": 1.0}}")
 
+    def break_service_partially(self) -> None:
+        self.step("Breaking checkout: 50% of requests now answer 500, from three causes")
+        for fault, share in DEMO_FAULTS.items():
+            self.say(f"  fault {fault:<16} fails {share:.0%} of requests")
+        self.stack.service.break_with(DEMO_FAULTS)
+
+    @property
+    def settle_seconds(self) -> float:
+        """Long enough for the short window to hold only traffic after the step, recorded and evaluated."""
+        settings = self.stack.settings
+        return float(self.short_window + 2 * settings.scrape_interval + 2 * settings.evaluation_interval)
+
+    def run_runbook(self, incident_id: int) -> RunReport:
+        """The on-call runs the checkout runbook (what `burnwise runbook run` does), printing every step."""
+        window = format_duration(self.short_window)
+        self.step(f"Running runbook {RUNBOOK} for incident #{incident_id} "
+                  f"(`burnwise runbook run {incident_id} --window {window}`)")
+        self.say(f"  each step: call the checkout control API, wait {self.settle_seconds:.0f}s, then check "
+                 f"slo:burnwise_burn_rate:rate{window} < 1 in Prometheus; stop once it holds")
+        ratio = sli_query({"service": SERVICE, "slo": SLO}, window)
+        self._wait(  # the page comes within seconds; let the short window fill with the outage first
+            "the SLI showing the whole outage",
+            lambda: (self.stack.prometheus_value(ratio) or 0.0) >= 0.45,
+            timeout=60,
+            show=False,
+            hint=f"{ratio} did not reach 45% errors.",
+        )
+        env = {"CHECKOUT_ADMIN_URL": self.stack.service.url, "CHECKOUT_ADMIN_TOKEN": self.stack.service_token}
+        options = RunOptions(window=window, settle_seconds=self.settle_seconds, actor=ACTOR, env=env,
+                             out=lambda line: self.say(f"  {self._elapsed()} {line}"))
+        report = run_runbook(
+            incident_id,
+            database=self.stack.database_url,
+            catalog=load_catalog(self.stack.settings.runbooks),
+            prometheus_url=self.stack.prometheus_url,
+            incidents=ReceiverClient(self.stack.receiver_url, self.stack.token),
+            runbook_id=RUNBOOK,
+            options=options,
+        )
+        applied = ", ".join(map(str, report.applied)) or "none"
+        not_needed = ", ".join(map(str, report.not_needed)) or "none"
+        self.say(f"  result: {report.outcome}: {report.message} (applied: {applied}; not needed: {not_needed})")
+        if report.outcome != "recovered":
+            raise DemoFailure(f"runbook {RUNBOOK} did not recover checkout: {report.message}")
+        return report
+
     def wait_for_page(self, timeout: float) -> dict:
         """The first trigger event at the pager; :class:`DemoFailure` when none arrives in time."""
         self.step(f"Waiting for the page (at most {timeout:.0f}s)")
@@ -256,12 +311,11 @@ class Scenario:
     # --- the whole story ------------------------------------------------------------------------
     def run(self, page_timeout: float, resolve_timeout: float) -> dict:
         self.wait_for_traffic()
-        self.break_service()
+        self.break_service_partially()
         event = self.wait_for_page(page_timeout)
         incident_id = event["payload"]["custom_details"]["incident_id"]
         self.show_incident(incident_id)
         self.acknowledge(incident_id)
-        self.mitigate(incident_id)
-        self.heal_service()
+        self.run_runbook(incident_id)
         self.wait_for_resolve(incident_id, event["dedup_key"], resolve_timeout)
         return self.show_final(incident_id)

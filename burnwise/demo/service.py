@@ -9,6 +9,12 @@ HTTP. ``POST /admin/mode`` with ``{"error_ratio": 1.0}`` makes every request fai
 
 Failures are spread evenly, not drawn at random (an error ratio of 0.25 fails every fourth
 request), so the same setting gives the same error ratio in every run.
+
+For the runbook part of the demo the outage can instead be made of named *faults* that add up
+(``break_with(DEMO_FAULTS)``: a bad deploy 35%, a failing payment provider 10%, a bad zone 5%),
+each cleared by the control call the checkout runbook makes for it (roll back, provider
+failover flag, zone weight 0). Those control endpoints need the admin token when one is set, so
+the runbook's ``Authorization: Bearer ${CHECKOUT_ADMIN_TOKEN}`` header is exercised for real.
 """
 
 from __future__ import annotations
@@ -27,6 +33,15 @@ BUCKETS = (0.05, 0.1, 0.3, 0.5, 1.0, 2.5)
 #: Requests per second the traffic threads aim for, together.
 DEFAULT_RATE = 20.0
 TRAFFIC_THREADS = 4
+#: The demo outage: 50% errors from three causes, cleared one by one by the checkout runbook.
+DEMO_FAULTS = {"bad-deploy": 0.35, "provider-outage": 0.10, "zone-b": 0.05}
+#: Control calls (method, path) -> the fault each one clears; the checkout runbook's steps.
+MITIGATIONS = {
+    ("POST", "/admin/deploys/rollback"): "bad-deploy",
+    ("PUT", "/admin/flags/checkout.provider_failover"): "provider-outage",
+    ("PUT", "/admin/zones/b/weight"): "zone-b",
+    ("PUT", "/admin/flags/checkout.degraded_mode"): "overload",
+}
 
 
 @dataclass
@@ -40,7 +55,7 @@ class Mode:
 class CheckoutService:
     """The service: an HTTP server, its metrics, its current mode and its traffic threads."""
 
-    def __init__(self, port: int = 0, rate: float = DEFAULT_RATE) -> None:
+    def __init__(self, port: int = 0, rate: float = DEFAULT_RATE, admin_token: str | None = None) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "http_requests_total", "Checkout requests by status code.", ["code"], registry=self.registry
@@ -52,6 +67,10 @@ class CheckoutService:
             self.requests.labels(code=code)
         self.rate = rate
         self._mode = Mode()
+        self._faults: dict[str, float] = {}
+        self.admin_token = admin_token
+        #: every control call received, in order: ``(method, path, fault cleared or None)``
+        self.control_calls: list[tuple[str, str, str | None]] = []
         self._lock = threading.Lock()
         self._error_credit = 0.0
         self._stopping = threading.Event()
@@ -106,12 +125,45 @@ class CheckoutService:
                 self._mode.latency_seconds = latency_seconds
             return Mode(**asdict(self._mode))
 
+    def break_with(self, faults: dict[str, float]) -> float:
+        """Add named faults (share of requests each one fails); returns the error ratio now."""
+        if any(not 0.0 <= share <= 1.0 for share in faults.values()):
+            raise ValueError("every fault's share must be between 0 and 1")
+        with self._lock:
+            self._faults.update(faults)
+            self._error_credit = 0.0
+            return self._error_ratio()
+
+    def mitigate(self, method: str, path: str) -> str | None:
+        """A control call from a runbook: clears the fault it addresses (if active); returns its name."""
+        fault = MITIGATIONS.get((method, path))
+        with self._lock:
+            cleared = fault if fault in self._faults else None
+            if cleared:
+                del self._faults[cleared]
+                self._error_credit = 0.0
+            self.control_calls.append((method, path, cleared))
+            return cleared
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+            self._error_credit = 0.0
+
+    @property
+    def faults(self) -> dict[str, float]:
+        with self._lock:
+            return dict(self._faults)
+
+    def _error_ratio(self) -> float:
+        return min(1.0, self._mode.error_ratio + sum(self._faults.values()))
+
     def handle_checkout(self) -> int:
         """Serve one checkout request: wait the configured latency, fail the configured share."""
         started = time.perf_counter()
         with self._lock:
             latency = self._mode.latency_seconds
-            self._error_credit += self._mode.error_ratio
+            self._error_credit += self._error_ratio()
             failed = self._error_credit >= 1.0 - 1e-9
             if failed:
                 self._error_credit -= 1.0
@@ -179,7 +231,27 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._json(404, {"error": f"no such path {self.path}"})
 
+    def _control(self, method: str) -> None:
+        """A runbook's control call: token checked (when set), body read and ignored, fault cleared."""
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        token = self.service.admin_token
+        if token and self.headers.get("Authorization") != f"Bearer {token}":
+            self._json(401, {"error": "missing or wrong admin token"})
+            return
+        cleared = self.service.mitigate(method, self.path)
+        self._json(200, {"cleared": cleared, "faults": self.service.faults})
+
+    def do_PUT(self) -> None:  # noqa: N802 - http.server naming
+        if ("PUT", self.path) in MITIGATIONS:
+            self._control("PUT")
+        else:
+            self._json(404, {"error": f"no such path {self.path}"})
+
     def do_POST(self) -> None:  # noqa: N802 - http.server naming
+        if ("POST", self.path) in MITIGATIONS:
+            self._control("POST")
+            return
         if self.path != "/admin/mode":
             self._json(404, {"error": f"no such path {self.path}"})
             return

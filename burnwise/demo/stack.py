@@ -56,6 +56,7 @@ class StackSettings:
     group_interval: int = 5
     muted_group_interval: int = 60
     traffic_rate: float = 20.0
+    service_admin_token: str | None = None  # the demo service's control API token (runbook steps send it)
     database_url: str | None = None  # default: SQLite in workdir
     routing_key: str = "demo-routing-key"
     ready_timeout: float = 60.0
@@ -70,6 +71,8 @@ class Stack:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.supervisor = Supervisor()
         self.token = secrets.token_hex(16)
+        #: the checkout service's control API token: runbook steps send it from the environment
+        self.service_token = settings.service_admin_token or secrets.token_hex(16)
         self.pager_echo = pager_echo
         self.pager: PagerStub | None = None
         self.service: CheckoutService | None = None
@@ -112,7 +115,9 @@ class Stack:
         return self.pager
 
     def start_service(self) -> CheckoutService:
-        self.service = CheckoutService(port=0, rate=self.settings.traffic_rate).start()
+        self.service = CheckoutService(
+            port=0, rate=self.settings.traffic_rate, admin_token=self.service_token
+        ).start()
         return self.service
 
     def receiver_env(self) -> dict[str, str]:

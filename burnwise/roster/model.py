@@ -412,55 +412,17 @@ class Roster(_Strict):
 
 
 # --- runbooks ------------------------------------------------------------------------------------
-
-
-class Step(_Strict):
-    """One safe, reversible mitigation, how to undo it, and how to see the SLI recovered."""
-
-    action: str
-    revert: str
-    verify: str
-
-
-class RunbookMatch(_Strict):
-    """Which alerts a runbook is for; every given list must match, an empty one matches anything."""
-
-    alerts: list[str] = []
-    services: list[str] = []
-    slos: list[str] = []
-    matchers: list[MatcherText] = []
-
-    def is_empty(self) -> bool:
-        return not (self.alerts or self.services or self.slos or self.matchers)
-
-
-class Runbook(_Strict):
-    id: Identifier
-    title: str
-    url: str
-    owner: str
-    last_reviewed: Date
-    match: RunbookMatch
-    steps: list[Step] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _claims_something(self) -> "Runbook":
-        if self.match.is_empty():
-            raise ValueError("match is empty: list the alerts, services, slos or matchers this runbook is for")
-        return self
-
-
-class RunbookCatalog(_Strict):
-    runbooks: list[Runbook]
-
-    @field_validator("runbooks")
-    @classmethod
-    def _unique_ids(cls, runbooks: list[Runbook]) -> list[Runbook]:
-        _no_duplicates([r.id for r in runbooks], "runbook id")
-        return runbooks
-
-    def get(self, runbook_id: str) -> Runbook | None:
-        return next((r for r in self.runbooks if r.id == runbook_id), None)
+# The runbook catalog models live in burnwise.roster.runbooks (steps now carry runnable actions);
+# re-exported here so existing imports keep working.
+from burnwise.roster.runbooks import (  # noqa: E402,F401
+    Action,
+    AutoRun,
+    CatalogSettings,
+    Runbook,
+    RunbookCatalog,
+    RunbookMatch,
+    Step,
+)
 
 
 def _no_duplicates(values: list[str], what: str) -> None:

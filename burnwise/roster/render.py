@@ -94,7 +94,20 @@ def runbook_text(runbook: Runbook) -> str:
     ]
     for number, step in enumerate(runbook.steps, start=1):
         lines += [f"  {number}. {step.action}", f"     check:  {step.verify}", f"     revert: {step.revert}"]
+        if step.run is not None:  # what `burnwise runbook run` does (secrets stay ${VAR} references)
+            lines.append(f"     runs:   [{step.step_class}] {_action_text(step.run)}; settle {step.settle}"
+                         + (f"; check {step.check}" if step.check else ""))
+        if step.undo is not None:
+            lines.append(f"     undo:   {_action_text(step.undo)}")
     return "\n".join(lines)
+
+
+def _action_text(action) -> str:
+    if action.http is not None:
+        return f"HTTP {action.http.method} {action.http.url}"
+    if action.command is not None:
+        return "command " + " ".join(action.command.argv)
+    return f"manual: {action.manual.instructions}"
 
 
 def runbook_list(catalog: RunbookCatalog) -> str:
