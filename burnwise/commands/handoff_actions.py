@@ -16,7 +16,7 @@ from burnwise.errors import BurnwiseError
 
 
 def _checked(args):
-    from burnwise.commands.reports import _directory
+    from burnwise.commands.report_inputs import load_directory as _directory
     from burnwise.reports.known import check_person, check_surface
 
     directory = _directory(args)

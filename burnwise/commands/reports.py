@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from burnwise.commands.report_inputs import emit, load_directory, open_store
 from burnwise.errors import BurnwiseError
 
 DEFAULT_SPECS = Path("slo_specs")
@@ -80,43 +81,6 @@ def _register_handoff_actions(parser: argparse.ArgumentParser) -> None:
     register_actions(parser, DEFAULT_HANDOFF_LOG)
 
 
-# --- shared plumbing ---------------------------------------------------------------------------
-def _config(args):
-    from burnwise.receiver.config import load_config
-
-    return load_config(args.config)
-
-
-def _store(args):
-    from burnwise.receiver.config import ReceiverConfig
-    from burnwise.receiver.store import Store
-
-    url = args.database_url or _config(args).database_url
-    try:
-        url = ReceiverConfig(database_url=url).database_url
-    except ValueError:
-        raise BurnwiseError(f"--database-url {url!r}: use sqlite:///path.db or postgresql://user@host/db") from None
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.is_file():
-            raise BurnwiseError(f"database {path} does not exist: pass --database-url (or BURNWISE_DATABASE_URL) of the receiver's database")
-    return Store.from_url(url)
-
-
-def _directory(args):
-    from burnwise.roster.directory import Directory
-
-    roster = args.roster or _config(args).roster
-    return Directory.load(roster, None) if roster else None
-
-
-def _emit(report, markdown: str, as_json: bool) -> int:
-    from burnwise.reports.markdown import to_json
-
-    print(to_json(report) if as_json else markdown, end="" if as_json else "\n")
-    return 0
-
-
 # --- commands ----------------------------------------------------------------------------------
 def run_handoff(args: argparse.Namespace) -> int:
     from burnwise.reports import handoff, queries
@@ -138,7 +102,7 @@ def run_handoff(args: argparse.Namespace) -> int:
     at = parse_instant(args.at)
     since = at - parse_window(args.since, "--since")
     quick = parse_window(args.quick, "--quick")
-    store, directory = _store(args), _directory(args)
+    store, directory = open_store(args), load_directory(args)
     catalog = load_catalog(args.specs)
     check_surface(args.surface, directory, catalog, queries.logged_surfaces(store))
     incidents = queries.incidents_touching(store, args.surface, since, at)
@@ -154,7 +118,7 @@ def run_handoff(args: argparse.Namespace) -> int:
     note = handoff.handoff_note(args.surface, at, since, incidents, timelines, changes, noisy, watch,
                                 next_shift(directory, args.surface, at), zone, signals,
                                 load_log(args.log).surfaces.get(args.surface))
-    return _emit(note, handoff.render_markdown(note), args.json)
+    return emit(note, handoff.render_markdown(note), args.json)
 
 
 def _plan(detail, catalog):
@@ -172,7 +136,7 @@ def run_postmortem(args: argparse.Namespace) -> int:
     from burnwise.reports.slos import find_slo, load_catalog
     from burnwise.reports.watch import budget_consumed
 
-    detail = queries.incident_detail(_store(args), args.incident)
+    detail = queries.incident_detail(open_store(args), args.incident)
     catalog = load_catalog(args.specs)
     ref = find_slo(catalog, detail.service, detail.slo)
     start = min((a.starts_at for a in detail.alerts), default=detail.opened_at)
@@ -185,10 +149,10 @@ def run_postmortem(args: argparse.Namespace) -> int:
     except BurnwiseError as exc:
         section = postmortem.RegressionSection(available=False, command=command, note=str(exc))
     objective = float(ref.slo.objective) if ref else None
-    directory = _directory(args)
+    directory = load_directory(args)
     people = [(p.id, p.name) for p in directory.roster.people] if directory and directory.roster else []
     report = postmortem.postmortem(detail, objective, budget, section, people)
-    return _emit(report, postmortem.render_markdown(report), args.json)
+    return emit(report, postmortem.render_markdown(report), args.json)
 
 
 def run_regression(args: argparse.Namespace) -> int:
@@ -198,7 +162,7 @@ def run_regression(args: argparse.Namespace) -> int:
     from burnwise.reports.regression import plan_from_prometheus, write_case
     from burnwise.reports.slos import load_catalog
 
-    detail = queries.incident_detail(_store(args), args.incident)
+    detail = queries.incident_detail(open_store(args), args.incident)
     plan, ref = _plan(detail, load_catalog(args.specs))
     if args.prometheus:
         try:
@@ -237,7 +201,7 @@ def run_load(args: argparse.Namespace) -> int:
 
     at = parse_instant(args.at)
     since = at - parse_window(args.since, "--since")
-    store, directory = _store(args), _directory(args)
+    store, directory = open_store(args), load_directory(args)
     if args.surface is not None:
         from burnwise.reports.known import check_surface
         from burnwise.reports.slos import load_catalog
@@ -247,4 +211,4 @@ def run_load(args: argparse.Namespace) -> int:
     ids = [i.id for i in incidents]
     report = load_report(incidents, queries.pages_of(store, ids), queries.timeline_of(store, ids), since, at,
                          args.surface, directory)
-    return _emit(report, render_markdown(report), args.json)
+    return emit(report, render_markdown(report), args.json)

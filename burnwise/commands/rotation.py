@@ -81,7 +81,7 @@ DEFAULT_SURVEYS = "oncall/surveys.yaml"
 
 
 def run_health(args: argparse.Namespace) -> int:
-    from burnwise.commands.reports import _directory, _emit, _store
+    from burnwise.commands.report_inputs import emit as _emit, load_directory as _directory, open_store as _store
     from burnwise.reports import queries
     from burnwise.reports.health import HealthReport, surface_health
     from burnwise.reports.health_render import render_markdown
