@@ -135,6 +135,7 @@ def run_burnwise(work: Path, size: Size, database_url: str, name: str) -> dict:
         {
             "BURNWISE_DATABASE_URL": database_url,
             "BURNWISE_LISTEN": f"127.0.0.1:{port}",
+            "BURNWISE_INSECURE_NO_AUTH": "true",  # the load generator sends no token
             "BURNWISE_PAGERDUTY_URL": f"http://127.0.0.1:{stub_port}/v2/enqueue",
             "BURNWISE_PAGERDUTY_ROUTING_KEY": "bench0000000000000000000000000000",
             "BURNWISE_ROSTER": str(REPO_ROOT / "oncall" / "roster.yaml"),

@@ -97,7 +97,7 @@ def test_serve_from_the_wheel_answers_health(wheel_install, tmp_path):
     config.write_text(
         f"listen: 127.0.0.1:{port}\ndatabase_url: sqlite:///{tmp_path / 'db.sqlite'}\n", encoding="utf-8"
     )
-    env = {**_wheel_env(wheel_install), "BURNWISE_TOKEN": "wheel-test-token"}
+    env = {**_wheel_env(wheel_install), "BURNWISE_AUTH_TOKEN": "wheel-test-token"}
     log = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "burnwise", "serve", "--config", str(config)], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -2,7 +2,8 @@
 
 Why only wiring here: each router does one job - :mod:`routes_alertmanager` (webhooks in),
 :mod:`routes_incidents` (commands and reads), :mod:`routes_health` (probes, metrics) - and
-:mod:`http_errors` maps store exceptions to answers. ``create_app`` builds the shared
+:mod:`http_errors` maps store exceptions to answers, :mod:`guard` checks token, media type, size
+and depth before any route, :mod:`openapi_doc` completes the OpenAPI document. ``create_app`` builds the shared
 :class:`ReceiverContext` and runs the outbox worker and the group-commit writer with the app.
 """
 
@@ -16,8 +17,10 @@ from burnwise.receiver.batch_writer import BatchWriter
 from burnwise.receiver.config import ReceiverConfig
 from burnwise.receiver.context import ReceiverContext
 from burnwise.receiver.directory_source import load_directory
+from burnwise.receiver.guard import RequestGuard
 from burnwise.receiver.http_errors import install_handlers
 from burnwise.receiver.metrics import ReceiverMetrics
+from burnwise.receiver.openapi_doc import install_openapi
 from burnwise.receiver.outbox import OutboxWorker
 from burnwise.receiver.paging import PagingPolicy
 from burnwise.receiver.store import Store, StoreUnavailable
@@ -80,7 +83,9 @@ def create_app(
     app.state.config = config
     app.state.context = ctx
     install_handlers(app)
+    app.add_middleware(RequestGuard, config=config, metrics=metrics)
     app.include_router(routes_alertmanager.router(ctx))
     app.include_router(routes_incidents.router(ctx))
     app.include_router(routes_health.router(ctx))
+    install_openapi(app)
     return app

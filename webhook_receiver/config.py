@@ -26,6 +26,7 @@ DEFAULT_RUNBOOKS = Path("oncall/runbooks.yaml")
 ENV_OVERRIDES: dict[str, str] = {
     "BURNWISE_DATABASE_URL": "database_url",
     "BURNWISE_AUTH_TOKEN": "auth_token",
+    "BURNWISE_INSECURE_NO_AUTH": "insecure_no_auth",
     "BURNWISE_LISTEN": "listen",
     "BURNWISE_PAGERDUTY_URL": "pagerduty_url",
     "BURNWISE_PAGERDUTY_ROUTING_KEY": "pagerduty_routing_key",
@@ -59,7 +60,15 @@ class ReceiverConfig(BaseModel):
     database_url: str = "sqlite:///burnwise.db"
     listen: str = "127.0.0.1:9095"
     auth_token: str | None = None
+    #: start without a token (every route open); refused at start unless set, logged as a WARNING
+    insecure_no_auth: bool = False
+    #: ``/docs``, ``/redoc`` and ``/openapi.json`` without the token
+    public_docs: bool = False
+    #: ``/metrics`` without the token (for a Prometheus that cannot send one)
+    public_metrics: bool = False
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    #: arrays/objects nested deeper than this are refused (400) before the body is parsed
+    max_json_depth: int = Field(default=32, ge=4, le=500)
     public_url: str | None = None
     pagerduty_url: str = "https://events.pagerduty.com/v2/enqueue"
     pagerduty_routing_key: str | None = None

@@ -57,6 +57,14 @@ def create_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
 
 
+def migrate(conn: sa.Connection, version: int) -> None:
+    """Bring a database from ``version`` to :data:`schema.SCHEMA_VERSION` (inside the schema transaction)."""
+    if version < 2 and conn.dialect.name == "postgresql":
+        for table, column in t.WIDENED_IN_V2:  # varchar -> text needs no table rewrite in PostgreSQL
+            conn.execute(sa.text(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE text'))
+    conn.execute(t.schema_info.update().where(t.schema_info.c.name == "receiver").values(version=t.SCHEMA_VERSION))
+
+
 class Database:
     """An engine plus the receiver's transaction rules; one per process, shared between threads."""
 
@@ -93,6 +101,8 @@ class Database:
                 row = conn.execute(sa.select(t.schema_info.c.version).where(t.schema_info.c.name == "receiver")).first()
                 if row is None:
                     conn.execute(t.schema_info.insert().values(name="receiver", version=t.SCHEMA_VERSION))
+                elif row.version < t.SCHEMA_VERSION:
+                    migrate(conn, row.version)
                 instance = conn.execute(sa.select(t.instance.c.id).order_by(t.instance.c.created_at)).scalars().first()
                 if instance is None:
                     instance = secrets.token_hex(4)
@@ -101,6 +111,17 @@ class Database:
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             raise StoreUnavailable(str(exc).splitlines()[0]) from exc
         self._schema_ready = True
+
+    def heartbeat(self) -> None:
+        """Write one row and commit: raises :class:`StoreUnavailable` when the database takes no writes."""
+        try:
+            with self.tx() as conn:
+                now = utcnow()
+                done = conn.execute(t.heartbeat.update().where(t.heartbeat.c.name == "readyz").values(beat_at=now))
+                if done.rowcount == 0:
+                    conn.execute(t.heartbeat.insert().values(name="readyz", beat_at=now))
+        except sa.exc.DBAPIError as exc:  # read-only transaction, disk full, ...: not only OperationalError
+            raise StoreUnavailable(str(exc).splitlines()[0]) from exc
 
     @property
     def instance_id(self) -> str:

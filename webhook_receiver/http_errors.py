@@ -6,12 +6,54 @@ fault, never a traceback; the app maps store exceptions to 404/409/503 in one pl
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from burnwise.receiver.context import Unauthorized
 from burnwise.receiver.store import IncidentConflict, IncidentNotFound, StoreUnavailable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+log = logging.getLogger("burnwise.receiver")
+
+
+class FieldError(BaseModel):
+    field: str
+    reason: str
+
+
+class ErrorBody(BaseModel):
+    """Every refusal's body: the reason, and for a bad body the field at fault."""
+
+    error: str
+    field: str | None = None
+    errors: list[FieldError] | None = None
+    retry: bool | None = None
+
+
+#: what each refusal means, for the OpenAPI document (``responses=error_responses(401, 404)``)
+ERROR_MEANINGS: dict[int, str] = {
+    400: "malformed body, parameter or JSON (the field at fault is named)",
+    401: "missing or wrong token",
+    404: "no such incident",
+    409: "the command does not fit the incident's state",
+    413: "body larger than max_body_bytes",
+    415: "content type is not application/json",
+    422: "request parameters do not validate",
+    503: "database unavailable; retry",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorBody, "description": ERROR_MEANINGS[code]} for code in codes}
+
+
+def unavailable(exc: Exception) -> JSONResponse:
+    """503 with a generic reason (the body may reach anyone); the driver's words go to the log."""
+    log.warning("database unavailable: %s", exc)
+    return error(503, "database unavailable", retry=True)
 
 
 def error(status: int, message: str, **extra) -> JSONResponse:
@@ -30,7 +72,7 @@ def validation_response(exc: ValidationError | RequestValidationError, what: str
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(StoreUnavailable)
     async def _unavailable(_request: Request, exc: StoreUnavailable):
-        return error(503, f"database unavailable: {exc}", retry=True)
+        return unavailable(exc)
 
     @app.exception_handler(IncidentNotFound)
     async def _not_found(_request: Request, exc: IncidentNotFound):

@@ -2,16 +2,20 @@
 
 Why: every byte that reaches the store has passed one of these models, so a bad body is refused
 with the exact field at fault (400) instead of half-written. Extra fields are allowed on the
-Alertmanager side (newer releases add some) but never required.
+Alertmanager side (newer releases add some) but never required. Text is made storable (lone
+surrogates and NUL become U+FFFD on both databases) and times are kept to a range Python and the
+databases can hold, so no payload that passes here fails in the store.
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from burnwise.textsafe import storable, storable_tree
 
 SEVERITY_ALIASES: dict[str, str] = {
     "sev1": "sev1",
@@ -33,6 +37,35 @@ def normalize_severity(value: str | None) -> str:
     return SEVERITY_ALIASES.get((value or "").strip().lower(), DEFAULT_SEVERITY)
 
 
+#: times outside these years are refused (400): Python cannot convert them to UTC near the ends of
+#: its range, and no alert starts before Unix time or after year 9000
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
+MAX_INT = 2**31 - 1  # the smallest integer column range (PostgreSQL integer)
+
+
+def sane_time(value: datetime) -> datetime:
+    """``value`` unchanged (the stored payload keeps its offset) when it lies in the sane range."""
+    try:
+        year = value.astimezone(timezone.utc).year
+    except OverflowError:
+        year = value.year
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise ValueError(f"time must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
+
+
+def end_time(value: datetime | None) -> datetime | None:
+    """``endsAt``: Alertmanager's zero time (year 1, any offset) means not ended; else a sane time."""
+    if value is None or value.year <= 1:
+        return value
+    return sane_time(value)
+
+
+SaneTime = Annotated[AwareDatetime, AfterValidator(sane_time)]
+EndTime = Annotated[AwareDatetime | None, AfterValidator(end_time)]
+Text = Annotated[str, AfterValidator(storable)]
+
+
 def most_severe(severities: list[str]) -> str:
     return min(severities, key=SEVERITY_ORDER.index) if severities else DEFAULT_SEVERITY
 
@@ -45,8 +78,8 @@ class Alert(BaseModel):
     status: Literal["firing", "resolved"]
     labels: dict[str, str]
     annotations: dict[str, str] = Field(default_factory=dict)
-    starts_at: AwareDatetime = Field(alias="startsAt")
-    ends_at: AwareDatetime | None = Field(default=None, alias="endsAt")
+    starts_at: SaneTime = Field(alias="startsAt")
+    ends_at: EndTime = Field(default=None, alias="endsAt")
     generator_url: str = Field(default="", alias="generatorURL")
     fingerprint: str = ""
 
@@ -84,7 +117,7 @@ class Notification(BaseModel):
 
     version: Literal["4"]
     group_key: str = Field(alias="groupKey", min_length=1)
-    truncated_alerts: int = Field(default=0, alias="truncatedAlerts", ge=0)
+    truncated_alerts: int = Field(default=0, alias="truncatedAlerts", ge=0, le=MAX_INT)
     status: Literal["firing", "resolved"]
     receiver: str = Field(min_length=1)
     group_labels: dict[str, str] = Field(default_factory=dict, alias="groupLabels")
@@ -92,6 +125,12 @@ class Notification(BaseModel):
     common_annotations: dict[str, str] = Field(default_factory=dict, alias="commonAnnotations")
     external_url: str = Field(default="", alias="externalURL")
     alerts: list[Alert] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        """Lone surrogates and NUL bytes become U+FFFD everywhere, so both databases store the payload."""
+        return storable_tree(data)
 
     @property
     def group_id(self) -> str:
@@ -104,17 +143,17 @@ TimelineKind = Literal["triage", "mitigation", "note", "deploy"]
 
 class AckRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    by: str = Field(min_length=1, max_length=200)
+    by: Text = Field(min_length=1, max_length=200)
 
 
 class ResolveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    by: str = Field(default="api", min_length=1, max_length=200)
-    text: str | None = Field(default=None, max_length=10_000)
+    by: Text = Field(default="api", min_length=1, max_length=200)
+    text: Text | None = Field(default=None, max_length=10_000)
 
 
 class TimelineRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: TimelineKind
-    text: str = Field(min_length=1, max_length=10_000)
-    by: str = Field(default="api", min_length=1, max_length=200)
+    text: Text = Field(min_length=1, max_length=10_000)
+    by: Text = Field(default="api", min_length=1, max_length=200)

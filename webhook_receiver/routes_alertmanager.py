@@ -11,16 +11,37 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Literal
 
 from burnwise.receiver.auth import token_matches
 from burnwise.receiver.context import ReceiverContext, Unauthorized
-from burnwise.receiver.http_errors import error, validation_response
+from burnwise.receiver.http_errors import error, error_responses, unavailable, validation_response
 from burnwise.receiver.models import Notification
 from burnwise.receiver.outbox import report_skipped
 from burnwise.receiver.store import IngestRequest, StoreUnavailable
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, ValidationError
+
+
+INGEST_ERRORS = error_responses(400, 401, 413, 415, 503)
+#: the route reads the raw body itself (size, then JSON, then the model), so FastAPI does not see
+#: the model; the OpenAPI document gets it here
+PAYLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Notification"}}},
+    }
+}
+
+
+class IngestAnswer(BaseModel):
+    status: Literal["accepted", "duplicate"]
+    incidents: list[int]
+    opened: list[int]
+    resolved: list[int]
+    pages: int
 
 
 class PayloadTooLarge(Exception):
@@ -74,7 +95,7 @@ def router(ctx: ReceiverContext) -> APIRouter:
             result = await asyncio.wrap_future(writer.submit(IngestRequest(notification, force_ticket)))
         except StoreUnavailable as exc:
             metrics.rejected.labels(reason="unavailable").inc()
-            return error(503, f"database unavailable: {exc}", retry=True)
+            return unavailable(exc)
         metrics.accepted.inc()
         if result.duplicate:
             metrics.duplicates.inc()
@@ -93,11 +114,25 @@ def router(ctx: ReceiverContext) -> APIRouter:
             }
         )
 
-    @api.post("/v1/alertmanager", summary="Receive an Alertmanager webhook notification (version 4)")
+    @api.post(
+        "/v1/alertmanager",
+        summary="Receive an Alertmanager webhook notification (version 4)",
+        response_model=IngestAnswer,
+        responses=INGEST_ERRORS,
+        openapi_extra=PAYLOAD_BODY,
+        dependencies=[Depends(HTTPBearer(auto_error=False))],  # documents the scheme; RequestGuard enforces it
+    )
     async def alertmanager(request: Request) -> JSONResponse:
         return await ingest(request, force_ticket=False)
 
-    @api.post("/v1/alertmanager/ticket", summary="Same payload, always routed to the ticket target")
+    @api.post(
+        "/v1/alertmanager/ticket",
+        summary="Same payload, always routed to the ticket target",
+        response_model=IngestAnswer,
+        responses=INGEST_ERRORS,
+        openapi_extra=PAYLOAD_BODY,
+        dependencies=[Depends(HTTPBearer(auto_error=False))],
+    )
     async def alertmanager_ticket(request: Request) -> JSONResponse:
         return await ingest(request, force_ticket=True)
 

@@ -2,20 +2,31 @@
 
 Why through the receiver: acknowledging or resolving has side effects the receiver owns (stop
 escalation, send the PagerDuty acknowledge/resolve), so people and the CLI go through this API.
+Commands take only ``application/json`` with the token (:mod:`guard`), so a cross-site form POST
+changes nothing; ids are bounded to the column range.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Annotated, Literal
 
 from burnwise.receiver.auth import token_matches
 from burnwise.receiver.context import ReceiverContext, Unauthorized
-from burnwise.receiver.models import AckRequest, ResolveRequest, TimelineRequest
+from burnwise.receiver.http_errors import error_responses
+from burnwise.receiver.models import MAX_INT, AckRequest, ResolveRequest, TimelineRequest
 from burnwise.receiver.outbox import report_skipped
 from burnwise.receiver.records import IncidentDetail, IncidentRecord, TimelineEntry
 from burnwise.receiver.store import IncidentNotFound
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.security import HTTPBearer
+
+from burnwise.textsafe import storable
+
+#: an incident id as the smallest id column (PostgreSQL integer) can hold: larger is 422, never a 500
+IncidentId = Annotated[int, Path(ge=1, le=MAX_INT, description="incident id")]
+READ_ERRORS = error_responses(400, 401, 503)
+COMMAND_ERRORS = error_responses(400, 401, 404, 409, 413, 415, 503)
 
 
 def router(ctx: ReceiverContext) -> APIRouter:
@@ -25,23 +36,25 @@ def router(ctx: ReceiverContext) -> APIRouter:
         if not token_matches(request.headers.get("authorization"), ctx.config.auth_token):
             raise Unauthorized
 
-    api = APIRouter(prefix="/v1/incidents", dependencies=[Depends(require_token)])
+    # HTTPBearer(auto_error=False) only documents the scheme; RequestGuard and require_token enforce it
+    api = APIRouter(prefix="/v1/incidents", dependencies=[Depends(require_token), Depends(HTTPBearer(auto_error=False))])
 
-    @api.get("", response_model=list[IncidentRecord])
+    @api.get("", response_model=list[IncidentRecord], responses=READ_ERRORS)
     def list_incidents(
-        status: Literal["open", "acknowledged", "resolved"] | None = None, service: str | None = None
+        status: Literal["open", "acknowledged", "resolved"] | None = None,
+        service: Annotated[str | None, Query(max_length=10_000)] = None,
     ) -> list[IncidentRecord]:
-        return store.list_incidents(status=status, service=service)
+        return store.list_incidents(status=status, service=storable(service) if service else None)
 
-    @api.get("/{incident_id}", response_model=IncidentDetail)
-    def get_incident(incident_id: int) -> IncidentDetail:
+    @api.get("/{incident_id}", response_model=IncidentDetail, responses=error_responses(400, 401, 404, 503))
+    def get_incident(incident_id: IncidentId) -> IncidentDetail:
         detail = store.get_incident(incident_id)
         if detail is None:
             raise IncidentNotFound(f"no incident {incident_id}")
         return detail
 
-    @api.post("/{incident_id}/ack", response_model=IncidentRecord)
-    def ack_incident(incident_id: int, body: AckRequest) -> IncidentRecord:
+    @api.post("/{incident_id}/ack", response_model=IncidentRecord, responses=COMMAND_ERRORS)
+    def ack_incident(incident_id: IncidentId, body: AckRequest) -> IncidentRecord:
         started = datetime.now(timezone.utc)
         record = store.acknowledge(incident_id, body.by, policy)
         if record.acknowledged_at is not None and record.acknowledged_at >= started:  # this call acknowledged it
@@ -50,8 +63,8 @@ def router(ctx: ReceiverContext) -> APIRouter:
         worker.wake()
         return record
 
-    @api.post("/{incident_id}/resolve", response_model=IncidentRecord)
-    def resolve_incident(incident_id: int, body: ResolveRequest | None = Body(default=None)) -> IncidentRecord:
+    @api.post("/{incident_id}/resolve", response_model=IncidentRecord, responses=COMMAND_ERRORS)
+    def resolve_incident(incident_id: IncidentId, body: ResolveRequest | None = Body(default=None)) -> IncidentRecord:
         body = body or ResolveRequest()
         result = store.resolve(incident_id, body.by, policy, body.text)
         metrics.incidents_resolved.inc(len(result.resolved))
@@ -59,8 +72,8 @@ def router(ctx: ReceiverContext) -> APIRouter:
         worker.wake()
         return store.get_incident(incident_id)
 
-    @api.post("/{incident_id}/timeline", response_model=TimelineEntry, status_code=201)
-    def add_timeline(incident_id: int, body: TimelineRequest) -> TimelineEntry:
+    @api.post("/{incident_id}/timeline", response_model=TimelineEntry, status_code=201, responses=COMMAND_ERRORS)
+    def add_timeline(incident_id: IncidentId, body: TimelineRequest) -> TimelineEntry:
         return store.add_timeline(incident_id, body.kind, body.text, body.by)
 
     return api

@@ -21,7 +21,20 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: (table, column) that were varchar(200) in schema version 1 and are text since version 2: a label
+#: value of any length is stored (PostgreSQL refused 201+ characters; SQLite never enforced it)
+WIDENED_IN_V2 = (
+    ("incidents", "surface"),
+    ("incidents", "service"),
+    ("incidents", "slo"),
+    ("incidents", "owner"),
+    ("incidents", "acknowledged_by"),
+    ("incidents", "resolved_by"),
+    ("alerts", "alertname"),
+    ("timeline", "actor"),
+)
 
 
 class UTCDateTime(TypeDecorator):
@@ -75,6 +88,14 @@ instance = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
+#: one row per name, rewritten by ``/readyz``: readiness means the database accepts a write
+heartbeat = sa.Table(
+    "burnwise_heartbeat",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("beat_at", UTCDateTime, nullable=False),
+)
+
 notifications = sa.Table(
     "notifications",
     metadata,
@@ -101,10 +122,10 @@ incidents = sa.Table(
     sa.Column("severity", sa.String(8), nullable=False),
     sa.Column("route", sa.String(16), nullable=False),
     sa.Column("title", sa.Text, nullable=False),
-    sa.Column("surface", sa.String(200), nullable=True),
-    sa.Column("service", sa.String(200), nullable=True, index=True),
-    sa.Column("slo", sa.String(200), nullable=True),
-    sa.Column("owner", sa.String(200), nullable=True),
+    sa.Column("surface", sa.Text, nullable=True),
+    sa.Column("service", sa.Text, nullable=True, index=True),
+    sa.Column("slo", sa.Text, nullable=True),
+    sa.Column("owner", sa.Text, nullable=True),
     sa.Column("labels", JSONText, nullable=False),
     sa.Column("responders", JSONText, nullable=True),
     sa.Column("links", JSONText, nullable=False),
@@ -112,9 +133,9 @@ incidents = sa.Table(
     sa.Column("routing_key", sa.Text, nullable=True),
     sa.Column("opened_at", UTCDateTime, nullable=False),
     sa.Column("acknowledged_at", UTCDateTime, nullable=True),
-    sa.Column("acknowledged_by", sa.String(200), nullable=True),
+    sa.Column("acknowledged_by", sa.Text, nullable=True),
     sa.Column("resolved_at", UTCDateTime, nullable=True),
-    sa.Column("resolved_by", sa.String(200), nullable=True),
+    sa.Column("resolved_by", sa.Text, nullable=True),
     sa.Column("escalation_step", sa.Integer, nullable=False, default=0),
     sa.Column("escalation_chain", JSONText, nullable=False),
     sa.Column("ack_timeout_seconds", sa.Integer, nullable=True),
@@ -127,7 +148,7 @@ alerts = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=False),
     sa.Column("fingerprint", sa.String(128), nullable=False),
-    sa.Column("alertname", sa.String(200), nullable=True),
+    sa.Column("alertname", sa.Text, nullable=True),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("severity", sa.String(8), nullable=False),
     sa.Column("labels", JSONText, nullable=False),
@@ -160,7 +181,7 @@ timeline = sa.Table(
     sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=False, index=True),
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("data", JSONText, nullable=True),
 )

@@ -11,15 +11,13 @@ import logging
 import uvicorn
 from burnwise.receiver.api import create_app
 from burnwise.receiver.config import ReceiverConfig
+from burnwise.receiver.startup_checks import check_startup
 
 
 def serve(config: ReceiverConfig) -> None:
     logging.basicConfig(
         level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = create_app(config)
-    if not config.pagerduty_routing_key:
-        logging.getLogger("burnwise.receiver").warning(
-            "no default PagerDuty routing key (BURNWISE_PAGERDUTY_ROUTING_KEY): pages without a roster key are skipped"
-        )
+    app = create_app(config)  # config and roster mistakes first: they name the file and key
+    check_startup(config)  # then refuse an unsafe configuration (BurnwiseError, one line) before listening
     uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level, access_log=False)

@@ -71,6 +71,10 @@ class Store:
         with self.db.tx() as conn:
             conn.execute(sa.select(sa.literal(1)))
 
+    def heartbeat(self) -> None:
+        """Raise :class:`StoreUnavailable` unless the database accepts a write (readiness)."""
+        self.db.heartbeat()
+
     # --- ingest ---------------------------------------------------------------------------------
     def ingest(
         self,

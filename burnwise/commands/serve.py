@@ -14,6 +14,11 @@ def register(subparsers) -> None:
         "then BURNWISE_* environment variables override it. See docs/receiver.md.",
     )
     parser.add_argument("--config", type=Path, default=None, help="receiver YAML config file")
+    parser.add_argument(
+        "--insecure-no-auth",
+        action="store_true",
+        help="start without an auth token (every route open to anyone who reaches the port); logged as a WARNING",
+    )
     parser.set_defaults(func=run)
 
 
@@ -22,5 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from burnwise.receiver.server import serve
 
     config = load_config(args.config)
+    if args.insecure_no_auth:
+        config.insecure_no_auth = True
     serve(config)
     return 0

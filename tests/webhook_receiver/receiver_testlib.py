@@ -71,6 +71,9 @@ class ReceiverProcess:
         self.workdir = workdir
         self.port = free_port()
         self.settings = {"listen": f"127.0.0.1:{self.port}", **settings}
+        if not self.settings.get("auth_token"):
+            # `burnwise serve` refuses to start without a token unless told so explicitly
+            self.settings.setdefault("insecure_no_auth", True)
         self.extra_env = env or {}
         self.pythonpath = pythonpath or []
         self.proc: subprocess.Popen | None = None

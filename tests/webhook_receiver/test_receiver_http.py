@@ -122,7 +122,8 @@ def test_every_rejection_path(receiver):
     assert receiver.metric("burnwise_receiver_payloads_accepted_total") == 1
     assert len(receiver.get("/v1/incidents").json()) == 1
 
-    spec = requests.get(receiver.url + "/openapi.json", timeout=10).json()
+    assert requests.get(receiver.url + "/openapi.json", timeout=10).status_code == 401  # token needed by default
+    spec = receiver.get("/openapi.json").json()
     assert "/v1/alertmanager" in spec["paths"] and "/v1/incidents/{incident_id}/ack" in spec["paths"]
 
 

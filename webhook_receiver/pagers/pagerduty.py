@@ -11,6 +11,7 @@ import json
 
 import requests
 from burnwise.receiver.pagers import DeliveryResult, post_json
+from burnwise.textsafe import safe_links
 
 MAX_SUMMARY = 1024
 MAX_EVENT_BYTES = 512 * 1024
@@ -94,7 +95,7 @@ def trigger_event(incident: dict, routing_key: str, recipient_role: str | None, 
         },
         "client": "burnwise",
         "client_url": incident_url,
-        "links": incident["links"],
+        "links": safe_links(incident["links"]),
     }
     event["payload"] = {k: v for k, v in event["payload"].items() if v is not None}
     return fit_size(event)

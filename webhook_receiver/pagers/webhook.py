@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import requests
 from burnwise.receiver.pagers import DeliveryResult, post_json
+from burnwise.textsafe import safe_links
 
 
 def webhook_event(event: str, incident: dict, incident_url: str, extra: dict | None = None) -> dict:
@@ -24,7 +25,7 @@ def webhook_event(event: str, incident: dict, incident_url: str, extra: dict | N
             "service": incident["labels"].get("service"),
             "slo": incident["labels"].get("slo"),
             "labels": incident["labels"],
-            "links": incident["links"],
+            "links": safe_links(incident["links"]),
             "responders": incident.get("responders"),
         },
     }

@@ -1,0 +1,74 @@
+"""Text from outside (labels, annotations, timeline notes) made safe for each place it is shown.
+
+Why one module: label values come from whoever writes alerting rules or sends a webhook, and end up
+in databases, pager links, Markdown reports and terminals. Each sink has its own dangerous bytes:
+lone surrogates and NUL break the databases, ``javascript:``/``data:`` URLs run code when clicked,
+``<script>`` and ``#`` change a Markdown document, ESC bytes drive a terminal. Every sink asks here.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+REPLACEMENT = "\ufffd"
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# C0 controls except tab and newline, DEL, and C1 controls (CSI etc.), plus bidi overrides
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
+SAFE_URL_SCHEMES = ("http", "https")
+
+
+def storable(text: str) -> str:
+    """``text`` with lone surrogates and NUL replaced by U+FFFD: what every database can store."""
+    return _UNSTORABLE.sub(REPLACEMENT, text)
+
+
+def storable_tree(value):
+    """Apply :func:`storable` to every string (keys too) in a parsed JSON value."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {storable(k) if isinstance(k, str) else k: storable_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable_tree(v) for v in value]
+    return value
+
+
+def terminal(text: str) -> str:
+    """``text`` without control bytes (ESC, CR, BEL, C1, bidi overrides) a terminal would act on."""
+    return _TERMINAL_UNSAFE.sub(REPLACEMENT, storable(text))
+
+
+def markdown(text: str) -> str:
+    """User text as one inert Markdown line: HTML escaped, control characters escaped, no line breaks."""
+    text = terminal(text).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL with a host and no control characters, else None."""
+    if not url or not isinstance(url, str):
+        return None
+    candidate = url.strip()
+    if _TERMINAL_UNSAFE.search(candidate) or _UNSTORABLE.search(candidate) or any(c.isspace() for c in candidate):
+        return None
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in SAFE_URL_SCHEMES or not parts.netloc:
+        return None
+    return candidate
+
+
+def promql_string(value: str) -> str:
+    """A label value as a double-quoted PromQL/Alertmanager matcher string (backslash, quote, newline escaped)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def safe_links(links: list | None) -> list[dict]:
+    """Only the ``{"href", "text"}`` links whose href passes :func:`safe_url` (pages built from old rows too)."""
+    return [link for link in links or [] if isinstance(link, dict) and safe_url(link.get("href"))]
