@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from burnwise.promql.matchers import quote
+
 REPLACEMENT = "\ufffd"
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # C0 controls except tab and newline, DEL, and C1 controls (CSI etc.), plus bidi overrides
@@ -65,8 +67,7 @@ def safe_url(url: str | None) -> str | None:
 
 def promql_string(value: str) -> str:
     """A label value as a double-quoted PromQL/Alertmanager matcher string (backslash, quote, newline escaped)."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
+    return quote(value)
 
 
 def safe_links(links: list | None) -> list[dict]:
