@@ -17,7 +17,10 @@ REPLACEMENT = "\ufffd"
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # C0 controls except tab and newline, DEL, and C1 controls (CSI etc.), plus bidi overrides
 _TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
+# always: backslash, code, emphasis, links, table pipes, strikethrough; "_" only at a word edge
+# (intraword underscores never emphasise, and identifiers such as checkout_api stay readable)
+_MARKDOWN_INLINE = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_MARKDOWN_BLOCK = re.compile(r"^(\d+(?=[.)][ ]|[.)]$)|)([#+=.)-])")
 SAFE_URL_SCHEMES = ("http", "https")
 
 
@@ -42,11 +45,16 @@ def terminal(text: str) -> str:
     return _TERMINAL_UNSAFE.sub(REPLACEMENT, storable(text))
 
 
-def markdown(text: str) -> str:
-    """User text as one inert Markdown line: HTML escaped, control characters escaped, no line breaks."""
-    text = terminal(text).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+def markdown(text: str, *, block: bool = True) -> str:
+    """User text as inert inline Markdown: one line, HTML escaped, emphasis/link/code characters escaped.
+
+    ``block`` also escapes a leading heading, list or quote marker (``# x`` after ``- `` or ``> ``
+    still starts a heading); table cells pass ``block=False``, where those markers are plain text.
+    """
+    text = " ".join(terminal(text.replace("\r", " ")).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    return _MARKDOWN_BLOCK.sub(r"\1\\\2", text) if block else text
 
 
 def safe_url(url: str | None) -> str | None:

@@ -86,7 +86,10 @@ def _call(args: argparse.Namespace, method: str, path: str, body: dict | None = 
 
 
 def _print(args, data, text: str) -> int:
-    print(json.dumps(data, indent=2, sort_keys=True) if args.json else text)
+    from burnwise.textsafe import terminal
+
+    # labels and timeline text come from anyone who can send an alert: no escape bytes reach the terminal
+    print(json.dumps(data, indent=2, sort_keys=True) if args.json else terminal(text))
     return 0
 
 

@@ -42,6 +42,8 @@ def load_directory(args):
 
 def emit(report, markdown: str, as_json: bool) -> int:
     from burnwise.reports.markdown import to_json
+    from burnwise.textsafe import terminal
 
-    print(to_json(report) if as_json else markdown, end="" if as_json else "\n")
+    # JSON escapes control characters itself; text is stripped of them (no escape bytes reach a terminal)
+    print(to_json(report) if as_json else terminal(markdown), end="" if as_json else "\n")
     return 0

@@ -20,12 +20,13 @@ from burnwise.receiver.records import IncidentRecord, TimelineEntry
 from burnwise.reports.figures import percent
 from burnwise.reports.followups import follow_ups
 from burnwise.reports.handoff_log import Acceptance, Annotation, FalsePositive, SurfaceLog
-from burnwise.reports.markdown import table
+from burnwise.reports.markdown import md, table
 from burnwise.reports.next_shift import NextShift
 from burnwise.reports.noisy import NoisyAlert
 from burnwise.reports.signals import SignalSection
 from burnwise.reports.timing import human, iso, local, seconds_between
 from burnwise.reports.watch import WatchSection
+from burnwise.textsafe import safe_url
 
 RECENT_CHANGES = timedelta(hours=72)
 WORRY_PROMPT = "What would you worry about this coming shift? (outgoing primary: write it here)"
@@ -105,7 +106,7 @@ def owner_of(incident: IncidentRecord) -> str:
 
 
 def runbook_urls(incident: IncidentRecord) -> list[str]:
-    return [link["href"] for link in incident.links if link.get("text", "").startswith("Runbook")]
+    return [link["href"] for link in incident.links if link.get("text", "").startswith("Runbook") and safe_url(link.get("href"))]
 
 
 def _summary(entry: TimelineEntry | None) -> EntrySummary | None:
@@ -190,7 +191,7 @@ def render_markdown(note: HandoffNote) -> str:
     def when(text: str | None, with_utc: bool = False) -> str | None:
         return local(text, zone, with_utc)
 
-    lines = [f"# Handoff: {note.surface}", "",
+    lines = [f"# Handoff: {md(note.surface)}", "",
              f"Written {when(note.at, True)}, covering {when(note.since, True)} to {when(note.at, True)}.",
              f"Times are in {zone}.", ""]
     lines += ["## Open incidents", ""]
@@ -225,7 +226,7 @@ def render_markdown(note: HandoffNote) -> str:
     )
     lines += ["", "## Watch items (from Prometheus)", ""]
     if not note.watch.available:
-        lines.append(f"Not available: {note.watch.note}.")
+        lines.append(f"Not available: {md(note.watch.note)}.")
     elif not note.watch.items:
         lines.append(f"Nothing to watch: {note.watch.checked} SLO(s) checked, budgets and burn rates are fine.")
     else:
@@ -241,7 +242,7 @@ def render_markdown(note: HandoffNote) -> str:
         )
     lines += ["", "## Watch signals (from the roster)", ""]
     if not note.signals.available:
-        lines.append(f"Not available: {note.signals.note}.")
+        lines.append(f"Not available: {md(note.signals.note)}.")
     else:
         lines += table(
             ["Signal", "Now", "Threshold", "Crossed now", "Last crossed", "Dashboard"],
@@ -251,14 +252,14 @@ def render_markdown(note: HandoffNote) -> str:
     lines += ["", "## On call next", ""]
     nxt = note.next_on_call
     if not nxt.available:
-        lines.append(f"Not available: {nxt.note}.")
+        lines.append(f"Not available: {md(nxt.note)}.")
     else:
         lines.append(f"Next shift {when(nxt.start, True)} to {when(nxt.end, True)}:")
         lines.append("")
-        lines += [f"- {r.role}: {r.name} ({r.timezone})" for r in nxt.responders]
+        lines += [f"- {md(r.role)}: {md(r.name)} ({md(r.timezone)})" for r in nxt.responders]
         lines.append("")
         if nxt.drills:
-            lines += [f"- drill {d.date}: {d.name} as {d.role}" + (f" ({d.scenario}; {d.outcome})" if d.scenario else "")
+            lines += [f"- drill {d.date}: {md(d.name)} as {md(d.role)}" + (f" ({md(d.scenario)}; {md(d.outcome)})" if d.scenario else "")
                       for d in nxt.drills]
         else:
             lines.append("No drills scheduled in that shift.")
@@ -267,14 +268,14 @@ def render_markdown(note: HandoffNote) -> str:
     if prev is None:
         lines.append("No accepted handoff recorded (burnwise handoff accept).")
     else:
-        lines.append(f"Accepted by {prev.by} at {when(prev.at)}, after a live walkthrough at {when(prev.walkthrough_at)} "
-                     f"with {', '.join(prev.walkthrough_with)}.")
+        lines.append(f"Accepted by {md(prev.by)} at {when(prev.at)}, after a live walkthrough at {when(prev.walkthrough_at)} "
+                     f"with {', '.join(map(md, prev.walkthrough_with))}.")
         if prev.carried_over:
-            lines += ["", "Carried over:", ""] + [f"- {item}" for item in prev.carried_over]
+            lines += ["", "Carried over:", ""] + [f"- {md(item)}" for item in prev.carried_over]
     lines += ["", "## What I would worry about", ""]
     if note.annotations:
-        lines += [f"- {a.text} ({a.by}, {when(a.at)}, v{a.version})" for a in note.annotations]
+        lines += [f"- {md(a.text)} ({md(a.by)}, {when(a.at)}, v{a.version})" for a in note.annotations]
     else:
-        lines.append(f"> {note.worries}")
+        lines.append(f"> {md(note.worries)}")
     lines.append("")
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """Markdown and JSON output shared by every report.
 
 Why shared: the four reports are pasted into the same places (tickets, wiki pages, chat), so their
-tables escape text the same way, and their JSON is always sorted and indented the same way so two
+tables and lines escape user text the same way (HTML, Markdown control characters and terminal
+control bytes never pass: :mod:`burnwise.textsafe`), and their JSON is always sorted and indented the same way so two
 runs over the same records give the same bytes.
 """
 
@@ -11,13 +12,19 @@ import json
 
 from pydantic import BaseModel
 
+from burnwise.textsafe import markdown
+
 
 def cell(value: object) -> str:
-    """Text safe inside a Markdown table cell: pipes escaped, line breaks flattened."""
+    """Text safe inside a Markdown table cell: HTML, pipes and emphasis escaped, control bytes and line breaks gone."""
     if value is None:
         return "-"
-    text = str(value).replace("|", "\\|")
-    return " ".join(text.split())
+    return markdown(str(value), block=False)
+
+
+def md(value: object) -> str:
+    """User text (labels, notes, names) for a Markdown line of its own: see :func:`burnwise.textsafe.markdown`."""
+    return "-" if value is None else markdown(str(value))
 
 
 def table(headers: list[str], rows: list[list[object]]) -> list[str]:

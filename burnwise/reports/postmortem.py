@@ -19,7 +19,7 @@ from burnwise.receiver.records import IncidentDetail
 from burnwise.reports.blame import NamedPerson, flag, name_patterns
 from burnwise.reports.figures import percent
 from burnwise.reports.followups import follow_up_items, without_tags
-from burnwise.reports.markdown import table
+from burnwise.reports.markdown import md, table
 from burnwise.reports.people import ack_timeout_seconds
 from burnwise.reports.regression import RegressionPlan, observed_burn, paging_alert
 from burnwise.reports.timing import human, iso, seconds_between
@@ -236,28 +236,28 @@ def postmortem(detail: IncidentDetail, objective: float | None, budget: BudgetCo
 
 
 def _action_line(item: ActionItem) -> str:
-    details = [f"owner: {item.owner}" if item.owner else None, f"due {item.due}" if item.due else None]
+    details = [f"owner: {md(item.owner)}" if item.owner else None, f"due {md(item.due)}" if item.due else None]
     details = [d for d in details if d]
-    text = item.text + (f" ({', '.join(details)})" if details else "")
+    text = md(item.text) + (f" ({', '.join(details)})" if details else "")
     if item.note and not item.done:
-        text += f" - {item.note}"
+        text += f" - {md(item.note)}"
     return f"- [{'x' if item.done else ' '}] {text}"
 
 
 def render_markdown(pm: Postmortem) -> str:
     t = pm.key_times
     lines = [f"# Postmortem draft: incident #{pm.incident}", "", "_Blameless: describe systems and decisions, not people._", ""]
-    lines += ["## Summary", "", pm.summary, ""]
+    lines += ["## Summary", "", md(pm.summary), ""]
     lines += ["## Impact", ""]
     objective = f" (objective {pm.impact.objective_percent:g}%)" if pm.impact.objective_percent is not None else ""
-    lines.append(f"- SLO: {pm.impact.service or '-'}/{pm.impact.slo or '-'}{objective}")
+    lines.append(f"- SLO: {md(pm.impact.service)}/{md(pm.impact.slo)}{objective}")
     lines.append(f"- Duration (first alert to resolution): {human(pm.impact.duration_seconds)}")
     b = pm.impact.budget
     if b.available:
         lines.append(f"- Error budget consumed: {percent(b.consumed)} of the period's budget "
                      f"(remaining {percent(b.remaining_before)} before, {percent(b.remaining_after)} after)")
     else:
-        lines.append(f"- Error budget consumed: not available ({b.note})")
+        lines.append(f"- Error budget consumed: not available ({md(b.note)})")
     lines += ["", "## Key times", ""]
     lines += table(
         ["Event", "At", "Since detection"],
@@ -274,11 +274,11 @@ def render_markdown(pm: Postmortem) -> str:
     lines += ["", "## Root cause", ""]
     if pm.root_cause.text:
         lines.append(f"From the resolve note ({pm.root_cause.at}):")
-        lines += ["", f"> {' '.join(pm.root_cause.text.split())}"]
+        lines += ["", f"> {md(pm.root_cause.text)}"]
     else:
         lines.append(f"> {pm.root_cause.prompt}")
     lines += ["", "## Contributing factors", ""]
-    lines += [f"- {f}" for f in pm.contributing_factors]
+    lines += [f"- {md(f)}" for f in pm.contributing_factors]
     for key, heading in (("went_well", "What went well"), ("went_wrong", "What went wrong"), ("got_lucky", "Where we got lucky")):
         lines += ["", f"## {heading}", "", f"> {pm.prompts[key]}"]
     lines += ["", "## Action items", ""]
@@ -287,15 +287,15 @@ def render_markdown(pm: Postmortem) -> str:
         lines += ["", "## Restate before publishing", "",
                   "These quotes name people. A blameless postmortem describes the system: restate each "
                   "as a system cause (what let this happen?), not as who did it.", ""]
-        lines += [f"- {n.where}: names {', '.join(n.names)}: \"{' '.join(n.quote.split())}\"" for n in pm.names_to_restate]
+        lines += [f"- {md(n.where)}: names {', '.join(map(md, n.names))}: \"{md(n.quote)}\"" for n in pm.names_to_restate]
     lines += ["", "## Regression case", ""]
     r = pm.regression
     if r.plan is not None:
         p = r.plan
-        lines.append(f"`{r.command}` writes a promtool test asserting {p.alertname} fires again at {p.severity} "
+        lines.append(f"`{r.command}` writes a promtool test asserting {md(p.alertname)} fires again at {p.severity} "
                      f"({p.tier}: {'; or '.join(p.conditions)}): {p.history_minutes}m healthy, then error ratio "
                      f"{p.error_ratio:.6g} (burn {p.burn_used:.4g}x; {p.ratio_source}) for {p.failure_minutes}m.")
     else:
-        lines.append(f"Not planned: {r.note}. Command: `{r.command}`.")
+        lines.append(f"Not planned: {md(r.note)}. Command: `{r.command}`.")
     lines.append("")
     return "\n".join(lines)

@@ -232,3 +232,20 @@ def test_a_version_1_postgres_database_is_migrated_to_text_columns(start_receive
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT version FROM burnwise_schema")).scalar() == 2
     engine.dispose()
+
+
+def test_incident_show_prints_no_escape_bytes(start_receiver, tmp_path):
+    receiver = start_receiver({"database_url": f"sqlite:///{tmp_path / 'show.db'}", "auth_token": TOKEN})
+    body = with_labels("show", alertname="Evil\x1b]0;pwned\x07", service="svc\x1b[2J")
+    incident_id = receiver.post(body).json()["opened"][0]
+    note = {"kind": "note", "text": "see \x1b[31mred\x1b[0m\rover\x9b", "by": "x\x1b[1m"}
+    assert raw_post(receiver, f"/v1/incidents/{incident_id}/timeline", json.dumps(note).encode()).status_code == 201
+    env = {"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin", "BURNWISE_AUTH_TOKEN": TOKEN}
+    for argv in (["show", str(incident_id)], ["list"]):
+        shown = subprocess.run(
+            [sys.executable, "-m", "burnwise", "incident", *argv, "--url", receiver.url],
+            env=env, capture_output=True, text=True, timeout=60,
+        )
+        assert shown.returncode == 0, shown.stderr
+        assert "svc" in shown.stdout
+        assert not any(c in shown.stdout for c in "\x1b\x07\r\x9b"), repr(shown.stdout)
