@@ -20,7 +20,9 @@ _TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\
 # always: backslash, code, emphasis, links, table pipes, strikethrough; "_" only at a word edge
 # (intraword underscores never emphasise, and identifiers such as checkout_api stay readable)
 _MARKDOWN_INLINE = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
-_MARKDOWN_BLOCK = re.compile(r"^(\d+(?=[.)][ ]|[.)]$)|)([#+=.)-])")
+_MARKDOWN_BLOCK = re.compile(r"^(\d+(?=[.)][ ]|[.)]$)|)([#+=.)>-])")
+# "<" that could open a tag, comment or processing instruction ("< 1" stays as written)
+_HTML_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
 SAFE_URL_SCHEMES = ("http", "https")
 
 
@@ -46,14 +48,13 @@ def terminal(text: str) -> str:
 
 
 def markdown(text: str, *, block: bool = True) -> str:
-    """User text as inert inline Markdown: one line, HTML escaped, emphasis/link/code characters escaped.
+    """User text as inert inline Markdown: one line, no HTML tag, emphasis/link/code characters escaped.
 
     ``block`` also escapes a leading heading, list or quote marker (``# x`` after ``- `` or ``> ``
     still starts a heading); table cells pass ``block=False``, where those markers are plain text.
     """
     text = " ".join(terminal(text.replace("\r", " ")).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    text = _HTML_OPEN.sub("&lt;", _MARKDOWN_INLINE.sub(r"\\\1", text))
     return _MARKDOWN_BLOCK.sub(r"\1\\\2", text) if block else text
 
 

@@ -35,17 +35,18 @@ def test_postmortem_and_handoff_escape_user_text(seeded, run_cli):
     code, text, err = run_cli("postmortem", str(incident), "--database-url", seeded.url)
     assert code == 0, err
     assert_inert(text)
-    assert "&lt;script&gt;" in text and "\\# Injected" not in text.split("## Timeline")[0]
+    assert "&lt;script>" in text and "\\# Injected" not in text.split("## Timeline")[0]
     code, text, err = run_cli("handoff", "--surface", "payments", *AT, *seeded.args())
     assert code == 0, err
     assert_inert(text)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;script>alert(1)&lt;/script>" in text
 
 
 def test_escaping_rules():
     assert markdown("# h") == "\\# h" and markdown("- item") == "\\- item" and markdown("1. x") == "1\\. x"
     assert markdown("a\nb\r\nc") == "a b c"
-    assert markdown("checkout_api _em_ *b* `c` [l](u) <b>&") == "checkout_api \\_em\\_ \\*b\\* \\`c\\` \\[l\\](u) &lt;b&gt;&amp;"
+    assert markdown("checkout_api _em_ *b* `c` [l](u) <b>& > 600") == "checkout_api \\_em\\_ \\*b\\* \\`c\\` \\[l\\](u) &lt;b>& > 600"
+    assert markdown("> quoted") == "\\> quoted"
     assert terminal("ok\x1b[31mred\x9b\u202e\ttab\n") == "ok\ufffd[31mred\ufffd\ufffd\ttab\n"
     for bad in ("javascript:alert(1)", " JavaScript:x", "data:text/html,x", "vbscript:x", "http:///nohost", "//evil", "http://a b", "http://a\x00b", ""):
         assert safe_url(bad) is None, bad
