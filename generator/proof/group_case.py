@@ -21,7 +21,7 @@ from burnwise.generator.spec import SLO
 from burnwise.promql.query import parse_selector
 
 
-def _relabelled(series: list[InputSeries], group: dict[str, str]) -> list[InputSeries]:
+def relabelled(series: list[InputSeries], group: dict[str, str]) -> list[InputSeries]:
     out = []
     for item in series:
         selector = parse_selector(item.series)
@@ -44,11 +44,11 @@ def default_group_labels(slo: SLO) -> dict[str, str]:
     return {label: found[label] for label in slo.group_by if found.get(label)}
 
 
-def _healthy(ctx: SloContext, like: Timeline) -> Timeline:
-    """Healthy traffic for as long as ``like`` (same lead-in)."""
+def healthy_like(slo: SLO, like: Timeline) -> Timeline:
+    """Healthy traffic for as long as ``like`` (same lead-in): the series of a group that is fine."""
     seconds = (like.minutes - like.lead_in) * STEP
     healthy = scenario("healthy-group", "", max(seconds, STEP), [{"from": 0, "burn": str(HEALTHY_BURN)}])
-    timeline = build_timeline(healthy, ctx.slo, like.lead_in)
+    timeline = build_timeline(healthy, slo, like.lead_in)
     length = like.minutes + 1
     return Timeline(timeline.lead_in, timeline.events[:length], timeline.errors[:length], timeline.failing[:length])
 
@@ -70,7 +70,7 @@ def one_group_fails(ctx: SloContext, case: Case, planned: Planned) -> RuleTestGr
     timeline, chosen = planned
     if not chosen:
         return None
-    series = _relabelled(input_series(slo, timeline), failing) + _relabelled(input_series(slo, _healthy(ctx, timeline)), healthy)
+    series = relabelled(input_series(slo, timeline), failing) + relabelled(input_series(slo, healthy_like(slo, timeline)), healthy)
     # every alert that carries the grouping labels, of any group: the healthy one must be absent
     grouped = "".join(f',{label}!=""' for label in slo.group_by)
     query = f'ALERTS{{alertname="{ctx.alert_name}",alertstate="firing",service="{ctx.spec.service}",slo="{slo.name}"{grouped}}}'
