@@ -145,3 +145,22 @@ def test_generated_per_group_test_passes_and_fails_against_collapsed_rules(tmp_p
     ok, failures = _promtool_test(flat_dir)
     assert not ok
     assert "per group" in failures and 'cluster="cluster-a"' in failures
+
+
+def test_alertmanager_groups_and_inhibits_per_group(tmp_path, amtool_bin):
+    from burnwise.generator.alertmanager import build_config
+    from tests.alertmanager.am_testlib import check_config
+
+    grouped = load_specs([DATA])
+    plain = load_specs([write_spec(tmp_path, service_spec())])
+    config = build_config(grouped + plain)
+    # one notification group (one incident, one page) per failing cluster/route
+    assert config["route"]["group_by"] == ["alertname", "service", "slo", "cluster", "route"]
+    assert all(r["group_by"] == config["route"]["group_by"] for r in config["route"]["routes"] if "group_by" in r)
+    # cluster A's page mutes only cluster A's lower tiers
+    assert all(rule["equal"] == ["service", "slo", "cluster", "route"] for rule in config["inhibit_rules"])
+    path = tmp_path / "alertmanager.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    assert check_config(amtool_bin, path).returncode == 0
+    # without grouped SLOs nothing changes
+    assert build_config(plain)["route"]["group_by"] == ["alertname", "service", "slo"]
