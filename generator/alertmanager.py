@@ -297,25 +297,37 @@ def _severity_children(surface: str, severities: list[SeverityRoute], options: O
     ]
 
 
-def _surface_route(surface: str, matchers: list[str], severities: list[SeverityRoute], options: Options) -> dict[str, Any]:
+def grouping_labels(specs: Iterable[LoadedSpec]) -> list[str]:
+    """Labels of grouped SLOs (`group_by`), sorted: added to every route's `group_by` (one
+    notification, so one incident and one page, per failing group) and to the inhibition's
+    `equal` (a group's page mutes only its own lower tiers). An alert without the label groups
+    and matches as the empty value, so ungrouped SLOs are unaffected."""
+    return sorted({label for item in specs for slo in item.spec.slos for label in slo.group_by})
+
+
+def _surface_route(
+    surface: str, matchers: list[str], severities: list[SeverityRoute], options: Options, group_by: list[str] | None = None
+) -> dict[str, Any]:
     return {
         "receiver": receiver_name(surface, "page"),
         "matchers": matchers,
-        "group_by": list(GROUP_BY),
+        "group_by": list(group_by or GROUP_BY),
         **options.timings[FALLBACK_TIER].as_route_fields(),
         "routes": _severity_children(surface, severities, options),
     }
 
 
-def surface_routes(claims: list[SurfaceClaim], severities: list[SeverityRoute], options: Options) -> list[dict[str, Any]]:
+def surface_routes(
+    claims: list[SurfaceClaim], severities: list[SeverityRoute], options: Options, group_by: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Owner routes, then service routes, then matcher routes: the receiver's own lookup order."""
-    routes = [_surface_route(c.name, [format_matcher("owner", "=", c.name)], severities, options) for c in claims]
+    routes = [_surface_route(c.name, [format_matcher("owner", "=", c.name)], severities, options, group_by) for c in claims]
     routes += [
-        _surface_route(c.name, [_label_matcher("service", list(c.services))], severities, options)
+        _surface_route(c.name, [_label_matcher("service", list(c.services))], severities, options, group_by)
         for c in claims
         if c.services
     ]
-    routes += [_surface_route(c.name, list(c.matchers), severities, options) for c in claims if c.matchers]
+    routes += [_surface_route(c.name, list(c.matchers), severities, options, group_by) for c in claims if c.matchers]
     return routes
 
 
@@ -336,13 +348,13 @@ def receivers(surfaces: Iterable[str], options: Options) -> list[dict[str, Any]]
     return sorted(found, key=lambda r: r["name"])
 
 
-def inhibit_rules(muted: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+def inhibit_rules(muted: Mapping[str, list[str]], grouping: list[str] = ()) -> list[dict[str, Any]]:
     """One rule per muting severity; only burnwise page alerts mute, and only their own SLO."""
     return [
         {
             "source_matchers": [format_matcher("burnwise_tier", "=", "page"), format_matcher("severity", "=", source)],
             "target_matchers": [_label_matcher("severity", targets)],
-            "equal": list(INHIBIT_EQUAL),
+            "equal": [*INHIBIT_EQUAL, *grouping],
         }
         for source, targets in sorted(muted.items())
     ]
@@ -354,14 +366,16 @@ def build_config(specs: list[LoadedSpec], roster: Iterable[SurfaceClaim] = (), o
     options = options or Options()
     severities = severity_routes(specs)
     claims = surface_claims(specs, roster)
-    routes = surface_routes(claims, severities, options)
+    grouping = grouping_labels(specs)
+    group_by = [*GROUP_BY, *grouping]
+    routes = surface_routes(claims, severities, options, group_by)
     names = [c.name for c in claims]
-    rules = inhibit_rules(inhibition_pairs(specs))
+    rules = inhibit_rules(inhibition_pairs(specs), grouping)
     if not options.full:
         return {"routes": routes, "receivers": receivers(names, options), "inhibit_rules": rules}
     top = {
         "receiver": receiver_name(DEFAULT_SURFACE, "page"),
-        "group_by": list(GROUP_BY),
+        "group_by": list(group_by),
         **options.timings[FALLBACK_TIER].as_route_fields(),
         "routes": routes + _severity_children(DEFAULT_SURFACE, severities, options),
     }

@@ -135,13 +135,14 @@ def recording_rules(spec: ServiceSpec, slo: SLO) -> list[RecordingRule]:
     service, name = spec.service, slo.name
     budget = format_decimal(slo.error_budget)
     windows = _ratio_windows(slo)
+    group_by = tuple(slo.group_by)
     rules: list[RecordingRule] = []
 
     if sli_exprs.counts_available(slo.sli):
         raw, plans = _count_plan(slo)
         for window in raw:
-            rules.append(RecordingRule(names.errors(window), sli_exprs.error_rate(slo.sli, window), labels))
-            rules.append(RecordingRule(names.events(window), sli_exprs.event_rate(slo.sli, window), labels))
+            rules.append(RecordingRule(names.errors(window), sli_exprs.error_rate(slo.sli, window, group_by), labels))
+            rules.append(RecordingRule(names.events(window), sli_exprs.event_rate(slo.sli, window, group_by), labels))
         for window, boxes in plans.items():  # shortest first: longer windows read shorter ones
             rules.append(RecordingRule(names.errors(window), tiled_window(names.errors, boxes, window, service, name), labels))
             rules.append(RecordingRule(names.events(window), tiled_window(names.events, boxes, window, service, name), labels))
@@ -182,6 +183,7 @@ def recording_rules(spec: ServiceSpec, slo: SLO) -> list[RecordingRule]:
                     "objective": format_decimal(slo.objective),
                     "period": format_duration(slo.period),
                     "sli": slo.sli.kind,
+                    **({"group_by": ",".join(slo.group_by)} if slo.group_by else {}),
                 },
             ),
         ]
@@ -223,6 +225,13 @@ def _describe(tier: Tier, slo: SLO) -> str:
     )
 
 
+def _group_text(slo: SLO) -> str:
+    """` (cluster={{ $labels.cluster }})` for a grouped SLO: which group burns, in the summary."""
+    if not slo.group_by:
+        return ""
+    return " (" + ", ".join(f"{label}={{{{ $labels.{label} }}}}" for label in slo.group_by) + ")"
+
+
 def alerting_rules(spec: ServiceSpec, slo: SLO) -> list[AlertingRule]:
     alerting = slo.alerting
     alert_name = alerting.name or names.default_alert_name(spec.service, slo.name)
@@ -244,7 +253,7 @@ def alerting_rules(spec: ServiceSpec, slo: SLO) -> list[AlertingRule]:
         }
         annotations = {
             "summary": (
-                f"{spec.service} {slo.name}: error budget burning "
+                f"{spec.service} {slo.name}{_group_text(slo)}: error budget burning "
                 '{{ printf "%.1f" $value }}x too fast'
                 f" ({tier.severity} {tier.kind})"
             ),

@@ -14,7 +14,13 @@ from burnwise.durations import format_duration
 from burnwise.generator.numbers import format_decimal
 from burnwise.generator.spec import SLI, WINDOW_PLACEHOLDER, LatencySLI
 from burnwise.promql.matchers import Matcher, selector_text
-from burnwise.promql.query import PromQLSyntaxError, is_plain_aggregation, parse_selector, placeholder_ranges_in
+from burnwise.promql.query import (
+    PromQLSyntaxError,
+    is_plain_aggregation,
+    outer_aggregation,
+    parse_selector,
+    placeholder_ranges_in,
+)
 
 
 def counts_available(sli: SLI) -> bool:
@@ -57,9 +63,22 @@ def _is_plain_sum(query: str) -> bool:
         return False  # promtool reports the syntax; wrapping it in sum() changes nothing there
 
 
-def _single_series(query: str) -> str:
-    """Aggregate to one series (label sets of errors and events must match), without `sum(sum(..))`."""
-    return query if _is_plain_sum(query) else f"sum({query})"
+def _single_series(query: str, group_by: tuple[str, ...] = ()) -> str:
+    """Aggregate to one series per group (label sets of errors and events must match), without
+    `sum(sum(..))`: a query that already is `sum by (the grouping labels)` is kept as written."""
+    if not group_by:
+        return query if _is_plain_sum(query) else f"sum({query})"
+    try:
+        outer = outer_aggregation(query, WINDOW_PLACEHOLDER)
+    except PromQLSyntaxError:
+        outer = None
+    if outer is not None and outer.op == "sum" and outer.modifier == "by" and set(outer.labels) == set(group_by):
+        return query
+    return f"sum by ({', '.join(group_by)}) ({query})"
+
+
+def _sum(group_by: tuple[str, ...]) -> str:
+    return f"sum by ({', '.join(group_by)}) " if group_by else "sum"
 
 
 def le_values(threshold: Decimal) -> list[str]:
@@ -81,18 +100,18 @@ def _with_matcher(selector: str, matcher: Matcher) -> str:
     return selector_text([*parse_selector(selector).matchers, matcher])
 
 
-def _latency_total(sli: LatencySLI, window: int) -> str:
+def _latency_total(sli: LatencySLI, window: int, group_by: tuple[str, ...] = ()) -> str:
     selector = sli.selector.strip()
-    return f"sum(rate({sli.metric}_count{selector}[{format_duration(window)}]))"
+    return f"{_sum(group_by)}(rate({sli.metric}_count{selector}[{format_duration(window)}]))"
 
 
-def _latency_good(sli: LatencySLI, window: int) -> str:
+def _latency_good(sli: LatencySLI, window: int, group_by: tuple[str, ...] = ()) -> str:
     selector = _with_matcher(sli.selector, le_matcher(sli.threshold))
-    return f"sum(rate({sli.metric}_bucket{selector}[{format_duration(window)}]))"
+    return f"{_sum(group_by)}(rate({sli.metric}_bucket{selector}[{format_duration(window)}]))"
 
 
-def error_rate(sli: SLI, window: int) -> str:
-    """Errors per second over ``window``. Counting SLIs only.
+def error_rate(sli: SLI, window: int, group_by: tuple[str, ...] = ()) -> str:
+    """Errors per second over ``window`` (per group with ``group_by``). Counting SLIs only.
 
     With no error series at all (a fresh process has not failed yet, so `code=~"5.."` matches
     nothing) the events query is empty; it becomes 0 while the total has data, so the budget reads
@@ -101,18 +120,18 @@ def error_rate(sli: SLI, window: int) -> str:
     if sli.events is not None:
         errors = _windowed(sli.events.error_query, window)
         total = _windowed(sli.events.total_query, window)
-        return f"({_single_series(errors)} or (0 * {_single_series(total)}))"
+        return f"({_single_series(errors, group_by)} or (0 * {_single_series(total, group_by)}))"
     if sli.latency is not None:
-        return f"({_latency_total(sli.latency, window)} - {_latency_good(sli.latency, window)})"
+        return f"({_latency_total(sli.latency, window, group_by)} - {_latency_good(sli.latency, window, group_by)})"
     raise ValueError("a raw SLI has no error count")
 
 
-def event_rate(sli: SLI, window: int) -> str:
-    """Events per second over ``window``. Counting SLIs only."""
+def event_rate(sli: SLI, window: int, group_by: tuple[str, ...] = ()) -> str:
+    """Events per second over ``window`` (per group with ``group_by``). Counting SLIs only."""
     if sli.events is not None:
-        return _single_series(_windowed(sli.events.total_query, window))
+        return _single_series(_windowed(sli.events.total_query, window), group_by)
     if sli.latency is not None:
-        return _latency_total(sli.latency, window)
+        return _latency_total(sli.latency, window, group_by)
     raise ValueError("a raw SLI has no event count")
 
 

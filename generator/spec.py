@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from burnwise.durations import DurationError, parse_duration
 from burnwise.generator.numbers import to_decimal
+from burnwise.promql.query import PromQLSyntaxError, outer_aggregation
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SPEC_VERSION = "burnwise/v1"
@@ -24,6 +25,9 @@ MIN_PERIOD_SECONDS = 24 * 3600
 SEVERITIES = ("sev1", "sev2", "sev3")
 #: Labels burnwise sets itself on every alert; a spec may not set them through `labels`.
 RESERVED_LABELS = frozenset({"service", "slo", "owner", "burnwise_tier", "severity", "__name__"})
+#: Labels a grouping may not use: burnwise's own, the ALERTS series' own, and `le` (the histogram
+#: bucket boundary of latency SLIs, summed away by burnwise).
+GROUPING_RESERVED = RESERVED_LABELS | {"alertname", "alertstate", "le"}
 
 
 class StrictModel(BaseModel):
@@ -230,18 +234,59 @@ class Alerting(StrictModel):
         return self
 
 
+def _check_group_by(labels: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for label in labels:
+        if not LABEL_NAME_PATTERN.match(label) or label.startswith("__"):
+            raise ValueError(f"{label!r} is not a valid Prometheus label name to group by")
+        if label in GROUPING_RESERVED:
+            raise ValueError(f"cannot group by {label!r}: burnwise or Prometheus sets it on every recorded series or alert")
+        if label in seen:
+            raise ValueError(f"{label!r} is listed twice")
+        seen.add(label)
+    return labels
+
+
+def _grouping_lost(query: str, group_by: list[str]) -> str | None:
+    """Why ``query`` cannot be split per group (its outer aggregation drops a grouping label), or None."""
+    try:
+        outer = outer_aggregation(query, WINDOW_PLACEHOLDER)
+    except PromQLSyntaxError:
+        return None  # the PromQL check reports the syntax
+    if outer is None:
+        return None
+    if outer.modifier is None and outer.op in ("sum", "count", "min", "max", "avg"):
+        return f"is one {outer.op}(...) over every group; write {outer.op} by ({', '.join(group_by)}) (...) or drop the outer {outer.op}"
+    if outer.modifier == "by":
+        missing = [label for label in group_by if label not in outer.labels]
+        if missing:
+            return f"aggregates by ({', '.join(outer.labels)}), which drops the grouping label {missing[0]!r}"
+    if outer.modifier == "without":
+        dropped = [label for label in group_by if label in outer.labels]
+        if dropped:
+            return f"aggregates without ({', '.join(outer.labels)}), which drops the grouping label {dropped[0]!r}"
+    return None
+
+
 class SLO(StrictModel):
     name: str = Field(pattern=NAME_PATTERN, max_length=63)
     objective: Decimal
     period: int = 30 * 24 * 3600
     description: str = ""
     sli: SLI
+    #: Labels kept through every recording rule: one SLO, budget and alert per group of values
+    #: (e.g. per cluster). Empty: one series per SLO. See docs/grouping.md for the cost.
+    group_by: list[str] = Field(default_factory=list)
+    #: The most groups the owner expects; bounds the series cost of a grouping whose labels the
+    #: SLI's selectors do not pin (see :mod:`burnwise.generator.grouping`).
+    max_groups: int | None = Field(default=None, ge=1)
     #: Alerts stay quiet when the long window saw fewer events than this (low-traffic services).
     min_events: int | None = Field(default=None, ge=1)
     labels: Labels = Field(default_factory=dict)
     alerting: Alerting = Field(default_factory=Alerting)
 
     _labels = field_validator("labels")(_check_labels)
+    _group_by = field_validator("group_by")(_check_group_by)
 
     @field_validator("objective", mode="before")
     @classmethod
@@ -268,6 +313,24 @@ class SLO(StrictModel):
             raise ValueError("min_events needs event counts; a raw SLI has only a ratio")
         return self
 
+    @model_validator(mode="after")
+    def _group_labels_are_not_static(self) -> "SLO":
+        """A group label also set as a static label would overwrite every group's value."""
+        static = {**self.labels, **self.alerting.labels, **self.alerting.page.labels, **self.alerting.ticket.labels}
+        for tier in ("sev1", "sev2", "sev3"):
+            static.update(getattr(self.alerting.tiers, tier).labels)
+        clash = sorted(set(self.group_by) & set(static))
+        if clash:
+            raise ValueError(f"group_by label {clash[0]!r} is also set as a fixed label; the fixed value would hide every group's own")
+        if self.group_by and self.sli.events is not None:
+            for field_name in ("error_query", "total_query"):
+                problem = _grouping_lost(getattr(self.sli.events, field_name), self.group_by)
+                if problem:
+                    raise ValueError(f"sli.events.{field_name} {problem}")
+        if self.max_groups is not None and not self.group_by:
+            raise ValueError("max_groups bounds a grouping: set group_by too, or remove max_groups")
+        return self
+
     @property
     def objective_ratio(self) -> Decimal:
         return self.objective / 100
@@ -290,6 +353,9 @@ class ServiceSpec(StrictModel):
     def _unique_slo_names(self) -> "ServiceSpec":
         seen: set[str] = set()
         for slo in self.slos:
+            clash = sorted(set(slo.group_by) & set(self.labels))
+            if clash:
+                raise ValueError(f"SLO {slo.name!r}: group_by label {clash[0]!r} is also a service label; the fixed value would hide every group's own")
             if slo.name in seen:
                 raise ValueError(f"SLO name {slo.name!r} is used twice; names must be unique within a file")
             seen.add(slo.name)

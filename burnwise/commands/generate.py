@@ -8,6 +8,8 @@ from pathlib import Path
 from burnwise.commands.roster_claims import default_roster_claims
 from burnwise.errors import BurnwiseError
 from burnwise.generator.errors import SpecError
+from burnwise.generator.grouping import DEFAULT_SERIES_LIMIT
+from burnwise.generator.advice import grouping_problems, spec_warnings
 from burnwise.generator.formats import DEFAULT_FORMAT, FORMATS, FormatOptions, renderer
 from burnwise.generator.formats.gating import DEFAULT_VERSION, parse_version
 from burnwise.generator.loader import load_specs
@@ -22,6 +24,13 @@ DEFAULT_OUT = RULES_DIR
 
 def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("specs", nargs="*", type=Path, help=f"spec files or directories (default: {DEFAULT_SPECS}/)")
+
+
+def add_grouping_limit(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-grouped-series", type=int, default=DEFAULT_SERIES_LIMIT, metavar="N",
+        help=f"refuse a grouped SLO that may record more series than this (default: {DEFAULT_SERIES_LIMIT}; docs/grouping.md)",
+    )
 
 
 def spec_paths(args: argparse.Namespace) -> list[Path]:
@@ -43,8 +52,18 @@ def format_options(args: argparse.Namespace) -> FormatOptions:
     return FormatOptions(prometheus_version=version, namespace=args.namespace, labels=labels)
 
 
+def _advise(specs, args: argparse.Namespace) -> None:
+    """Refuse groupings above the series limit; print warnings (unreachable tiers, unknown cost)."""
+    problems = grouping_problems(specs, args.max_grouped_series)
+    if problems:
+        raise SpecError(problems)
+    for line in spec_warnings(specs):
+        print(f"warning: {line}")
+
+
 def run_generate(args: argparse.Namespace) -> int:
     specs = load_specs(spec_paths(args))
+    _advise(specs, args)
     if args.format == DEFAULT_FORMAT and not args.prometheus_version:
         outputs = render_outputs(specs, roster=default_roster_claims())  # the committed rendered_rules/ (plus generated unit tests)
         args.out = args.out or DEFAULT_OUT
@@ -71,6 +90,7 @@ def run_generate(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     specs = load_specs(spec_paths(args))
+    _advise(specs, args)
     if args.no_promql:
         print("note: PromQL syntax not checked (--no-promql)")
     else:
@@ -90,6 +110,7 @@ def run_validate(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     generate = subparsers.add_parser("generate", help="render SLO specs into Prometheus rule files")
     add_spec_arguments(generate)
+    add_grouping_limit(generate)
     generate.add_argument("--out", type=Path, default=None, help=f"output directory (default: {DEFAULT_OUT}/)")
     generate.add_argument(
         "--format", choices=sorted(FORMATS), default=DEFAULT_FORMAT,
@@ -108,5 +129,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     validate = subparsers.add_parser("validate", help="check SLO specs and list every problem (exit 1 on any)")
     add_spec_arguments(validate)
+    add_grouping_limit(validate)
     validate.add_argument("--no-promql", action="store_true", help="skip the PromQL syntax check through promtool")
     validate.set_defaults(func=run_validate)

@@ -102,6 +102,29 @@ def is_plain_aggregation(query: str, op: str = "sum", placeholder: str | None = 
     return isinstance(node, promql_parser.AggregateExpr) and str(node.op) == op and node.modifier is None
 
 
+@dataclass(frozen=True)
+class Aggregation:
+    """The outermost aggregation of a query: ``sum by (a, b) (...)`` is ("sum", "by", ("a", "b"))."""
+
+    op: str
+    modifier: str | None  # "by", "without" or None
+    labels: tuple[str, ...]
+
+
+def outer_aggregation(query: str, placeholder: str | None = None) -> Aggregation | None:
+    """The aggregation the whole query is (brackets around it ignored), or None when it is not one."""
+    node = parse(query, placeholder)
+    while isinstance(node, promql_parser.ParenExpr):
+        node = node.expr
+    if not isinstance(node, promql_parser.AggregateExpr):
+        return None
+    modifier = node.modifier
+    if modifier is None:
+        return Aggregation(str(node.op), None, ())
+    kind = "by" if str(modifier.type).endswith("By") else "without"
+    return Aggregation(str(node.op), kind, tuple(modifier.labels))
+
+
 def _durations(node: object) -> list[timedelta | None]:
     found = []
     if isinstance(node, (promql_parser.MatrixSelector, promql_parser.SubqueryExpr)):

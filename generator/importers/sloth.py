@@ -12,6 +12,9 @@ Teams moving from Sloth keep their specs: `burnwise generate` reads them directl
   ``sloth_severity: page|ticket``; burnwise keeps that label so existing routes keep matching.
 * Sloth's service label ``owner`` becomes burnwise's ``owner`` (the roster surface paged).
 * SLI plugins are Go code inside Sloth; they cannot be carried and are an error naming the field.
+* Queries aggregated ``by (labels)`` (``sum(rate(x[{{.window}}])) by (cluster)``) alert per group in
+  Sloth: they become ``group_by`` (error and total must keep the same labels, else Sloth's ratio
+  matches nothing and the import is refused naming the field).
 
 Anything else that is not carried is either an error naming the field (it would change what
 alerts) or a note (:class:`Note`) that `burnwise convert` prints as a comment.
@@ -27,7 +30,8 @@ from typing import Any
 from burnwise.durations import DurationError, format_duration, parse_duration
 from burnwise.generator.errors import SpecError, SpecProblem
 from burnwise.generator.numbers import format_decimal, to_decimal
-from burnwise.generator.spec import NAME_PATTERN, SPEC_VERSION
+from burnwise.generator.spec import NAME_PATTERN, SPEC_VERSION, WINDOW_PLACEHOLDER
+from burnwise.promql.query import Aggregation, PromQLSyntaxError, outer_aggregation
 
 PROMETHEUS_V1 = "prometheus/v1"
 #: Sloth's default SLO period (its `--default-slo-period`); its default windows are the Workbook's.
@@ -139,7 +143,46 @@ def _alert_class(ctx: _Context, value: Any, where: str, kind: str) -> tuple[dict
     return settings, severity
 
 
-def _sli(ctx: _Context, value: Any, where: str) -> dict[str, Any]:
+def _outer(query: Any) -> Aggregation | None:
+    if not isinstance(query, str):
+        return None
+    try:
+        return outer_aggregation(query, WINDOW_PLACEHOLDER)
+    except PromQLSyntaxError:
+        return None  # burnwise's PromQL check reports it against the field
+
+
+def _grouping(ctx: _Context, queries: dict[str, Any], where: str) -> list[str]:
+    """The labels Sloth's rules keep, from the queries' outer ``by (...)``: Sloth divides the error
+    query by the total query as written, so both must keep the same labels (else its ratio
+    matches nothing); ``without`` keeps labels burnwise cannot know."""
+    shapes = {key: _outer(query) for key, query in queries.items()}
+    for key, shape in shapes.items():
+        if shape is not None and shape.modifier == "without":
+            ctx.problem(
+                f"{where}.{key}",
+                f"aggregates without ({', '.join(shape.labels)}): the labels left are unknown to burnwise; "
+                "write by (the labels to alert per) instead",
+            )
+            return []
+    grouped = {key: tuple(shape.labels) for key, shape in shapes.items() if shape is not None and shape.modifier == "by"}
+    if not grouped:
+        return []
+    labels = next(iter(grouped.values()))
+    mismatched = [key for key in queries if set(grouped.get(key, ())) != set(labels)]
+    if mismatched:
+        described = "; ".join(f"{key} by ({', '.join(grouped[key])})" if key in grouped else f"{key} without by" for key in queries)
+        ctx.problem(
+            f"{where}.{mismatched[0]}",
+            f"error and total queries must group by the same labels ({described}): Sloth's ratio of the two "
+            "would match no series",
+        )
+        return []
+    return list(labels)
+
+
+def _sli(ctx: _Context, value: Any, where: str) -> tuple[dict[str, Any], list[str]]:
+    """(burnwise sli, the labels its queries group by: burnwise's `group_by`)."""
     sli = ctx.mapping(value, where)
     ctx.known_keys(sli, SLI_KEYS, where)
     if "plugin" in sli:
@@ -149,17 +192,19 @@ def _sli(ctx: _Context, value: Any, where: str) -> dict[str, Any]:
             f"Sloth SLI plugins (here {plugin.get('id', 'unnamed')!r}) are Go code inside Sloth and cannot be "
             "carried; write the plugin's queries as sli.events (error_query/total_query) or sli.raw",
         )
-        return {}
+        return {}, []
     if "events" in sli:
         events = ctx.mapping(sli["events"], f"{where}.events")
         ctx.known_keys(events, {"error_query", "total_query"}, f"{where}.events")
-        return {"events": {k: events.get(k) for k in ("error_query", "total_query") if k in events}}
+        queries = {k: events.get(k) for k in ("error_query", "total_query") if k in events}
+        return {"events": queries}, _grouping(ctx, queries, f"{where}.events")
     if "raw" in sli:
         raw = ctx.mapping(sli["raw"], f"{where}.raw")
         ctx.known_keys(raw, {"error_ratio_query"}, f"{where}.raw")
-        return {"raw": {k: raw.get(k) for k in ("error_ratio_query",) if k in raw}}
+        queries = {k: raw.get(k) for k in ("error_ratio_query",) if k in raw}
+        return {"raw": queries}, _grouping(ctx, queries, f"{where}.raw")
     ctx.problem(where, "needs events, raw or plugin")
-    return {}
+    return {}, []
 
 
 def _slo(ctx: _Context, index: int, value: Any) -> dict[str, Any]:
@@ -173,7 +218,14 @@ def _slo(ctx: _Context, index: int, value: Any) -> dict[str, Any]:
         out["objective"] = slo.get("objective")  # the model reports it with the right location
     if slo.get("description"):
         out["description"] = str(slo["description"])
-    out["sli"] = _sli(ctx, slo.get("sli"), f"{where}.sli")
+    out["sli"], group_by = _sli(ctx, slo.get("sli"), f"{where}.sli")
+    if group_by:
+        out["group_by"] = group_by
+        ctx.note(
+            f"{where}.sli",
+            f"the queries group by ({', '.join(group_by)}): carried as group_by, so burn rates, budgets and alerts are "
+            "per group as in Sloth (each alert carries its group's labels)",
+        )
     labels = _labels(ctx, slo.get("labels"), f"{where}.labels")
     for reserved in ("owner", "severity"):
         if reserved in labels:

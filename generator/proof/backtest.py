@@ -51,6 +51,9 @@ from burnwise.generator.promtool.rule_tests import (
 from burnwise.generator.render import render_rule_file
 from burnwise.generator.rules import alerting_rules, rule_groups
 from burnwise.generator.proof.scenarios import Scenario, scenario
+from burnwise.generator.grouping import two_groups
+from burnwise.promql.matchers import quote
+from burnwise.generator.proof.group_case import healthy_like, relabelled
 from burnwise.generator.proof.series import input_series, testable
 from burnwise.generator.proof.timeline import HEALTHY_BURN, STEP, build_timeline
 from burnwise.generator.spec import SLO, ServiceSpec
@@ -167,6 +170,8 @@ class TierResult(BaseModel):
     reset_seconds: float | None
     still_firing: bool
     onsets: int
+    #: The tier's factor needs more than 100% errors at this objective: it can never fire.
+    unreachable: bool = False
 
 
 class ScenarioResult(BaseModel):
@@ -177,6 +182,9 @@ class ScenarioResult(BaseModel):
     paged: bool
     budget_before_first_page: float | None
     tiers: list[TierResult]
+    #: Grouped SLOs: which group had the scenario and whether the healthy one stayed silent.
+    groups: str | None = None
+    healthy_group_alerts: int | None = None
     error: str | None = None
 
 
@@ -210,12 +218,13 @@ class _Job:
     interval: int
 
 
-def _alerts(spec: ServiceSpec, slo: SLO, name: str) -> str:
-    return f'ALERTS{{alertname="{name}",alertstate="firing",service="{spec.service}",slo="{slo.name}"}}'
+def _alerts(spec: ServiceSpec, slo: SLO, name: str, group: dict[str, str] | None = None) -> str:
+    extra = "".join(f",{label}={quote(value)}" for label, value in (group or {}).items())
+    return f'ALERTS{{alertname="{name}",alertstate="firing",service="{spec.service}",slo="{slo.name}"{extra}}}'
 
 
-def _queries(spec: ServiceSpec, slo: SLO, name: str, total: int, interval: int) -> dict[str, str]:
-    alerts = _alerts(spec, slo, name)
+def _queries(spec: ServiceSpec, slo: SLO, name: str, total: int, interval: int, group: dict[str, str] | None = None) -> dict[str, str]:
+    alerts = _alerts(spec, slo, name, group)
     span = f"[{format_duration(total)}:{format_duration(interval)}]"
     return {
         "first": f"min_over_time(timestamp({alerts}){span})",
@@ -224,11 +233,21 @@ def _queries(spec: ServiceSpec, slo: SLO, name: str, total: int, interval: int) 
     }
 
 
-def _tier_of(sample: Sample, tiers: list[Tier]) -> int | None:
-    for index, tier in enumerate(tiers):
-        if sample.labels.get("severity") == tier.severity and sample.labels.get("burnwise_tier") == tier.kind:
+def _tier_of(sample: Sample, tier_labels: list[dict[str, str]]) -> int | None:
+    """The tier an ALERTS sample belongs to, by burnwise's own tier label (``burnwise_tier``) and
+    the tier's other rule labels, not by ``severity`` alone: an imported Sloth spec gives both
+    page tiers one severity and tells them apart by a label of their own (the spec model refuses
+    two enabled page tiers whose labels are equal, so at most one tier matches)."""
+    for index, labels in enumerate(tier_labels):
+        if all(sample.labels.get(name) == value for name, value in labels.items()):
             return index
     return None
+
+
+def unreachable(tier: Tier, slo: SLO) -> bool:
+    """True when no condition of ``tier`` can fire: its burn factor needs an error ratio above 100%
+    (e.g. 14.4x at 80%: 14.4 x 20% = 288%)."""
+    return all(c.factor * slo.error_budget >= 1 for c in tier.conditions)
 
 
 def _run_job(job: _Job, promtool: Promtool, workdir: Path, timeout: float) -> ScenarioResult:
@@ -236,6 +255,7 @@ def _run_job(job: _Job, promtool: Promtool, workdir: Path, timeout: float) -> Sc
     tiers = tiers_for(slo)
     rules = alerting_rules(spec, slo)
     name = rules[0].alert if rules else ""
+    tier_labels = [rule.labels for rule in rules[: len(tiers)]]
     timeline = build_timeline(sc, slo, job.history // STEP)
     total = timeline.minutes * STEP
     interval = job.interval or evaluation_interval(total)
@@ -244,7 +264,15 @@ def _run_job(job: _Job, promtool: Promtool, workdir: Path, timeout: float) -> Sc
     directory = workdir / f"{spec.service}-{slo.name}-{sc.name}"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "rules.yaml").write_text(render_rule_file([group], job.source), encoding="utf-8")
-    queries = _queries(spec, slo, name, total, interval)
+    series = input_series(slo, timeline)
+    groups = two_groups(slo) if slo.sli.raw is None else None
+    # grouped SLO: the scenario in one group (the tiers' times are its), healthy traffic in another
+    queries = _queries(spec, slo, name, total, interval, groups[0] if groups else None)
+    if groups is not None:
+        failing, healthy = groups
+        series = relabelled(series, failing) + relabelled(input_series(slo, healthy_like(slo, timeline)), healthy)
+        span = f"[{format_duration(total)}:{format_duration(interval)}]"
+        queries["healthy_group"] = f"max_over_time({_alerts(spec, slo, name, healthy)}{span})"
     test = RuleTestFile(
         rule_files=["rules.yaml"],
         evaluation_interval=f"{interval}s" if interval % 60 else f"{interval // 60}m",
@@ -252,7 +280,7 @@ def _run_job(job: _Job, promtool: Promtool, workdir: Path, timeout: float) -> Sc
             RuleTestGroup(
                 name=sc.name,
                 interval="1m",
-                input_series=input_series(slo, timeline) or [InputSeries(series="burnwise_backtest_placeholder", values="0")],
+                input_series=series or [InputSeries(series="burnwise_backtest_placeholder", values="0")],
                 promql_expr_test=[
                     PromqlExprTest(expr=expr, eval_time=format_duration(total), exp_samples=[]) for expr in queries.values()
                 ],
@@ -273,16 +301,23 @@ def _run_job(job: _Job, promtool: Promtool, workdir: Path, timeout: float) -> Sc
     first = {i: None for i in range(len(tiers))}
     last = dict(first)
     onsets = {i: 0 for i in range(len(tiers))}
-    for key, store in (("first", first), ("last", last)):
+    for key, store, pick in (("first", first, min), ("last", last, max)):
         for sample in got[key]:
-            index = _tier_of(sample, tiers)
+            index = _tier_of(sample, tier_labels)
             if index is not None:
-                store[index] = sample.value
+                store[index] = sample.value if store[index] is None else pick(store[index], sample.value)
     for sample in got["onsets"]:
-        index = _tier_of(sample, tiers)
+        index = _tier_of(sample, tier_labels)
         if index is not None:
-            onsets[index] = int(round(sample.value))
+            onsets[index] += int(round(sample.value))
     ratio = sc.steady_ratio(slo.error_budget)
+    group_text = None
+    if groups is not None:
+        fired = len(got["healthy_group"])
+        group_text = (
+            f"{_labels_text(groups[0])} had the scenario, {_labels_text(groups[1])} stayed healthy and "
+            + ("stayed silent" if not fired else f"fired {fired} alert(s)")
+        )
     tier_results = []
     for index, tier in enumerate(tiers):
         workbook = tier_detection(tier, slo.error_budget, ratio) if ratio is not None else None
@@ -303,6 +338,7 @@ def _run_job(job: _Job, promtool: Promtool, workdir: Path, timeout: float) -> Sc
                 reset_seconds=reset,
                 still_firing=still,
                 onsets=onsets[index],
+                unreachable=unreachable(tier, slo),
             )
         )
     page_times = [r.detected_seconds for r in tier_results if r.kind == "page" and r.detected_seconds is not None]
@@ -315,8 +351,14 @@ def _run_job(job: _Job, promtool: Promtool, workdir: Path, timeout: float) -> Sc
         paged=bool(page_times),
         budget_before_first_page=budget_used,
         tiers=tier_results,
+        groups=group_text,
+        healthy_group_alerts=len(got["healthy_group"]) if groups is not None else None,
         error="\n".join(errors) or (None if result.ok or got["first"] or not result.failures else "promtool failed"),
     )
+
+
+def _labels_text(labels: dict[str, str]) -> str:
+    return "group " + ", ".join(f"{k}={v}" for k, v in labels.items())
 
 
 def _budget_before(slo: SLO, timeline, history: int, seconds: float) -> float | None:
@@ -396,6 +438,9 @@ def _time(seconds: float | None) -> str:
     return format_duration(seconds)
 
 
+CANNOT_FIRE = "cannot fire at this objective"
+
+
 def format_table(results: list[SloResult]) -> str:
     """One table per SLO; one row per scenario and tier."""
     lines: list[str] = []
@@ -410,7 +455,7 @@ def format_table(results: list[SloResult]) -> str:
         for sc in result.scenarios:
             step = _time(sc.evaluation_interval_seconds)
             for position, tier in enumerate(sc.tiers):
-                detected = _time(tier.detected_seconds)
+                detected = CANNOT_FIRE if tier.unreachable else _time(tier.detected_seconds)
                 reset = "firing" if tier.still_firing else _time(tier.reset_seconds)
                 rows.append(
                     (
@@ -426,12 +471,13 @@ def format_table(results: list[SloResult]) -> str:
                         else "",
                     )
                 )
-            if sc.error:
-                rows.append((f"  error: {sc.error.splitlines()[0]}", "", "", "", "", "", "", ""))
-        widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+            rows += [(f"    per group: {sc.groups}",)] if sc.groups else []  # notes: one cell, not in the widths
+            rows += [(f"    error: {sc.error.splitlines()[0]}",)] if sc.error else []
+        table = [r for r in rows if len(r) > 1]
+        widths = [max(len(h), *(len(r[i]) for r in table)) if table else len(h) for i, h in enumerate(headers)]
         lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
         for row in rows:
-            lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+            lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() if len(row) > 1 else row[0])
         lines.append("")
     lines.append(
         "workbook = (1-SLO)/error_ratio x long window x factor for a steady burn; detected/reset are measured by "

@@ -35,6 +35,7 @@ from burnwise.generator.promtool.rule_tests import (
 from burnwise.generator.render import header
 from burnwise.generator.proof.scenarios import ScenarioError
 from burnwise.generator.proof.series import testable
+from burnwise.generator.proof.group_case import default_group_labels, one_group_fails
 from burnwise.generator.proof.cases import Case, Planned, SloContext, build_group, cases_for, no_data_group, plan_group, slo_context
 from burnwise.generator.spec import SLO, ServiceSpec
 from burnwise.generator.windows import tiers_for
@@ -159,6 +160,7 @@ def slo_test_groups(spec: ServiceSpec, slo: SLO) -> tuple[list[RuleTestGroup], l
     if reason is not None:
         return [], [f"{slo.name}: no generated tests: {reason}"]
     ctx = slo_context(spec, slo)
+    ctx.tier_labels = [{**labels, **default_group_labels(slo)} for labels in ctx.tier_labels]
     groups = []
     if ctx.tiers:
         plan = _slo_plan(slo)
@@ -174,6 +176,10 @@ def slo_test_groups(spec: ServiceSpec, slo: SLO) -> tuple[list[RuleTestGroup], l
                 continue
             if group is not None:
                 groups.append(group)
+            if case.key == "outage" and not isinstance(planned, str):
+                grouped = one_group_fails(ctx, case, planned)  # grouped SLOs only
+                if grouped is not None:
+                    groups.append(grouped)
     no_data = no_data_group(ctx)
     if no_data is not None:
         groups.append(no_data)
