@@ -17,15 +17,23 @@ from burnwise import __version__, commands
 from burnwise.errors import BurnwiseError
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Commands of the GitOps gate -> the one module that registers them. `burnwise generate|test|check`
+#: import only that module (the other commands' imports cost a CI run about half a second);
+#: tests/cli/test_cli_lazy.py checks that each module registers the commands listed for it.
+GATE_COMMANDS = {"generate": "generate", "validate": "generate", "test": "test", "check": "check"}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or with only the module ``only`` (a :data:`GATE_COMMANDS` value)."""
     parser = argparse.ArgumentParser(
         prog="burnwise",
         description="SLO specs in, Prometheus rules out; Alertmanager in, incidents and pages out.",
     )
     parser.add_argument("--version", action="version", version=f"burnwise {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
+    names = [only] if only else sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
+    for name in names:
+        module = importlib.import_module(f"{commands.__name__}.{name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(subparsers)
@@ -33,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    first = (sys.argv[1:] if argv is None else argv)[:1]
+    parser = build_parser(GATE_COMMANDS.get(first[0]) if first else None)
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):

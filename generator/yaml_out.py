@@ -17,6 +17,9 @@ cost of `burnwise generate`) writes a document only when it is known to produce 
   empty, multi-line, non-ASCII or long (the emitters' limits for simple keys differ).
 
 Anything else goes to the pure emitter, so a rare document costs time, never a different byte.
+Before either, `auto` tries :mod:`burnwise.generator.yaml_direct`, which writes the common
+documents (short ASCII strings, numbers, literal expressions) directly with PyYAML's bytes and
+declines everything else.
 ``tests/generator/test_yaml_out.py`` compares both emitters on the committed outputs and on
 generated documents.
 """
@@ -32,6 +35,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import yaml
+
+from burnwise.generator import yaml_direct
 
 #: No line wrapping (expressions stay on one line; a long line is easier to review than a fold).
 WIDTH = 1 << 30
@@ -112,8 +117,11 @@ class YamlStyle:
     so only the emitter differs between them.
     """
 
-    def __init__(self, name: str, representers: Mapping[type, Representer]) -> None:
+    def __init__(
+        self, name: str, representers: Mapping[type, Representer], direct: Callable[[Any], str | None] | None = None
+    ) -> None:
         self.name = name
+        self.direct = direct
         self.pure: type = type(f"{name}PureDumper", (yaml.SafeDumper,), {})
         self.fast: type | None = None
         if getattr(yaml, "__with_libyaml__", False):
@@ -126,6 +134,10 @@ class YamlStyle:
     def dump(self, data: Any, emitter: str = "auto") -> str:
         """YAML text of ``data``. ``emitter``: ``auto`` (libyaml where it gives the pure bytes),
         ``pure``, or ``libyaml`` (unguarded, for comparing the two)."""
+        if emitter == "auto" and self.direct is not None and os.environ.get(EMITTER_ENV, "auto") != "pure":
+            text = self.direct(data)  # the direct writer: PyYAML's bytes, or None when unsure
+            if text is not None:
+                return text
         if emitter == "pure" or (emitter == "auto" and not libyaml_usable()):
             return _dump(self.pure, data)  # type: ignore[return-value]
         if self.fast is None:
@@ -140,20 +152,26 @@ def _literal_multiline(dumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-def _promtool_float(dumper, value: float) -> yaml.Node:
+def _promtool_float_text(value: float) -> tuple[str, str]:
     """Floats the way promtool parses them: whole numbers as ints, exponents with a dot, no NaN."""
     if math.isnan(value) or math.isinf(value):
         raise ValueError("NaN and Inf cannot be expected sample values in a promtool test file")
     if value.is_integer() and abs(value) < 1e15:
-        return dumper.represent_scalar("tag:yaml.org,2002:int", str(int(value)))
+        return "tag:yaml.org,2002:int", str(int(value))
     text = repr(value)
     if "e" in text and "." not in text:  # YAML 1.1 floats need a dot: 1e-05 -> 1.0e-05
         mantissa, exponent = text.split("e")
         text = f"{mantissa}.0e{exponent}"
-    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+    return "tag:yaml.org,2002:float", text
+
+
+def _promtool_float(dumper, value: float) -> yaml.Node:
+    return dumper.represent_scalar(*_promtool_float_text(value))
 
 
 #: Rule files, alertmanager.yaml and other configs (:func:`burnwise.generator.render.dump_yaml`).
-RULES_STYLE = YamlStyle("Rule", {str: _literal_multiline})
+RULES_STYLE = YamlStyle("Rule", {str: _literal_multiline}, lambda data: yaml_direct.write(data, literal_multiline=True))
 #: promtool unit-test files (:meth:`burnwise.generator.promtool.rule_tests.RuleTestFile.to_yaml`).
-TEST_FILE_STYLE = YamlStyle("TestFile", {float: _promtool_float})
+TEST_FILE_STYLE = YamlStyle(
+    "TestFile", {float: _promtool_float}, lambda data: yaml_direct.write(data, literal_multiline=False, float_text=_promtool_float_text)
+)

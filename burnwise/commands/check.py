@@ -66,10 +66,21 @@ def step_promtool_tests(args: argparse.Namespace) -> bool:
     if not files:
         print(f"skip  no promtool unit tests in {args.out.as_posix()}/tests/")
         return True
+    since = getattr(args, "changed_since", None)
+    scope = ""
+    if since:
+        from burnwise.commands.changed import tests_to_run
+
+        total = len(files)
+        files = tests_to_run(files, args.out, since)
+        scope = f" changed since {since} ({total - len(files)} of {total} unchanged, not run)"
+        if not files:
+            print(f"ok    promtool test rules: no test file{scope}")
+            return True
     results = run_files(Promtool.find(), files, jobs=os.cpu_count() or 2, timeout=600)
     failed = [result for result in results if not result.ok]
     if not failed:
-        print(f"ok    promtool test rules: {len(files)} file(s)")
+        print(f"ok    promtool test rules: {len(files)} file(s){scope}")
         return True
     print(f"FAIL  promtool test rules: {len(failed)} of {len(files)} file(s) failed")
     for result in failed:
@@ -133,4 +144,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_spec_arguments(check)
     check.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"rendered rules directory (default: {DEFAULT_OUT}/)")
     check.add_argument("--oncall-dir", type=Path, default=ONCALL_DIR, help=f"roster and runbooks directory (default: {ONCALL_DIR.as_posix()}/)")
+    check.add_argument(
+        "--changed-since", metavar="REF", default=None,
+        help="run only the promtool unit tests whose test or rule files differ from git REF (pull-request pipelines); "
+        "every other step stays complete",
+    )
     check.set_defaults(func=run_check)

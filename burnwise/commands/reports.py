@@ -177,6 +177,8 @@ def run_regression(args: argparse.Namespace) -> int:
                 plan = measured
     path = write_case(plan, ref, args.out, args.rules)
     print(f"wrote {path.as_posix()}: {plan.alertname} must fire again at {plan.severity}")
+    if plan.noisy:
+        print(f"flagged: {plan.noisy}")
     if args.no_verify:
         return 0
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from burnwise.commands.generate import DEFAULT_OUT
 from burnwise.errors import BurnwiseError
 from burnwise.layout import tests_dir
 from burnwise.generator.promtool.runner import Promtool, RuleTestResult
+from burnwise.generator.promtool.split import Part, merge_results, split_file
 
 
 def test_files(out: Path) -> list[Path]:
@@ -29,10 +31,25 @@ def test_files(out: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
 
 
-def run_files(promtool: Promtool, files: list[Path], jobs: int, timeout: float) -> list[RuleTestResult]:
-    """One promtool run per file, ``jobs`` at a time; results in the order of ``files``."""
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(lambda path: promtool.test_rules([path], timeout=timeout), files))
+def run_files(promtool: Promtool, files: list[Path], jobs: int, timeout: float, split: bool = True) -> list[RuleTestResult]:
+    """One promtool run per file (per SLO of a file with ``split``: see
+    :mod:`burnwise.generator.promtool.split`), ``jobs`` at a time; one result per file, in order."""
+    with tempfile.TemporaryDirectory(prefix="burnwise-test-") as tmp:
+        plans: list[tuple[Path, list[Part] | None]] = []
+        for n, path in enumerate(files):
+            workdir = Path(tmp) / str(n)
+            workdir.mkdir()
+            plans.append((path, split_file(path, workdir) if split else None))
+        runs = [part.path for _path, parts in plans if parts for part in parts]
+        runs += [path for path, parts in plans if not parts]
+        # longest first: the largest files (most lines) start early, so no core idles at the end
+        order = sorted(runs, key=lambda p: -p.stat().st_size if p.is_file() else 0)
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            done = dict(zip(order, pool.map(lambda path: promtool.test_rules([path], timeout=timeout), order)))
+        return [
+            merge_results(path, parts, [done[part.path] for part in parts]) if parts else done[path]
+            for path, parts in plans
+        ]
 
 
 def _groups(path: Path) -> int:
@@ -43,6 +60,23 @@ def _groups(path: Path) -> int:
         return len(data.get("tests") or [])
     except Exception:  # counting is cosmetic; promtool reports broken files itself
         return 0
+
+
+def flagged(path: Path) -> str | None:
+    """The flag line of a regression case made from a noisy incident (see
+    :data:`burnwise.reports.regression.FLAG_PREFIX`), or None."""
+    from burnwise.reports.regression import FLAG_PREFIX
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if not line.startswith("#"):
+                    return None
+                if line.startswith(FLAG_PREFIX):
+                    return line[len(FLAG_PREFIX):].strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
 
 
 def run_test(args: argparse.Namespace) -> int:
@@ -56,7 +90,7 @@ def run_test(args: argparse.Namespace) -> int:
     if missing:
         raise BurnwiseError(f"test file(s) not found: {', '.join(missing)}")
     promtool = Promtool.find()
-    results = run_files(promtool, files, args.jobs, args.timeout)
+    results = run_files(promtool, files, args.jobs, args.timeout, split=not args.whole_files)
     failed = [r for r in results if not r.ok]
     if args.json:
         print(json.dumps([r.model_dump(mode="json") for r in results], indent=2, sort_keys=True))
@@ -67,6 +101,9 @@ def run_test(args: argparse.Namespace) -> int:
             else:
                 print(f"FAIL  {path.as_posix()}")
                 print("\n".join("      " + line for line in result.format().splitlines()))
+            flag = flagged(path)
+            if flag:
+                print(f"      flagged (noisy incident): {flag}")
         status = "all passed" if not failed else f"{len(failed)} file(s) failed"
         print(f"promtool {promtool.version}: {len(files)} file(s), {status}")
     return 1 if failed else 0
@@ -84,4 +121,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="promtool processes at once (default: CPUs)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds before one file's promtool run is stopped")
     parser.add_argument("--json", action="store_true", help="print the parsed results as JSON")
+    parser.add_argument(
+        "--whole-files", action="store_true",
+        help="run each file against all its rule files as written (default: one run per SLO, against its own rule groups)",
+    )
     parser.set_defaults(func=run_test)

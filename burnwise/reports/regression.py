@@ -1,7 +1,11 @@
 """Regression case: an incident as a promtool unit test, so rule changes that would miss it fail CI.
 
-The failure shape: healthy traffic for the longest window of the tier that paged (so every window
-starts from real history), then a constant error ratio. The ratio is the burn rate the alert
+The failure shape: healthy traffic, then a constant error ratio. The history is what the longest
+window of the tier that paged still holds at the evaluated minute (that window minus the failure,
+at least an hour), so every window reads what it would read after unlimited healthy history, and
+no minute is simulated that no window can see. Cases longer than 16 hours are evaluated every 5
+minutes, like the backtest's long runs (input samples stay one minute apart): a ticket case over a
+3-day window then costs a few seconds of promtool time, not a minute. The ratio is the burn rate the alert
 reported (the ``burnwise_burn_rate`` annotation every generated burn-rate alert carries) times the
 error budget, or, when no value was recorded, twice the tier's factor. It lasts as long as the alert fired, but at
 least long enough for the tier's long window to pass the factor with a margin, and no longer than
@@ -14,7 +18,11 @@ with the assertion at that last minute.
 The shape is handed to the generator's own proof machinery
 (:mod:`burnwise.generator.proof.replay`), which writes the input series exactly as it does for the
 generated unit tests. The test asserts, at the end of that failure, that the alert that paged is firing with the same
-``severity`` (``max(ALERTS{...})`` is 1), and that it was quiet just before the failure began. It
+``severity`` (``max(ALERTS{...})`` is 1), and that it was quiet just before the failure began.
+An incident nobody acknowledged that resolved on its own within minutes looks like a noisy page:
+its case is still written (the page may have been wanted) but flagged in the file's header
+(:data:`FLAG_PREFIX`), by `burnwise regression` and by every `burnwise test` run, so it is never
+locked in as a required page without someone deciding so. It
 reads the *current* rule file, so disabling the tier, or moving its windows or factor so far that
 this incident would not page, makes ``promtool test rules`` fail.
 """
@@ -34,6 +42,7 @@ from burnwise.generator import names
 from burnwise.durations import format_duration
 from burnwise.layout import rule_file_name
 from burnwise.generator.proof.replay import IncidentShape, incident_series
+from burnwise.generator.proof.backtest import COARSE_INTERVAL, evaluation_interval
 from burnwise.generator.proof.scenarios import ScenarioError
 from burnwise.generator.promtool.rule_tests import (
     ExpectedSample,
@@ -43,6 +52,7 @@ from burnwise.generator.promtool.rule_tests import (
 )
 from burnwise.generator.windows import BASE_WINDOW, Tier, tiers_for
 from burnwise.receiver.records import AlertRecord, IncidentDetail
+from burnwise.reports.noisy import DEFAULT_QUICK
 from burnwise.reports.prometheus import Prometheus, query_range
 from burnwise.reports.slos import SLORef
 
@@ -53,6 +63,23 @@ TRAFFIC_PER_MINUTE = 100_000
 EXTRA_MINUTES = 10
 #: With Prometheus: minutes of recorded data after the alert started firing; the test evaluates there.
 AFTER_FIRING = 5
+#: Minutes between evaluations of a long case (the backtest's coarse step, above 16 hours).
+COARSE_MINUTES = COARSE_INTERVAL // 60
+#: An incident nobody acknowledged that resolved itself within this looks like a noisy alert.
+NOISY_WITHIN = DEFAULT_QUICK
+
+
+def noisy_reason(detail: IncidentDetail, alert: AlertRecord, within: timedelta = NOISY_WITHIN) -> str | None:
+    """Why ``detail`` looks like a noisy page (never acknowledged, resolved by Alertmanager within
+    ``within`` of opening), or None. A case made from it would lock a page nobody needed in CI."""
+    if detail.acknowledged_at is not None or detail.resolved_at is None or detail.resolved_by != "alertmanager":
+        return None
+    lasted = detail.resolved_at - min(detail.opened_at, alert.starts_at)
+    if lasted > within:
+        return None
+    minutes = max(0, int(lasted.total_seconds() // 60))
+    return (f"incident {detail.id} was never acknowledged and resolved on its own after {minutes}m: "
+            "a noisy page; tune the alert rather than require it, or keep the case if the page was wanted")
 
 
 class RegressionPlan(BaseModel):
@@ -73,6 +100,9 @@ class RegressionPlan(BaseModel):
     history_minutes: int
     failure_minutes: int
     traffic_per_minute: int
+    #: Why the incident looks like a noisy alert (never acknowledged, resolved on its own within
+    #: minutes); such a case is flagged in its file and by the CLI, not silently required.
+    noisy: str | None = None
     #: Per-minute error ratios read from Prometheus (history then the minutes after the alert
     #: fired); None when the shape is modelled from the alert's value and duration.
     minute_error_ratios: list[float] | None = None
@@ -142,6 +172,12 @@ def plan_regression(detail: IncidentDetail, ref: SLORef | None) -> RegressionPla
     observed = int((end - alert.starts_at).total_seconds() // 60) if end else None
     failure = min(max(observed or 0, minimum), longest // 60 + EXTRA_MINUTES)
     failure = max(failure, minimum)
+    # history: only what the tier's longest window still holds at the evaluated minute; every
+    # window then reads exactly what it would with unlimited history (the shape is healthy before)
+    history = max(60, longest // 60 - failure)
+    if evaluation_interval((history + failure) * 60) > 60:  # coarse steps: evaluate on one
+        failure = math.ceil(failure / COARSE_MINUTES) * COARSE_MINUTES
+        history = math.ceil(history / COARSE_MINUTES) * COARSE_MINUTES
     traffic = TRAFFIC_PER_MINUTE
     if ref.slo.min_events:
         traffic = max(traffic, 2 * math.ceil(ref.slo.min_events / max(1, longest // 60)))
@@ -160,9 +196,10 @@ def plan_regression(detail: IncidentDetail, ref: SLORef | None) -> RegressionPla
         error_ratio=float(ratio),
         ratio_source=source,
         observed_minutes=observed,
-        history_minutes=max(60, longest // 60),
+        history_minutes=history,
         failure_minutes=failure,
         traffic_per_minute=traffic,
+        noisy=noisy_reason(detail, alert),
     )
 
 
@@ -174,7 +211,8 @@ def plan_from_prometheus(detail: IncidentDetail, ref: SLORef | None, prometheus:
     """
     base = plan_regression(detail, ref)
     fired = paging_alert(detail).starts_at
-    history = base.history_minutes + 5
+    longest = max(c.long for c in _tier(ref, base.severity).conditions) // 60  # ref: plan_regression checked it
+    history = math.ceil((max(60, longest) + 5) / COARSE_MINUTES) * COARSE_MINUTES
     start = fired - timedelta(minutes=history)
     end = fired + timedelta(minutes=AFTER_FIRING)
     expr = names.error_ratio(BASE_WINDOW) + names.selector(base.service, base.slo)
@@ -240,7 +278,8 @@ def build_test(plan: RegressionPlan, ref: SLORef, rule_file: str) -> RuleTestFil
                            exp_samples=[ExpectedSample(labels="{}", value=1)]),
         ],
     )
-    return RuleTestFile(rule_files=[rule_file], evaluation_interval="1m", tests=[group])
+    interval = evaluation_interval(plan.eval_minute * 60)  # eval_minute is a multiple of 5 when coarse
+    return RuleTestFile(rule_files=[rule_file], evaluation_interval=f"{interval // 60}m", tests=[group])
 
 
 def shape_line(plan: RegressionPlan) -> str:
@@ -252,6 +291,10 @@ def shape_line(plan: RegressionPlan) -> str:
             + (f" (alert fired {plan.observed_minutes}m)." if plan.observed_minutes is not None else "."))
 
 
+#: First words of the comment line that marks a case from a noisy incident (`burnwise test` shows it).
+FLAG_PREFIX = "# FLAGGED (noisy incident):"
+
+
 def header(plan: RegressionPlan) -> str:
     """Comment lines explaining the case (deliberately not burnwise's generated-file marker, so
     ``burnwise generate`` never deletes a regression case as stale)."""
@@ -261,6 +304,8 @@ def header(plan: RegressionPlan) -> str:
         shape_line(plan),
         "# It fails when the current rules would no longer page for this incident at this severity.",
     ]
+    if plan.noisy:
+        lines.append(f"{FLAG_PREFIX} {plan.noisy}")
     return "\n".join(lines) + "\n"
 
 

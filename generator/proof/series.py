@@ -11,6 +11,7 @@ guessed silently.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from burnwise.generator.promtool.rule_tests import InputSeries, series_selector
@@ -42,6 +43,7 @@ class CounterPlan:
     counters: tuple[tuple[str, tuple[tuple[str, str], ...], str], ...]
 
 
+@functools.lru_cache(maxsize=4096)
 def events_plan(error_query: str, total_query: str) -> CounterPlan:
     """Counters behind an events SLI, found from the matchers of its two queries.
 
@@ -129,24 +131,44 @@ def _matcher_labels(selector_text: str) -> dict[str, str]:
     return labels
 
 
+#: Counter notation per timeline (memoised plans share their timelines across a kind of SLO):
+#: ``id(timeline)`` -> (the timeline, {kind: notation}); the timeline is kept so the id stays its own.
+_NOTATION_LIMIT = 1024
+_notations: dict[int, tuple[Timeline, dict[str, str]]] = {}
+
+
+def timeline_notation(timeline: Timeline, kind: str) -> str:
+    """promtool notation of the timeline's ``events``, ``errors`` or ``good`` counts as a counter."""
+    entry = _notations.get(id(timeline))
+    if entry is None or entry[0] is not timeline:
+        if len(_notations) >= _NOTATION_LIMIT:
+            _notations.clear()
+        entry = _notations[id(timeline)] = (timeline, {})
+    text = entry[1].get(kind)
+    if text is None:
+        if kind == "good":
+            counts = [e - x for e, x in zip(timeline.events, timeline.errors)]
+        else:
+            counts = list(timeline.events if kind == "events" else timeline.errors)
+        text = entry[1][kind] = counter_notation(counts)
+    return text
+
+
 def input_series(slo: SLO, timeline: Timeline) -> list[InputSeries]:
     """The series the SLI's queries read, carrying the timeline's counts (sorted by selector)."""
     sli = slo.sli
-    events = list(timeline.events)
-    errors = list(timeline.errors)
-    good = [e - x for e, x in zip(events, errors)]
     series: list[InputSeries] = []
     if sli.events is not None:
         plan = events_plan(sli.events.error_query, sli.events.total_query)
-        counts = {"events": events, "errors": errors, "good": good}
         for metric, labels, kind in plan.counters:
-            series.append(InputSeries(series=series_selector(metric, dict(labels)), values=counter_notation(counts[kind])))
+            series.append(InputSeries(series=series_selector(metric, dict(labels)), values=timeline_notation(timeline, kind)))
     elif sli.latency is not None:
         labels = _matcher_labels(sli.latency.selector)
         le = le_values(sli.latency.threshold)[0]
-        series.append(InputSeries(series=series_selector(f"{sli.latency.metric}_bucket", {**labels, "le": le}), values=counter_notation(good)))
-        series.append(InputSeries(series=series_selector(f"{sli.latency.metric}_bucket", {**labels, "le": "+Inf"}), values=counter_notation(events)))
-        series.append(InputSeries(series=series_selector(f"{sli.latency.metric}_count", labels), values=counter_notation(events)))
+        good, events = timeline_notation(timeline, "good"), timeline_notation(timeline, "events")
+        series.append(InputSeries(series=series_selector(f"{sli.latency.metric}_bucket", {**labels, "le": le}), values=good))
+        series.append(InputSeries(series=series_selector(f"{sli.latency.metric}_bucket", {**labels, "le": "+Inf"}), values=events))
+        series.append(InputSeries(series=series_selector(f"{sli.latency.metric}_count", labels), values=events))
     elif sli.raw is not None:
         hook = sli.raw.test_series
         if hook is None:
