@@ -26,6 +26,8 @@ class PagingPolicy:
     #: PagerDuty routing keys per escalation role (``backup``, ``lead``, a person's id): where
     #: the roster's surface key should not be used for that step (see docs/receiver.md)
     role_routing_keys: Mapping[str, str] = field(default_factory=dict)
+    #: False when the receiver runs without paging (``paging: false``): pages are recorded as skipped
+    paging_enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,17 @@ def _pagerduty_trigger(
 ) -> PageSpec:
     key = f"{doc.id}:pagerduty:trigger:{step}{suffix}"
     routing_key = step_routing_key(policy, doc, role, contact)
+    if not policy.paging_enabled:
+        reason = "paging is off for this receiver (paging: false)"
+        return PageSpec(key, "pagerduty", "trigger", {}, role, contact, status="skipped", reason=reason, reason_code="paging_off")
     if not routing_key:
         reason = "no routing key: set BURNWISE_PAGERDUTY_ROUTING_KEY or a routing_key for the surface in the roster"
         return PageSpec(key, "pagerduty", "trigger", {}, role, contact, status="skipped", reason=reason, reason_code="no_routing_key")
     body = trigger_event(doc.to_json(), routing_key, role, contact, incident_url(policy, doc.id))
     body["dedup_key"] = step_dedup_key(doc, step, role)
+    version = (doc.responders or {}).get("roster_version")
+    if version:  # which roster this page was routed with (the roster reloads while running)
+        body["payload"]["custom_details"]["roster_version"] = version
     return PageSpec(key, "pagerduty", "trigger", body, role, contact)
 
 

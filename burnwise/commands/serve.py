@@ -14,6 +14,12 @@ def register(subparsers) -> None:
         "then BURNWISE_* environment variables override it. See docs/receiver.md.",
     )
     parser.add_argument("--config", type=Path, default=None, help="receiver YAML config file")
+    parser.add_argument(
+        "--without-paging",
+        action="store_true",
+        help="run without paging (config paging: false): pages are recorded as skipped; "
+        "without it the receiver refuses to start when no page has a route",
+    )
     parser.set_defaults(func=run)
 
 
@@ -22,5 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from burnwise.receiver.server import serve
 
     config = load_config(args.config)
+    if getattr(args, "without_paging", False):
+        config.paging = False
     serve(config)
     return 0
