@@ -52,7 +52,7 @@ def create_app(
     metrics = ReceiverMetrics(outbox_depth=store.outbox_depth)
     worker = OutboxWorker(store, config, policy, metrics)
     writer = BatchWriter(store, directory, policy)
-    ctx = ReceiverContext(config=config, store=store, policy=policy, metrics=metrics, worker=worker, writer=writer)
+    ctx = ReceiverContext(config=config, store=store, policy=policy, metrics=metrics, worker=worker, writer=writer, directory=directory)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

@@ -6,6 +6,7 @@ fault, never a traceback; the app maps store exceptions to 404/409/503 in one pl
 
 from __future__ import annotations
 
+from burnwise.receiver.ack_identity import UnknownName
 from burnwise.receiver.context import Unauthorized
 from burnwise.receiver.store import IncidentConflict, IncidentNotFound, StoreUnavailable
 from fastapi import FastAPI, Request
@@ -39,6 +40,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(IncidentConflict)
     async def _conflict(_request: Request, exc: IncidentConflict):
         return error(409, str(exc))
+
+    @app.exception_handler(UnknownName)
+    async def _unknown_name(_request: Request, exc: UnknownName):
+        return error(422, str(exc), known=exc.known)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError):

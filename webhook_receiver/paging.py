@@ -8,7 +8,7 @@ a ticket for sev3, a chat copy - is policy that is easier to read and test as pl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from burnwise.receiver.pagers.pagerduty import follow_up_event, trigger_event
 from burnwise.receiver.pagers.webhook import webhook_event
@@ -156,3 +156,18 @@ def pages_for_ack(policy: PagingPolicy, doc: PageDocument, by: str, keys: list[t
 
 def pages_for_resolve(policy: PagingPolicy, doc: PageDocument, by: str, keys: list[tuple[str, str]] | None = None) -> list[PageSpec]:
     return _follow_up(policy, doc, "resolve", "incident.resolved", by, keys)
+
+
+def pages_for_direct(policy: PagingPolicy, doc: PageDocument, role: str, contact: dict | None, number: int) -> list[PageSpec]:
+    """A page to a named role or person on request (``burnwise incident page --to``).
+
+    Its own dedup key (``<incident key>-page-<n>-<role>``) opens a new PagerDuty incident, so the
+    person is notified even while the primary's incident is open; acknowledge and resolve reach it
+    like every other trigger of the incident.
+    """
+    spec = _pagerduty_trigger(policy, doc, 0, role, contact)
+    spec = replace(spec, idem_key=f"{doc.id}:pagerduty:trigger:page:{number}")
+    if spec.status == "pending":
+        slug = "".join(ch if ch.isalnum() else "-" for ch in role)[:40]
+        spec.body["dedup_key"] = f"{doc.dedup_key}-page-{number}-{slug}"
+    return [spec]

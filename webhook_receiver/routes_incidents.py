@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Literal
 
+from burnwise.receiver.ack_identity import identify, token_person
 from burnwise.receiver.auth import token_matches
 from burnwise.receiver.context import ReceiverContext, Unauthorized
-from burnwise.receiver.models import AckRequest, ResolveRequest, TimelineRequest
+from burnwise.receiver.direct_page import page_directly
+from burnwise.receiver.models import AckRequest, PageRequest, ResolveRequest, TimelineRequest
 from burnwise.receiver.outbox import report_skipped
 from burnwise.receiver.records import IncidentDetail, IncidentRecord, TimelineEntry
 from burnwise.receiver.store import IncidentNotFound
@@ -22,7 +24,8 @@ def router(ctx: ReceiverContext) -> APIRouter:
     store, policy, metrics, worker = ctx.store, ctx.policy, ctx.metrics, ctx.worker
 
     def require_token(request: Request) -> None:
-        if not token_matches(request.headers.get("authorization"), ctx.config.auth_token):
+        header = request.headers.get("authorization")
+        if not token_matches(header, ctx.config.auth_token) and token_person(header, ctx.config.ack_tokens) is None:
             raise Unauthorized
 
     api = APIRouter(prefix="/v1/incidents", dependencies=[Depends(require_token)])
@@ -41,9 +44,10 @@ def router(ctx: ReceiverContext) -> APIRouter:
         return detail
 
     @api.post("/{incident_id}/ack", response_model=IncidentRecord)
-    def ack_incident(incident_id: int, body: AckRequest) -> IncidentRecord:
+    def ack_incident(incident_id: int, body: AckRequest, request: Request) -> IncidentRecord:
         started = datetime.now(timezone.utc)
-        record = store.acknowledge(incident_id, body.by, policy)
+        acker = identify(ctx.directory, ctx.config.ack_tokens, request.headers.get("authorization"), body.by, body.as_guest)
+        record = store.acknowledge(incident_id, acker.by, policy)
         if record.acknowledged_at is not None and record.acknowledged_at >= started:  # this call acknowledged it
             waited = (record.acknowledged_at - record.opened_at).total_seconds()
             metrics.time_to_acknowledge.labels(surface=record.surface or "none", severity=record.severity).observe(waited)
@@ -63,4 +67,16 @@ def router(ctx: ReceiverContext) -> APIRouter:
     def add_timeline(incident_id: int, body: TimelineRequest) -> TimelineEntry:
         return store.add_timeline(incident_id, body.kind, body.text, body.by)
 
+    add_page_route(api, ctx)
     return api
+
+
+def add_page_route(api: APIRouter, ctx: ReceiverContext) -> None:
+    """``POST /v1/incidents/{id}/page``: page a role, an SME or a person now (its own dedup key)."""
+
+    @api.post("/{incident_id}/page", response_model=IncidentDetail)
+    def page_incident(incident_id: int, body: PageRequest) -> IncidentDetail:
+        result = page_directly(ctx.store.db, incident_id, body.to, body.by, ctx.policy, ctx.directory)
+        report_skipped(result.skipped, ctx.metrics)
+        ctx.worker.wake()
+        return ctx.store.get_incident(incident_id)
