@@ -95,7 +95,7 @@ def test_serve_from_the_wheel_answers_health(wheel_install, tmp_path):
     port = free_port()
     config = tmp_path / "receiver.yaml"
     config.write_text(
-        f"listen: 127.0.0.1:{port}\ndatabase_url: sqlite:///{tmp_path / 'db.sqlite'}\n", encoding="utf-8"
+        f"listen: 127.0.0.1:{port}\ndatabase_url: sqlite:///{tmp_path / 'db.sqlite'}\npaging: false\n", encoding="utf-8"
     )
     env = {**_wheel_env(wheel_install), "BURNWISE_AUTH_TOKEN": "wheel-test-token"}
     log = (tmp_path / "serve.log").open("wb")

@@ -23,6 +23,7 @@ from burnwise.receiver.metrics import ReceiverMetrics
 from burnwise.receiver.openapi_doc import install_openapi
 from burnwise.receiver.outbox import OutboxWorker
 from burnwise.receiver.paging import PagingPolicy
+from burnwise.receiver.roster_reload import ReloadingDirectory
 from burnwise.receiver.store import Store, StoreUnavailable
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -42,18 +43,19 @@ def create_app(
 ) -> FastAPI:
     """Build the app; the outbox worker runs inside it while the app is up."""
     store = store or Store.from_url(config.database_url)
-    directory = directory if directory is not None else load_directory(config)
+    directory = directory if directory is not None else reloading_directory(config)
     policy = PagingPolicy(
         base_url=config.base_url,
         default_routing_key=config.pagerduty_routing_key,
         ticket_enabled=bool(config.ticket_url),
         chat_enabled=bool(config.chat_url),
         role_routing_keys=dict(config.role_routing_keys),
+        paging_enabled=config.paging,
     )
     metrics = ReceiverMetrics(outbox_depth=store.outbox_depth)
     worker = OutboxWorker(store, config, policy, metrics)
     writer = BatchWriter(store, directory, policy)
-    ctx = ReceiverContext(config=config, store=store, policy=policy, metrics=metrics, worker=worker, writer=writer)
+    ctx = ReceiverContext(config=config, store=store, policy=policy, metrics=metrics, worker=worker, writer=writer, directory=directory)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -63,12 +65,18 @@ def create_app(
             log.warning("database not reachable at start (%s); answering 503 until it is", exc)
         if start_worker:
             worker.start()
+        if isinstance(directory, ReloadingDirectory):
+            directory.on_refused = lambda _reason: metrics.roster_reloads.labels(outcome="refused").inc()
+            directory.on_loaded = lambda: metrics.roster_reloads.labels(outcome="loaded").inc()
+            directory.start(config.roster_reload_seconds)
         try:
             yield
         finally:
             writer.stop()  # answers every queued payload before the process ends
             if start_worker:
                 worker.stop()
+            if isinstance(directory, ReloadingDirectory):
+                directory.stop()
 
     app = FastAPI(
         title="burnwise receiver",
@@ -82,6 +90,7 @@ def create_app(
     app.state.writer = writer
     app.state.config = config
     app.state.context = ctx
+    app.state.directory = directory
     install_handlers(app)
     app.add_middleware(RequestGuard, config=config, metrics=metrics)
     app.include_router(routes_alertmanager.router(ctx))
@@ -89,3 +98,11 @@ def create_app(
     app.include_router(routes_health.router(ctx))
     install_openapi(app)
     return app
+
+
+def reloading_directory(config: ReceiverConfig) -> Directory:
+    """The roster files as a directory that reloads itself on change; a factory's or the empty one as is."""
+    loaded = load_directory(config)
+    if config.directory_factory or (config.roster is None and config.runbooks is None):
+        return loaded
+    return ReloadingDirectory(loaded, config.roster, config.runbooks)

@@ -85,6 +85,13 @@ class ReceiverConfig(BaseModel):
     #: PagerDuty routing keys for escalation roles or roster person ids (see docs/receiver.md)
     role_routing_keys: dict[str, str] = Field(default_factory=dict)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    #: how often the roster files' content hash is checked (also at once on SIGHUP)
+    roster_reload_seconds: float = Field(default=2.0, gt=0)
+    #: False: this receiver does not page (pages are recorded as skipped); True (default) refuses to
+    #: start without any route for a page (see ``refuse_paging_without_route``)
+    paging: bool = True
+    #: who may acknowledge with an API token: ``{token: roster person id}`` (see docs/receiver.md)
+    ack_tokens: dict[str, str] = Field(default_factory=dict)
     log_level: str = "info"
 
     @field_validator("listen")

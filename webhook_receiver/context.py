@@ -16,6 +16,8 @@ from burnwise.receiver.outbox import OutboxWorker
 from burnwise.receiver.paging import PagingPolicy
 from burnwise.receiver.store import Store
 
+from burnwise.roster.directory import Directory
+
 
 @dataclass(frozen=True)
 class ReceiverContext:
@@ -25,6 +27,8 @@ class ReceiverContext:
     metrics: ReceiverMetrics
     worker: OutboxWorker
     writer: BatchWriter
+    #: the roster as the receiver sees it now (acknowledgement identity, direct pages)
+    directory: Directory | None = None
 
 
 class Unauthorized(Exception):

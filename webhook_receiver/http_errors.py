@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from burnwise.receiver.ack_identity import UnknownName
 from burnwise.receiver.context import Unauthorized
 from burnwise.receiver.store import IncidentConflict, IncidentNotFound, StoreUnavailable
 from fastapi import FastAPI, Request
@@ -81,6 +82,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(IncidentConflict)
     async def _conflict(_request: Request, exc: IncidentConflict):
         return error(409, str(exc))
+
+    @app.exception_handler(UnknownName)
+    async def _unknown_name(_request: Request, exc: UnknownName):
+        return error(422, str(exc), known=exc.known)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError):

@@ -21,6 +21,7 @@ from burnwise.receiver.engine import Database, StoreUnavailable, utcnow
 from burnwise.receiver.enrich import Enrichment, enrich
 from burnwise.receiver.incident_commands import write_close
 from burnwise.receiver.incident_rows import alert_state, document_of
+from burnwise.receiver.late_alerts import note_stale_firing, record_late_resolves, split_stale_firing
 from burnwise.receiver.lifecycle import (
     Close,
     decide_alerts_resolved,
@@ -169,6 +170,13 @@ def ingest_round(
     notification_rows = []
     for request, gid, (new_firing, new_resolved, event_ids) in zip(requests, gids, events):
         incident = active.get(gid)
+        new_firing, stale = split_stale_firing(conn, gid, new_firing) if new_firing else (new_firing, [])
+        if stale:
+            stale_incidents = note_stale_firing(writes, gid, stale, now)
+            if not new_firing and not new_resolved:  # only late firings: nothing opens, nothing pages
+                ids = [incident.id] if incident is not None else stale_incidents
+                results.append(IngestResult(duplicate=True, incident_ids=ids[:1]))
+                continue
         if not new_firing and not new_resolved:
             incident_id = incident.id if incident is not None else _active_incident_id(conn, gid)
             results.append(IngestResult(duplicate=True, incident_ids=[incident_id] if incident_id is not None else []))
@@ -214,6 +222,8 @@ def _apply(
             _join(conn, writes, payload, active, new_firing)
     if new_resolved and incident_id is not None:
         _resolve_alerts(conn, writes, payload, incident_id, new_resolved)
+    elif new_resolved:  # the incident was resolved by hand: Alertmanager's resolve is still recorded
+        result.incident_ids.extend(record_late_resolves(conn, writes, payload.notification.group_id, new_resolved, payload.now))
     if incident_id is not None:
         if active is None:  # the events were written before the incident existed
             conn.execute(sql.SET_EVENTS_INCIDENT, {"event_ids": event_ids, "incident_id": incident_id})

@@ -69,6 +69,9 @@ class ReceiverMetrics:
             buckets=(30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400),
             registry=r,
         )
+        self.roster_reloads = Counter(f"{PREFIX}_roster_reloads", "Roster reloads by outcome (loaded, refused).", ["outcome"], registry=r)
+        for outcome in ("loaded", "refused"):
+            self.roster_reloads.labels(outcome=outcome)
         for reason in ("auth", "invalid", "too_large", "unsupported_media_type", "unavailable"):
             self.rejected.labels(reason=reason)
         for target in ("pagerduty", "ticket", "chat"):

@@ -143,7 +143,18 @@ TimelineKind = Literal["triage", "mitigation", "note", "deploy"]
 
 class AckRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    by: Text = Field(min_length=1, max_length=200)
+    #: a roster person (id or name); may be left out when the request's token is a person's own
+    by: Text | None = Field(default=None, min_length=1, max_length=200)
+    #: acknowledge as somebody outside the roster (recorded as ``guest:<by>``)
+    as_guest: bool = False
+
+
+class PageRequest(BaseModel):
+    """``POST /v1/incidents/{id}/page``: page a role (primary/backup/lead), an SME role or a person."""
+
+    model_config = ConfigDict(extra="forbid")
+    to: Text = Field(min_length=1, max_length=200)
+    by: Text = Field(default="api", min_length=1, max_length=200)
 
 
 class ResolveRequest(BaseModel):

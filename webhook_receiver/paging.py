@@ -8,7 +8,7 @@ a ticket for sev3, a chat copy - is policy that is easier to read and test as pl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from burnwise.receiver.pagers.pagerduty import follow_up_event, trigger_event
 from burnwise.receiver.pagers.webhook import webhook_event
@@ -26,6 +26,8 @@ class PagingPolicy:
     #: PagerDuty routing keys per escalation role (``backup``, ``lead``, a person's id): where
     #: the roster's surface key should not be used for that step (see docs/receiver.md)
     role_routing_keys: Mapping[str, str] = field(default_factory=dict)
+    #: False when the receiver runs without paging (``paging: false``): pages are recorded as skipped
+    paging_enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,17 @@ def _pagerduty_trigger(
 ) -> PageSpec:
     key = f"{doc.id}:pagerduty:trigger:{step}{suffix}"
     routing_key = step_routing_key(policy, doc, role, contact)
+    if not policy.paging_enabled:
+        reason = "paging is off for this receiver (paging: false)"
+        return PageSpec(key, "pagerduty", "trigger", {}, role, contact, status="skipped", reason=reason, reason_code="paging_off")
     if not routing_key:
         reason = "no routing key: set BURNWISE_PAGERDUTY_ROUTING_KEY or a routing_key for the surface in the roster"
         return PageSpec(key, "pagerduty", "trigger", {}, role, contact, status="skipped", reason=reason, reason_code="no_routing_key")
     body = trigger_event(doc.to_json(), routing_key, role, contact, incident_url(policy, doc.id))
     body["dedup_key"] = step_dedup_key(doc, step, role)
+    version = (doc.responders or {}).get("roster_version")
+    if version:  # which roster this page was routed with (the roster reloads while running)
+        body["payload"]["custom_details"]["roster_version"] = version
     return PageSpec(key, "pagerduty", "trigger", body, role, contact)
 
 
@@ -148,3 +156,18 @@ def pages_for_ack(policy: PagingPolicy, doc: PageDocument, by: str, keys: list[t
 
 def pages_for_resolve(policy: PagingPolicy, doc: PageDocument, by: str, keys: list[tuple[str, str]] | None = None) -> list[PageSpec]:
     return _follow_up(policy, doc, "resolve", "incident.resolved", by, keys)
+
+
+def pages_for_direct(policy: PagingPolicy, doc: PageDocument, role: str, contact: dict | None, number: int) -> list[PageSpec]:
+    """A page to a named role or person on request (``burnwise incident page --to``).
+
+    Its own dedup key (``<incident key>-page-<n>-<role>``) opens a new PagerDuty incident, so the
+    person is notified even while the primary's incident is open; acknowledge and resolve reach it
+    like every other trigger of the incident.
+    """
+    spec = _pagerduty_trigger(policy, doc, 0, role, contact)
+    spec = replace(spec, idem_key=f"{doc.id}:pagerduty:trigger:page:{number}")
+    if spec.status == "pending":
+        slug = "".join(ch if ch.isalnum() else "-" for ch in role)[:40]
+        spec.body["dedup_key"] = f"{doc.dedup_key}-page-{number}-{slug}"
+    return [spec]

@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
+from burnwise.receiver.ack_identity import identify, token_person
 from burnwise.receiver.auth import token_matches
 from burnwise.receiver.context import ReceiverContext, Unauthorized
+from burnwise.receiver.direct_page import page_directly
 from burnwise.receiver.http_errors import error_responses
-from burnwise.receiver.models import MAX_INT, AckRequest, ResolveRequest, TimelineRequest
+from burnwise.receiver.models import MAX_INT, AckRequest, PageRequest, ResolveRequest, TimelineRequest
 from burnwise.receiver.outbox import report_skipped
 from burnwise.receiver.records import IncidentDetail, IncidentRecord, TimelineEntry
 from burnwise.receiver.store import IncidentNotFound
@@ -33,7 +35,8 @@ def router(ctx: ReceiverContext) -> APIRouter:
     store, policy, metrics, worker = ctx.store, ctx.policy, ctx.metrics, ctx.worker
 
     def require_token(request: Request) -> None:
-        if not token_matches(request.headers.get("authorization"), ctx.config.auth_token):
+        header = request.headers.get("authorization")
+        if not token_matches(header, ctx.config.auth_token) and token_person(header, ctx.config.ack_tokens) is None:
             raise Unauthorized
 
     # HTTPBearer(auto_error=False) only documents the scheme; RequestGuard and require_token enforce it
@@ -54,9 +57,10 @@ def router(ctx: ReceiverContext) -> APIRouter:
         return detail
 
     @api.post("/{incident_id}/ack", response_model=IncidentRecord, responses=COMMAND_ERRORS)
-    def ack_incident(incident_id: IncidentId, body: AckRequest) -> IncidentRecord:
+    def ack_incident(incident_id: IncidentId, body: AckRequest, request: Request) -> IncidentRecord:
         started = datetime.now(timezone.utc)
-        record = store.acknowledge(incident_id, body.by, policy)
+        acker = identify(ctx.directory, ctx.config.ack_tokens, request.headers.get("authorization"), body.by, body.as_guest)
+        record = store.acknowledge(incident_id, acker.by, policy)
         if record.acknowledged_at is not None and record.acknowledged_at >= started:  # this call acknowledged it
             waited = (record.acknowledged_at - record.opened_at).total_seconds()
             metrics.time_to_acknowledge.labels(surface=record.surface or "none", severity=record.severity).observe(waited)
@@ -76,4 +80,16 @@ def router(ctx: ReceiverContext) -> APIRouter:
     def add_timeline(incident_id: IncidentId, body: TimelineRequest) -> TimelineEntry:
         return store.add_timeline(incident_id, body.kind, body.text, body.by)
 
+    add_page_route(api, ctx)
     return api
+
+
+def add_page_route(api: APIRouter, ctx: ReceiverContext) -> None:
+    """``POST /v1/incidents/{id}/page``: page a role, an SME or a person now (its own dedup key)."""
+
+    @api.post("/{incident_id}/page", response_model=IncidentDetail, responses=COMMAND_ERRORS)
+    def page_incident(incident_id: IncidentId, body: PageRequest) -> IncidentDetail:
+        result = page_directly(ctx.store.db, incident_id, body.to, body.by, ctx.policy, ctx.directory)
+        report_skipped(result.skipped, ctx.metrics)
+        ctx.worker.wake()
+        return ctx.store.get_incident(incident_id)

@@ -1,4 +1,4 @@
-"""`burnwise incident list|show|ack|resolve|note`: work incidents through a running receiver.
+"""`burnwise incident list|show|ack|resolve|note|page`: work incidents through a running receiver.
 
 Why over HTTP and not the database: the receiver owns the side effects (stopping escalation,
 sending the PagerDuty acknowledge/resolve), so the CLI asks it, exactly like any other client.
@@ -42,8 +42,15 @@ def register(subparsers) -> None:
 
     p = actions.add_parser("ack", parents=[common], help="acknowledge (stops escalation)")
     p.add_argument("id", type=int)
-    p.add_argument("--by", required=True, help="who acknowledges")
+    p.add_argument("--by", default=None, help="who acknowledges: a roster person id (may be left out with a personal token)")
+    p.add_argument("--as-guest", action="store_true", help="acknowledge as somebody outside the roster")
     p.set_defaults(func=_ack)
+
+    p = actions.add_parser("page", parents=[common], help="page a role, an SME or a person now")
+    p.add_argument("id", type=int)
+    p.add_argument("--to", required=True, help="primary|backup|lead, an SME role of the surface, or a roster person")
+    p.add_argument("--by", default=os.environ.get("USER", "cli"))
+    p.set_defaults(func=_page)
 
     p = actions.add_parser("resolve", parents=[common], help="resolve by hand")
     p.add_argument("id", type=int)
@@ -81,7 +88,8 @@ def _call(args: argparse.Namespace, method: str, path: str, body: dict | None = 
     if response.status_code == 401:
         raise BurnwiseError(f"{base}: token refused; pass --token or set BURNWISE_AUTH_TOKEN")
     if response.status_code >= 400:
-        raise BurnwiseError(f"{base}{path}: HTTP {response.status_code}: {data.get('error', data)}")
+        known = f" (known: {', '.join(data['known'])})" if isinstance(data, dict) and data.get("known") else ""
+        raise BurnwiseError(f"{base}{path}: HTTP {response.status_code}: {data.get('error', data)}{known}")
     return data
 
 
@@ -125,8 +133,15 @@ def _show(args) -> int:
 
 
 def _ack(args) -> int:
-    data = _call(args, "POST", f"/v1/incidents/{args.id}/ack", {"by": args.by})
+    body = ({"by": args.by} if args.by else {}) | ({"as_guest": True} if args.as_guest else {})
+    data = _call(args, "POST", f"/v1/incidents/{args.id}/ack", body)
     return _print(args, data, f"incident {args.id} acknowledged by {data['acknowledged_by']}")
+
+
+def _page(args) -> int:
+    data = _call(args, "POST", f"/v1/incidents/{args.id}/page", {"to": args.to, "by": args.by})
+    direct = [e for e in data["timeline"] if e["kind"] == "escalate" and (e.get("data") or {}).get("direct")]
+    return _print(args, data, f"incident {args.id}: {direct[-1]['text'] if direct else 'paged'}")
 
 
 def _resolve(args) -> int:

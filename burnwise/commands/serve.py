@@ -19,6 +19,12 @@ def register(subparsers) -> None:
         action="store_true",
         help="start without an auth token (every route open to anyone who reaches the port); logged as a WARNING",
     )
+    parser.add_argument(
+        "--without-paging",
+        action="store_true",
+        help="run without paging (config paging: false): pages are recorded as skipped; "
+        "without it the receiver refuses to start when no page has a route",
+    )
     parser.set_defaults(func=run)
 
 
@@ -29,5 +35,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.insecure_no_auth:
         config.insecure_no_auth = True
+    if getattr(args, "without_paging", False):
+        config.paging = False
     serve(config)
     return 0

@@ -262,8 +262,13 @@ class Scenario:
 
     def acknowledge(self, incident_id: int) -> dict:
         self.step("Acknowledging through the API")
-        record = self.stack.receiver_api("POST", f"/v1/incidents/{incident_id}/ack", {"by": ACTOR})
-        self.say(f"  POST /v1/incidents/{incident_id}/ack {{\"by\": \"{ACTOR}\"}} -> {record['status']} by {record['acknowledged_by']}")
+        # acks name a roster person: the one being paged acknowledges (else the demo acks as a guest)
+        incident = self.stack.incident(incident_id)
+        chain = incident.get("escalation_chain") or []
+        step = min(incident.get("escalation_step") or 0, len(chain) - 1) if chain else 0
+        body = {"by": chain[step]["contact"]["id"]} if chain else {"by": ACTOR, "as_guest": True}
+        record = self.stack.receiver_api("POST", f"/v1/incidents/{incident_id}/ack", body)
+        self.say(f"  POST /v1/incidents/{incident_id}/ack {json.dumps(body)} -> {record['status']} by {record['acknowledged_by']}")
         return record
 
     def mitigate(self, incident_id: int) -> dict:

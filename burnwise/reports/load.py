@@ -55,6 +55,8 @@ class PersonLoad(BaseModel):
     primary_incidents: int
     ack: AckFigures
     escalated_to_backup: int
+    #: incidents this person acknowledged (``acknowledged_by``), whoever was paged
+    acks_made: int = 0
 
 
 class Fairness(BaseModel):
@@ -166,6 +168,11 @@ def surface_load(
         if contact is not None:
             people.setdefault(contact["id"], contact)
             as_primary[contact["id"]].append(incident)
+    acks_made: dict[str, int] = defaultdict(int)
+    for incident in incidents:
+        if incident.acknowledged_by:  # the person who acknowledged, not the one paged (issue 15)
+            acks_made[incident.acknowledged_by] += 1
+            people.setdefault(incident.acknowledged_by, {"id": incident.acknowledged_by, "name": incident.acknowledged_by})
     rows = []
     for pid in sorted(people):
         contact = people[pid]
@@ -179,6 +186,7 @@ def surface_load(
             primary_incidents=len(mine),
             ack=ack_figures(mine, until),
             escalated_to_backup=sum(_escalated_to_backup(timelines.get(i.id, [])) for i in mine),
+            acks_made=acks_made.get(pid, 0),
         ))
     weeks = (until - since) / timedelta(weeks=1)
     members = list(rotation) if rotation else sorted(people)
@@ -246,12 +254,12 @@ def render_markdown(report: LoadReport) -> str:
         lines.append("")
         lines += table(
             ["Person", "Time zone", "Pages", "Out of hours", "As primary", "TTA median", "TTA p90", "Ack SLA",
-             "Escalated to backup"],
+             "Escalated to backup", "Acks made"],
             [
                 [p.name, p.timezone, p.pages, p.out_of_hours_pages, p.primary_incidents,
                  human(p.ack.tta_median_seconds), human(p.ack.tta_p90_seconds),
                  f"{percent(p.ack.sla_percent)} ({p.ack.sla_met}/{p.ack.sla_met + p.ack.sla_missed})",
-                 p.escalated_to_backup]
+                 p.escalated_to_backup, p.acks_made]
                 for p in s.people
             ],
         )

@@ -8,6 +8,7 @@ page goes to the default routing key with no named people.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,18 @@ DEFAULT_ACK_TIMEOUTS: dict[str, timedelta] = {
     "sev1": timedelta(minutes=5),
     "sev2": timedelta(minutes=10),
 }
+
+
+def files_version(*paths: Path | None) -> str | None:
+    """A short content hash of the roster (and runbook) files: the roster version pages carry."""
+    digest = hashlib.sha256()
+    found = False
+    for path in paths:
+        if path is None:
+            continue
+        found = True
+        digest.update(Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()[:12] if found else None
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,8 @@ class Responders:
     smes: Mapping[str, tuple[Contact, ...]] = field(default_factory=dict)
     ack_timeouts: Mapping[str, timedelta] = field(default_factory=lambda: dict(DEFAULT_ACK_TIMEOUTS))
     routing_key: str | None = None
+    #: the content hash of the roster files these responders were read from (None without files)
+    roster_version: str | None = None
 
     def escalation_chain(self) -> list[tuple[str, Contact]]:
         """Primary, then backup, then lead: the order an unacknowledged page walks."""
@@ -75,7 +90,7 @@ class Responders:
             "ack_timeouts_seconds": {
                 sev: int(t.total_seconds()) for sev, t in sorted(self.ack_timeouts.items())
             },
-        }
+        } | ({"roster_version": self.roster_version} if self.roster_version else {})
 
 
 @dataclass(frozen=True)
@@ -93,9 +108,11 @@ class RunbookLink:
 class Directory:
     """Surface lookup, on-call resolution and runbook matching over a loaded roster and catalog."""
 
-    def __init__(self, roster: Roster | None = None, runbooks: RunbookCatalog | None = None) -> None:
+    def __init__(self, roster: Roster | None = None, runbooks: RunbookCatalog | None = None, version: str | None = None) -> None:
         self._roster = roster
         self._runbooks = runbooks
+        #: content hash of the files loaded (see :func:`files_version`); pages carry it
+        self.version = version
 
     @classmethod
     def empty(cls) -> "Directory":
@@ -116,7 +133,7 @@ class Directory:
             if problems:
                 raise OncallFileError(problems)
         catalog = load_catalog(Path(runbooks_path)) if runbooks_path is not None else None
-        return cls(roster, catalog)
+        return cls(roster, catalog, files_version(roster_path, runbooks_path))
 
     @property
     def roster(self) -> Roster | None:
@@ -161,6 +178,7 @@ class Directory:
             },
             ack_timeouts=dict(sorted(timeouts.items())),
             routing_key=routing_key,
+            roster_version=self.version,
         )
 
     def runbooks_for(self, labels: Mapping[str, str]) -> list[RunbookLink]:

@@ -75,7 +75,7 @@ def test_an_acknowledge_takes_over_from_a_run_started_on_open(stack):
     run.start()
     try:
         wait_until(lambda: len(stack.service.control_calls) > before, 20, "step 1's call")
-        stack.receiver_api("POST", f"/v1/incidents/{incident}/ack", {"by": "alice"})
+        stack.receiver_api("POST", f"/v1/incidents/{incident}/ack", {"by": "alice", "as_guest": True})
     finally:
         run.join(timeout=20)
     assert result["report"].outcome == "stopped"

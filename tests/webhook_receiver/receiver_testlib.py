@@ -64,6 +64,11 @@ def notification(group: str, alerts: list[dict], receiver: str = "burnwise") -> 
     }
 
 
+def _has_route(settings: dict, env: dict) -> bool:
+    keys = ("pagerduty_routing_key", "role_routing_keys", "roster", "directory_factory", "paging")
+    return any(settings.get(k) is not None for k in keys) or "BURNWISE_PAGERDUTY_ROUTING_KEY" in env or "BURNWISE_ROSTER" in env
+
+
 class ReceiverProcess:
     """`python -m burnwise serve --config <tmp>/receiver.yaml` on a free port."""
 
@@ -74,6 +79,8 @@ class ReceiverProcess:
         if not self.settings.get("auth_token"):
             # `burnwise serve` refuses to start without a token unless told so explicitly
             self.settings.setdefault("insecure_no_auth", True)
+        if not _has_route(self.settings, env or {}):
+            self.settings["paging"] = False  # a receiver with no route at all refuses to start otherwise
         self.extra_env = env or {}
         self.pythonpath = pythonpath or []
         self.proc: subprocess.Popen | None = None

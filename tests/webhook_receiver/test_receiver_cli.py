@@ -23,7 +23,8 @@ pytestmark = pytest.mark.integration
 
 def test_incident_commands_round_trip(start_receiver, pager, tmp_path, capsys, monkeypatch):
     receiver = start_receiver(
-        {"database_url": f"sqlite:///{tmp_path / 'cli.db'}", "auth_token": TOKEN, "pagerduty_url": pager.enqueue_url}
+        {"database_url": f"sqlite:///{tmp_path / 'cli.db'}", "auth_token": TOKEN, "pagerduty_url": pager.enqueue_url,
+         "role_routing_keys": {"lead": "L" * 32}}  # only the lead has a route: the primary's page has none
     )
     incident_id = receiver.post(notification("cli", [alert()])).json()["opened"][0]
     monkeypatch.setenv("BURNWISE_URL", receiver.url)

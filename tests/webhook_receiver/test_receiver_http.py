@@ -168,7 +168,8 @@ def test_ticket_routes(receiver, pager):
 
 
 def test_ticket_without_url_is_recorded_as_skipped(start_receiver, pager, tmp_path):
-    receiver = start_receiver({"database_url": f"sqlite:///{tmp_path / 't.db'}", "pagerduty_url": pager.enqueue_url})
+    only_lead = {"role_routing_keys": {"lead": "L" * 32}}  # a route exists, but not for these pages
+    receiver = start_receiver({"database_url": f"sqlite:///{tmp_path / 't.db'}", "pagerduty_url": pager.enqueue_url, **only_lead})
     incident_id = receiver.post(notification("noticket", [alert(severity="info")])).json()["opened"][0]
     [page] = receiver.incident(incident_id)["pages"]
     assert page["target"] == "ticket" and page["status"] == "skipped" and "ticket_url" in page["last_error"]

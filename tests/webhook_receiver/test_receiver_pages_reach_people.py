@@ -92,7 +92,8 @@ def test_page_of_an_open_incident_is_never_given_up(start_receiver, pager, tmp_p
 
 def test_unroutable_page_is_loud(start_receiver, pager, tmp_path):
     """#5: no routing key anywhere: ERROR line, metric by reason, timeline entry, and not counted."""
-    receiver = start_receiver({"database_url": f"sqlite:///{tmp_path / 'loud.db'}", "pagerduty_url": pager.enqueue_url})
+    only_lead = {"role_routing_keys": {"lead": "L" * 32}}  # a route exists, but not for this page
+    receiver = start_receiver({"database_url": f"sqlite:///{tmp_path / 'loud.db'}", "pagerduty_url": pager.enqueue_url, **only_lead})
     answer = receiver.post(notification("nokey", [alert(severity="sev1")])).json()
     assert answer["pages"] == 0
     detail = receiver.incident(answer["opened"][0])

@@ -35,7 +35,7 @@ def fit_size(event: dict, limit: int = MAX_EVENT_BYTES) -> dict:
 
 MAX_TRIMMED_LINKS = 3
 MAX_TRIMMED_HREF = 2048
-TRIMMED_DETAILS = ("incident_id", "incident_url", "severity", "surface", "paged")
+TRIMMED_DETAILS = ("incident_id", "incident_url", "severity", "surface", "paged", "roster_version")
 
 
 def trimmed(event: dict) -> dict:
