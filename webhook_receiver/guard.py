@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 
+from burnwise.receiver.ack_identity import token_person
 from burnwise.receiver.auth import token_matches
 from burnwise.receiver.config import ReceiverConfig
 from burnwise.receiver.metrics import ReceiverMetrics
@@ -55,6 +56,12 @@ class RequestGuard:
         self.config = config
         self.metrics = metrics
 
+    def _authorized(self, path: str, authorization: str | None) -> bool:
+        """The service token opens every route; a person's own token (``ack_tokens``) opens the incident routes."""
+        if token_matches(authorization, self.config.auth_token):
+            return True
+        return path.startswith("/v1/incidents") and token_person(authorization, self.config.ack_tokens) is not None
+
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -62,7 +69,7 @@ class RequestGuard:
         path, method = scope["path"], scope["method"]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         counted = path.startswith("/v1/alertmanager")  # the payload metrics count webhooks only
-        if needs_token(path, self.config) and not token_matches(headers.get("authorization"), self.config.auth_token):
+        if needs_token(path, self.config) and not self._authorized(path, headers.get("authorization")):
             await self._refuse(send, counted, "auth", 401, "missing or wrong token: send 'Authorization: Bearer <token>' or basic auth")
             return
         if not path.startswith("/v1/") or method in SAFE_METHODS:

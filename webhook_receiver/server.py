@@ -51,9 +51,9 @@ def serve(config: ReceiverConfig) -> None:
         level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     directory = reloading_directory(config)
-    refuse_paging_without_route(config, directory)
     app = create_app(config, directory=directory)  # config and roster mistakes first: they name the file and key
     check_startup(config)  # then refuse an unsafe configuration (BurnwiseError, one line) before listening
+    refuse_paging_without_route(config, directory)
     if config.paging and not config.pagerduty_routing_key:
         log.warning(
             "no default PagerDuty routing key (BURNWISE_PAGERDUTY_ROUTING_KEY): pages without a roster key are skipped"

@@ -89,13 +89,13 @@ def test_serve_refuses_to_page_without_any_route(tmp_path, monkeypatch, capsys):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "receiver.yaml"
-    path.write_text(f"database_url: sqlite:///{tmp_path / 'x.db'}\n")
+    path.write_text(f"database_url: sqlite:///{tmp_path / 'x.db'}\nauth_token: t0ken\n")
     assert burnwise(["serve", "--config", str(path)]) == 1
     err = capsys.readouterr().err
     assert "no page has a route" in err and "--without-paging" in err and "Traceback" not in err
     # a roster whose surfaces have no routing key is no route either
     write(tmp_path, "roster.yaml", roster())
-    path.write_text(f"database_url: sqlite:///{tmp_path / 'x.db'}\nroster: roster.yaml\n")
+    path.write_text(f"database_url: sqlite:///{tmp_path / 'x.db'}\nauth_token: t0ken\nroster: roster.yaml\n")
     assert burnwise(["serve", "--config", str(path)]) == 1
     assert "no page has a route" in capsys.readouterr().err
 
