@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
-from burnwise.receiver import routes_alertmanager, routes_health, routes_incidents
+from burnwise.receiver import routes_alertmanager, routes_deploys, routes_escalate, routes_health, routes_incidents
 from burnwise.receiver.batch_writer import BatchWriter
 from burnwise.receiver.config import ReceiverConfig
 from burnwise.receiver.context import ReceiverContext
@@ -82,5 +82,7 @@ def create_app(
     install_handlers(app)
     app.include_router(routes_alertmanager.router(ctx))
     app.include_router(routes_incidents.router(ctx))
+    app.include_router(routes_escalate.router(ctx))
+    app.include_router(routes_deploys.router(ctx))
     app.include_router(routes_health.router(ctx))
     return app

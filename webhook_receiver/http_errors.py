@@ -7,6 +7,7 @@ fault, never a traceback; the app maps store exceptions to 404/409/503 in one pl
 from __future__ import annotations
 
 from burnwise.receiver.context import Unauthorized
+from burnwise.receiver.timeline_entries import EntryTimeRefused
 from burnwise.receiver.store import IncidentConflict, IncidentNotFound, StoreUnavailable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,6 +40,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(IncidentConflict)
     async def _conflict(_request: Request, exc: IncidentConflict):
         return error(409, str(exc))
+
+    @app.exception_handler(EntryTimeRefused)
+    async def _bad_time(_request: Request, exc: EntryTimeRefused):
+        return error(400, str(exc), field="at")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError):

@@ -99,7 +99,7 @@ class Notification(BaseModel):
         return hashlib.sha256(f"{self.receiver}\x00{self.group_key}".encode()).hexdigest()[:40]
 
 
-TimelineKind = Literal["triage", "mitigation", "note", "deploy"]
+TimelineKind = Literal["triage", "mitigation", "note", "deploy", "runbook"]
 
 
 class AckRequest(BaseModel):
@@ -118,3 +118,5 @@ class TimelineRequest(BaseModel):
     kind: TimelineKind
     text: str = Field(min_length=1, max_length=10_000)
     by: str = Field(default="api", min_length=1, max_length=200)
+    at: datetime | None = None  # when it happened (checked by burnwise.receiver.timeline_entries)
+    data: dict | None = None  # structured facts, e.g. a runbook step's action, result and SLI

@@ -15,6 +15,7 @@ from burnwise.receiver.models import AckRequest, ResolveRequest, TimelineRequest
 from burnwise.receiver.outbox import report_skipped
 from burnwise.receiver.records import IncidentDetail, IncidentRecord, TimelineEntry
 from burnwise.receiver.store import IncidentNotFound
+from burnwise.receiver.timeline_entries import add_entry
 from fastapi import APIRouter, Body, Depends, Request
 
 
@@ -61,6 +62,6 @@ def router(ctx: ReceiverContext) -> APIRouter:
 
     @api.post("/{incident_id}/timeline", response_model=TimelineEntry, status_code=201)
     def add_timeline(incident_id: int, body: TimelineRequest) -> TimelineEntry:
-        return store.add_timeline(incident_id, body.kind, body.text, body.by)
+        return add_entry(store.db, incident_id, body.kind, body.text, body.by, body.at, body.data)
 
     return api

@@ -185,3 +185,16 @@ outbox = sa.Table(
     sa.Column("last_status_code", sa.Integer, nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
 )
+
+# deploys as CI pipelines record them (``POST /v1/deploys``): when a change really went out, so
+# handoffs and postmortems place it by its own time, not by when someone typed it on an incident
+deploys = sa.Table(
+    "deploys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("service", sa.String(200), nullable=False, index=True),
+    sa.Column("at", UTCDateTime, nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+)

@@ -1,4 +1,4 @@
-"""`burnwise incident list|show|ack|resolve|note`: work incidents through a running receiver.
+"""`burnwise incident list|show|ack|resolve|note|escalate`: work incidents through a running receiver.
 
 Why over HTTP and not the database: the receiver owns the side effects (stopping escalation,
 sending the PagerDuty acknowledge/resolve), so the CLI asks it, exactly like any other client.
@@ -13,7 +13,7 @@ import os
 from burnwise.errors import BurnwiseError
 
 DEFAULT_URL = "http://127.0.0.1:9095"
-NOTE_KINDS = ("triage", "mitigation", "note", "deploy")
+NOTE_KINDS = ("triage", "mitigation", "note", "deploy", "runbook")
 
 
 def register(subparsers) -> None:
@@ -56,7 +56,14 @@ def register(subparsers) -> None:
     p.add_argument("--kind", choices=NOTE_KINDS, default="note")
     p.add_argument("--text", required=True)
     p.add_argument("--by", default=os.environ.get("USER", "cli"))
+    p.add_argument("--at", default=None, help="when it happened (ISO 8601 with zone, e.g. 2026-12-03T14:02:00Z); default now")
     p.set_defaults(func=_note)
+
+    p = actions.add_parser("escalate", parents=[common], help="page the next role of the escalation chain now")
+    p.add_argument("id", type=int)
+    p.add_argument("--reason", required=True, help="why (shown on the timeline and to the next role)")
+    p.add_argument("--by", default=os.environ.get("USER", "cli"))
+    p.set_defaults(func=_escalate)
 
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
 
@@ -133,5 +140,12 @@ def _resolve(args) -> int:
 
 
 def _note(args) -> int:
-    data = _call(args, "POST", f"/v1/incidents/{args.id}/timeline", {"kind": args.kind, "text": args.text, "by": args.by})
-    return _print(args, data, f"incident {args.id}: {data['kind']} entry added")
+    body = {"kind": args.kind, "text": args.text, "by": args.by} | ({"at": args.at} if args.at else {})
+    data = _call(args, "POST", f"/v1/incidents/{args.id}/timeline", body)
+    return _print(args, data, f"incident {args.id}: {data['kind']} entry added at {data['at']}")
+
+
+def _escalate(args) -> int:
+    data = _call(args, "POST", f"/v1/incidents/{args.id}/escalate", {"by": args.by, "reason": args.reason})
+    paged = data["paged"]
+    return _print(args, data, f"incident {args.id} escalated: paging {paged['role']} {paged['name']}")
