@@ -14,6 +14,7 @@ from burnwise.receiver.config import ReceiverConfig
 from burnwise.receiver.metrics import ReceiverMetrics
 from burnwise.receiver.outbox import OutboxWorker
 from burnwise.receiver.paging import PagingPolicy
+from burnwise.receiver.runbook_hook import RunbookHook
 from burnwise.receiver.store import Store
 
 
@@ -25,6 +26,7 @@ class ReceiverContext:
     metrics: ReceiverMetrics
     worker: OutboxWorker
     writer: BatchWriter
+    runbooks: RunbookHook | None = None  # automatic runbook runs (burnwise.receiver.runbook_hook)
 
 
 class Unauthorized(Exception):

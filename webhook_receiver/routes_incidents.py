@@ -49,6 +49,8 @@ def router(ctx: ReceiverContext) -> APIRouter:
             waited = (record.acknowledged_at - record.opened_at).total_seconds()
             metrics.time_to_acknowledge.labels(surface=record.surface or "none", severity=record.severity).observe(waited)
         worker.wake()
+        if ctx.runbooks is not None and record.status == "acknowledged":
+            ctx.runbooks.acknowledged(incident_id)  # runbooks with `after: acknowledge` (background)
         return record
 
     @api.post("/{incident_id}/resolve", response_model=IncidentRecord)
