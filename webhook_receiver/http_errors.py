@@ -7,7 +7,7 @@ fault, never a traceback; the app maps store exceptions to 404/409/503 in one pl
 from __future__ import annotations
 
 from burnwise.receiver.context import Unauthorized
-from burnwise.receiver.timeline_entries import EntryTimeRefused
+from burnwise.receiver.timeline_entries import EntryRefused
 from burnwise.receiver.store import IncidentConflict, IncidentNotFound, StoreUnavailable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -41,9 +41,9 @@ def install_handlers(app: FastAPI) -> None:
     async def _conflict(_request: Request, exc: IncidentConflict):
         return error(409, str(exc))
 
-    @app.exception_handler(EntryTimeRefused)
-    async def _bad_time(_request: Request, exc: EntryTimeRefused):
-        return error(400, str(exc), field="at")
+    @app.exception_handler(EntryRefused)
+    async def _bad_entry(_request: Request, exc: EntryRefused):
+        return error(400, str(exc), field=exc.field)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError):

@@ -19,14 +19,30 @@ from burnwise.receiver import statements as sql
 from burnwise.receiver.engine import Database, utcnow
 from burnwise.receiver.records import TimelineEntry
 
+from burnwise.roster.incident_types import check_type
+
 #: how long before the incident opened an entry may be dated (a deploy the day before can matter)
 BEFORE_OPEN_LIMIT = timedelta(hours=24)
 #: clock skew tolerated between the writer and the receiver
 FUTURE_SKEW = timedelta(seconds=60)
 
 
-class EntryTimeRefused(ValueError):
-    """``at`` is in the future or too long before the incident opened; the API answers 400."""
+class EntryRefused(ValueError):
+    """An entry the API answers 400 for, naming the field at fault."""
+
+    field = "(body)"
+
+
+class EntryTimeRefused(EntryRefused):
+    """``at`` is in the future or too long before the incident opened."""
+
+    field = "at"
+
+
+class EntryTypeRefused(EntryRefused):
+    """A triage entry's ``data.type`` is not a known incident type."""
+
+    field = "data.type"
 
 
 def check_entry_time(at: datetime, opened_at: datetime, now: datetime) -> datetime:
@@ -57,6 +73,13 @@ def add_entry(
 ) -> TimelineEntry:
     """Append one entry dated ``at`` (default now), checked against the incident's opening time."""
     now = now or utcnow()
+    if data and "type" in data:
+        if kind != "triage":
+            raise EntryTypeRefused("data.type: only a triage entry sets the incident type")
+        try:
+            check_type(str(data["type"]))
+        except ValueError as exc:
+            raise EntryTypeRefused(f"data.type: {exc}") from None
     with db.tx() as conn:
         reads.status_in(conn, incident_id)
         if at is not None:

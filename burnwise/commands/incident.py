@@ -11,6 +11,7 @@ import json
 import os
 
 from burnwise.errors import BurnwiseError
+from burnwise.roster.incident_types import TYPES as INCIDENT_TYPES
 
 DEFAULT_URL = "http://127.0.0.1:9095"
 NOTE_KINDS = ("triage", "mitigation", "note", "deploy", "runbook")
@@ -57,6 +58,8 @@ def register(subparsers) -> None:
     p.add_argument("--text", required=True)
     p.add_argument("--by", default=os.environ.get("USER", "cli"))
     p.add_argument("--at", default=None, help="when it happened (ISO 8601 with zone, e.g. 2026-12-03T14:02:00Z); default now")
+    p.add_argument("--type", default=None, choices=INCIDENT_TYPES,
+                   help="with --kind triage: the incident's type (runbooks match on it, reports count by it)")
     p.set_defaults(func=_note)
 
     p = actions.add_parser("escalate", parents=[common], help="page the next role of the escalation chain now")
@@ -141,6 +144,10 @@ def _resolve(args) -> int:
 
 def _note(args) -> int:
     body = {"kind": args.kind, "text": args.text, "by": args.by} | ({"at": args.at} if args.at else {})
+    if args.type:
+        if args.kind != "triage":
+            raise BurnwiseError("--type goes with --kind triage: the type is a triage decision")
+        body["data"] = {"type": args.type}
     data = _call(args, "POST", f"/v1/incidents/{args.id}/timeline", body)
     return _print(args, data, f"incident {args.id}: {data['kind']} entry added at {data['at']}")
 

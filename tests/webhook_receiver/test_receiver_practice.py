@@ -104,3 +104,20 @@ def test_deploys_are_recorded_by_their_real_time_and_listed_by_window(receiver, 
     only = call(receiver, "GET", "/v1/deploys?service=search").json()
     assert [d["text"] for d in only] == ["search v9"]
     assert requests.post(receiver.url + "/v1/deploys", json={"service": "a", "text": "b"}, timeout=5).status_code == 401
+
+
+def test_triage_sets_a_known_incident_type_only(receiver, capsys):
+    incident = receiver.post(notification("typed", [alert()])).json()["opened"][0]
+    path = f"/v1/incidents/{incident}/timeline"
+    unknown = call(receiver, "POST", path, {"kind": "triage", "text": "x", "data": {"type": "outage"}})
+    assert unknown.status_code == 400 and unknown.json()["field"] == "data.type"
+    assert "known types: model-degradation, data-pipeline, provider-outage, serving, other" in unknown.json()["error"]
+    wrong_kind = call(receiver, "POST", path, {"kind": "note", "text": "x", "data": {"type": "serving"}})
+    assert wrong_kind.status_code == 400 and "only a triage entry" in wrong_kind.json()["error"]
+    assert burnwise(["incident", "note", str(incident), "--kind", "triage", "--type", "provider-outage", "--text",
+                     "payment provider timeouts", "--url", receiver.url, "--token", TOKEN]) == 0
+    assert burnwise(["incident", "note", str(incident), "--type", "serving", "--text", "x",
+                     "--url", receiver.url, "--token", TOKEN]) == 1
+    capsys.readouterr()
+    triage = [e for e in receiver.incident(incident)["timeline"] if e["kind"] == "triage"]
+    assert [e["data"] for e in triage] == [{"type": "provider-outage"}]
