@@ -102,3 +102,49 @@ def test_unknown_service_slo_or_unreachable_prometheus_is_exit_1(prometheus, gat
     assert code == 1 and "not reachable" in err and "cannot decide" in err
     code, _, err = gate("checkout", "--prometheus", prometheus, "--freeze-below", "ten")
     assert code == 1 and "--freeze-below 'ten'" in err
+
+
+def _spec_with_policy(specs: Path, service_policy: dict | None, latency_policy: dict | None) -> None:
+    import yaml
+
+    path = specs / "checkout.yaml"
+    doc = yaml.safe_load(path.read_text())
+    if service_policy is not None:
+        doc["policy"] = service_policy
+    for slo in doc["slos"]:
+        if slo["name"] == "latency" and latency_policy is not None:
+            slo["policy"] = latency_policy
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+
+
+def test_the_spec_policy_wins_over_the_roster_and_an_slo_policy_over_the_service(prometheus, run_cli, specs, tmp_path):
+    from tests.oncall.oncall_builders import roster, write
+
+    doc = roster()
+    doc["surfaces"][0].update(name="payments", services=["checkout"], budget_policy={"freeze_below": "0%", "allow": []})
+    roster_path = str(write(tmp_path, "roster.yaml", doc))
+    _spec_with_policy(specs, {"freeze_below": "50%", "allow": ["reliability"]},
+                      {"freeze_below": "0%", "allow": ["security"]})
+    argv = ["budget", "gate", "checkout", "--prometheus", prometheus, "--specs", str(specs), "--roster", roster_path]
+    code, out, _ = run_cli(*argv, "--json")
+    result = json.loads(out)
+    assert code == 3 and result["open"] is False
+    slos = {s["slo"]: s for s in result["slos"]}
+    assert (slos["availability"]["frozen"], slos["availability"]["policy"]["source"]) == (True, "spec service checkout")
+    assert "under the 50% policy threshold" in slos["availability"]["reason"]
+    assert slos["latency"]["policy"] == {"freeze_below": 0.0, "allow": ["security"], "source": "spec checkout/latency"}
+    # a security fix: latency allows it, availability (service policy: reliability only) does not
+    code, out, _ = run_cli(*argv, "--change", "security")
+    assert code == 3 and "closed: 2 SLO(s) frozen" in out and "[policy (spec checkout/latency)" in out
+    # only the SLO policy allows security: gating just latency lets it through
+    code, out, _ = run_cli("budget", "gate", "checkout/latency", "--prometheus", prometheus, "--specs", str(specs),
+                           "--roster", roster_path, "--change", "security")
+    assert code == 0 and "open for 'security' changes only" in out
+    assert "policy (spec checkout/latency): freeze below 0%, allow while frozen: security" in out
+
+
+def test_a_bad_policy_in_the_spec_names_the_file_slo_and_field(run_cli, specs):
+    _spec_with_policy(specs, None, {"freeze_below": "150%"})
+    code, _, err = run_cli("validate", str(specs / "checkout.yaml"))
+    assert code == 1
+    assert "checkout.yaml" in err and "latency" in err and "policy" in err and "150%" in err
