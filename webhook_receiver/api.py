@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from burnwise.receiver import (
     routes_alertmanager,
+    routes_budget,
     routes_deploys,
     routes_escalate,
     routes_health,
@@ -96,5 +97,6 @@ def create_app(
     app.include_router(routes_escalate.router(ctx))
     app.include_router(routes_deploys.router(ctx))
     app.include_router(routes_runbooks.router(ctx))
+    app.include_router(routes_budget.router(ctx, directory))
     app.include_router(routes_health.router(ctx))
     return app

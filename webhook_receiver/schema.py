@@ -198,3 +198,21 @@ deploys = sa.Table(
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("recorded_at", UTCDateTime, nullable=False),
 )
+
+# error-budget policy breaches reported by `burnwise budget gate --receiver`: the surface's own
+# record that a change was refused (or let through as allowed) while an SLO's budget was frozen
+budget_breaches = sa.Table(
+    "budget_breaches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False, index=True),
+    sa.Column("surface", sa.String(200), nullable=True, index=True),
+    sa.Column("service", sa.String(200), nullable=False),
+    sa.Column("slo", sa.String(200), nullable=False),
+    sa.Column("budget_remaining", sa.Float, nullable=True),
+    sa.Column("freeze_below", sa.Float, nullable=False),
+    sa.Column("change", sa.String(64), nullable=False),
+    sa.Column("blocked", sa.Boolean, nullable=False),
+    sa.Column("policy_source", sa.String(300), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+)

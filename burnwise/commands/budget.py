@@ -63,7 +63,35 @@ def run_gate(args: argparse.Namespace) -> int:
         _service_only(refs[0]), surface.budget_policy if surface else None, owner, args.freeze_below, args.allow)
     result = gate(service, args.change, iso(at) if at else "now", service_wide, budgets)
     print(to_json(result) if args.json else render_text(result), end="" if args.json else "\n")
+    if args.receiver:
+        _report_breaches(args, result, owner)
     return 0 if result.open else CLOSED
+
+
+def _report_breaches(args: argparse.Namespace, result, owner: str) -> None:
+    """Each frozen SLO onto the surface's record in the receiver; a failure is said on stderr, never hidden."""
+    import sys
+
+    import requests
+
+    token = args.token or os.environ.get("BURNWISE_AUTH_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    for b in result.slos:
+        if not b.frozen:
+            continue
+        policy = b.policy or result.policy
+        body = {"service": b.service, "slo": b.slo, "owner": owner, "budget_remaining": b.budget_remaining,
+                "freeze_below": policy.freeze_below, "allow": policy.allow, "change": result.change,
+                "blocked": result.change not in policy.allow, "policy_source": policy.source, "by": args.by}
+        url = args.receiver.rstrip("/") + "/v1/budget/breaches"
+        try:
+            response = requests.post(url, json=body, headers=headers, timeout=10)
+            problem = None if response.status_code == 201 else f"HTTP {response.status_code}: {response.text[:200]}"
+        except requests.RequestException as exc:
+            problem = f"not reachable ({type(exc).__name__})"
+        if problem:
+            print(f"burnwise: warning: the breach of {b.service}/{b.slo} was NOT recorded at {url}: {problem}",
+                  file=sys.stderr)
 
 
 def _service_only(ref):
@@ -97,4 +125,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--roster", type=Path, default=None, help="roster file, for the surface's budget_policy (default oncall/roster.yaml when present)")
     p.add_argument("--at", default=None, help="evaluate as of this ISO time (default: now)")
     p.add_argument("--json", action="store_true", help="print JSON for automation")
+    p.add_argument("--receiver", default=None, metavar="URL",
+                   help="record each frozen SLO on its surface's record in this receiver (POST /v1/budget/breaches)")
+    p.add_argument("--token", default=None, help="receiver API token (default: $BURNWISE_AUTH_TOKEN)")
+    p.add_argument("--by", default=os.environ.get("USER", "budget-gate"), help="who ran the gate (pipeline name)")
     p.set_defaults(func=run_gate)

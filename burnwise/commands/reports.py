@@ -116,6 +116,7 @@ def run_handoff(args: argparse.Namespace) -> int:
     watch = watch_items(Prometheus(args.prometheus), refs, at)
     signals = signal_items(Prometheus(args.prometheus), entry.watch if entry else [], since, at)
     from burnwise.reports.deploy_records import deploys_in
+    from burnwise.reports.policy_breaches import breaches_in
     from burnwise.reports.runbook_runs import runs_in_progress
 
     services = sorted({r.spec.service for r in refs} | set(entry.services if entry and entry.services else [])
@@ -125,7 +126,8 @@ def run_handoff(args: argparse.Namespace) -> int:
                                 next_shift(directory, args.surface, at), zone, signals,
                                 load_log(args.log).surfaces.get(args.surface),
                                 runbook_runs=runs_in_progress(store, timelines, live),
-                                deploys=deploys_in(store, at - handoff.RECENT_CHANGES, at, services))
+                                deploys=deploys_in(store, at - handoff.RECENT_CHANGES, at, services),
+                                breaches=breaches_in(store, since, at, args.surface))
     return emit(note, handoff.render_markdown(note), args.json)
 
 

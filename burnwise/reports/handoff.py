@@ -24,6 +24,7 @@ from burnwise.reports.handoff_log import Acceptance, Annotation, FalsePositive, 
 from burnwise.reports.markdown import table
 from burnwise.reports.next_shift import NextShift
 from burnwise.reports.noisy import NoisyAlert
+from burnwise.reports.policy_breaches import BreachLine
 from burnwise.reports.runbook_runs import RunbookProgress
 from burnwise.reports.signals import SignalSection
 from burnwise.reports.timing import human, iso, local, seconds_between
@@ -86,6 +87,7 @@ class HandoffNote(BaseModel):
     timezone: str = "UTC"
     runbooks_in_progress: list[RunbookProgress] = []
     deploys: list[DeployLine] = []  # deploy records of the surface's services, by the time they went out
+    budget_breaches: list[BreachLine] = []  # SLOs the deploy gate froze in the window
 
 
 def reader_zone(chosen: str | None, next_on_call: NextShift) -> str:
@@ -133,6 +135,7 @@ def handoff_note(
     log: SurfaceLog | None = None,
     runbook_runs: list[RunbookProgress] | None = None,
     deploys: list[DeployLine] | None = None,
+    breaches: list[BreachLine] | None = None,
 ) -> HandoffNote:
     """Assemble the note from records already read (``incidents``: those touching [since, at))."""
     open_items = [
@@ -176,6 +179,7 @@ def handoff_note(
         **_from_log(log),
         runbooks_in_progress=list(runbook_runs or []),
         deploys=list(deploys or []),
+        budget_breaches=list(breaches or []),
     )
 
 
@@ -231,6 +235,13 @@ def render_markdown(note: HandoffNote) -> str:
     )
     lines += ["", "Deploys recorded by CI (when they went out):", ""]
     lines += table(["When", "Service", "What", "By"], [[when(d.at), d.service, d.text, d.by] for d in note.deploys])
+    lines += ["", "## Error-budget policy breaches", ""]
+    lines += table(
+        ["SLO", "Gate reports", "Changes refused", "Last", "Budget left", "Freezes below", "Policy"],
+        [[f"{b.service}/{b.slo}", b.reports, b.refused, when(b.last_at),
+          "-" if b.last_budget_remaining is None else percent(b.last_budget_remaining, 1), percent(b.freeze_below, 0),
+          b.policy_source] for b in note.budget_breaches],
+    )
     lines += ["", "## Noisy alerts (candidates for tuning)", ""]
     known = note.known_false_positives
     lines += table(

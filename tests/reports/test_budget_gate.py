@@ -148,3 +148,47 @@ def test_a_bad_policy_in_the_spec_names_the_file_slo_and_field(run_cli, specs):
     code, _, err = run_cli("validate", str(specs / "checkout.yaml"))
     assert code == 1
     assert "checkout.yaml" in err and "latency" in err and "policy" in err and "150%" in err
+
+
+def test_the_receiver_records_breaches_on_the_surface_and_its_open_incidents(prometheus, run_cli, specs, tmp_path):
+    # design (docs/reports.md): the gate reports each frozen SLO to the receiver, which names the
+    # surface from its roster, keeps the record, and notes it on the SLO's unresolved incidents
+    import requests
+
+    from tests.oncall.oncall_builders import roster, write
+    from tests.webhook_receiver.receiver_testlib import TOKEN, ReceiverProcess, alert, notification
+
+    doc = roster()
+    doc["surfaces"][0].update(name="payments", services=["checkout"])
+    roster_path = write(tmp_path, "roster.yaml", doc)
+    database = f"sqlite:///{tmp_path / 'breaches.db'}"
+    receiver = ReceiverProcess(tmp_path, {"database_url": database, "auth_token": TOKEN, "roster": str(roster_path),
+                                          "pagerduty_url": "http://127.0.0.1:9/unused", "log_level": "info"})
+    try:
+        receiver.start()
+        latency = alert("CheckoutLatencyBudgetBurn", slo="latency")
+        incident = receiver.post(notification("latency", [latency])).json()["opened"][0]
+        argv = ["budget", "gate", "checkout", "--prometheus", prometheus, "--specs", str(specs), "--roster", str(roster_path),
+                "--receiver", receiver.url, "--token", TOKEN, "--by", "deploy-pipeline"]
+        code, out, err = run_cli(*argv)
+        assert code == 3 and "warning" not in err
+        code, _, err = run_cli(*argv, "--change", "reliability")
+        assert code == 0 and "warning" not in err
+        listed = requests.get(receiver.url + "/v1/budget/breaches?surface=payments", headers=receiver.headers(), timeout=5).json()
+        assert [(b["surface"], b["slo"], b["change"], b["blocked"], b["by"]) for b in listed] == [
+            ("payments", "latency", "feature", True, "deploy-pipeline"),
+            ("payments", "latency", "reliability", False, "deploy-pipeline")]
+        notes = [e for e in receiver.incident(incident)["timeline"] if (e["data"] or {}).get("event") == "budget-breach"]
+        assert len(notes) == 2 and notes[0]["actor"] == "deploy-pipeline"
+        assert "checkout/latency is frozen" in notes[0]["text"] and "'feature' change was refused" in notes[0]["text"]
+        assert "'reliability' change passed (allowed while frozen)" in notes[1]["text"]
+        code, out, err = run_cli("handoff", "--surface", "payments", "--database-url", database, "--roster", str(roster_path),
+                                 "--specs", str(specs), "--json")
+        assert code == 0, err
+        [line] = json.loads(out)["budget_breaches"]
+        assert (line["slo"], line["reports"], line["refused"], line["freeze_below"]) == ("latency", 2, 1, 0.0)
+    finally:
+        receiver.stop()
+    # a receiver that is gone: the verdict stands, and the lost record is said on stderr
+    code, _, err = run_cli(*argv)
+    assert code == 3 and "was NOT recorded" in err
