@@ -3,10 +3,11 @@
 Why apart from the timer's escalation (:func:`incident_commands.escalate`): the timer only moves
 an *unacknowledged* incident whose ack timeout ran out. A runbook whose steps did not help, or an
 on-call who needs the next level, escalates an incident that may already be acknowledged, right
-now, with a reason. The same conditional UPDATE on ``escalation_step`` makes two concurrent
-requests advance one step only; the page and the timeline entry (kind ``escalate``, with who
-asked and why) are written in the same transaction. A resolved incident or an exhausted chain is
-a 409 with the reason, never a silent no-op.
+now, with a reason. The conditional UPDATE on ``escalation_step`` guarantees a step is taken once:
+a request that loses the race reads again and takes the next step, so concurrent requests each
+page their own role. The page and the timeline entry (kind ``escalate``, with who asked and why)
+are written in the same transaction. A resolved incident or an exhausted chain is a 409 with the
+reason, never a silent no-op.
 """
 
 from __future__ import annotations
@@ -23,11 +24,28 @@ from burnwise.receiver.pending_writes import PendingWrites
 from burnwise.receiver.values import EscalationState, IngestResult
 
 
+class _Raced(Exception):
+    """Another transaction advanced the step between our read and our update: read again."""
+
+
 def escalate_now(
-    db: Database, incident_id: int, by: str, reason: str, policy: PagingPolicy, now: datetime | None = None
+    db: Database, incident_id: int, by: str, reason: str, policy: PagingPolicy, now: datetime | None = None,
+    attempts: int = 5,
 ) -> tuple[IngestResult, dict]:
-    """Advance the incident one step down its chain and page that role; returns what was written and who."""
-    now = now or utcnow()
+    """Advance the incident one step down its chain and page that role; returns what was written and who.
+
+    Concurrent requests each get their own step (re-read after losing a race), never the same one.
+    """
+    for _ in range(attempts):
+        try:
+            return _escalate_once(db, incident_id, by, reason, policy, now or utcnow())
+        except _Raced:
+            continue
+    raise IncidentConflict(f"incident {incident_id} kept changing while escalating; try again")
+
+
+def _escalate_once(db: Database, incident_id: int, by: str, reason: str, policy: PagingPolicy,
+                   now: datetime) -> tuple[IngestResult, dict]:
     with db.tx() as conn:
         row = conn.execute(sa.select(t.incidents).where(t.incidents.c.id == incident_id)).mappings().first()
         if row is None:
@@ -49,7 +67,7 @@ def escalate_now(
             .values(escalation_step=step, escalation_due_at=due)
         ).rowcount
         if not advanced:
-            raise IncidentConflict(f"incident {incident_id} changed while escalating; try again")
+            raise _Raced
         entry = state.escalation_chain[step]
         text = f"escalated by {by}: {reason}: paging {entry.role} {entry.name}"
         writes = PendingWrites()
