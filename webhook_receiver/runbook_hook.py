@@ -97,6 +97,8 @@ class RunbookHook:
         if not self.enabled or self.stopping:
             return
         with self.lock:
+            for done in [i for i, t in self.threads.items() if not t.is_alive()]:
+                del self.threads[done]  # finished runs: keep the map to the live ones
             running = self.threads.get(incident_id)
             if running is not None and running.is_alive():
                 return  # this process already runs it; the lease guards other processes
