@@ -23,7 +23,7 @@ from burnwise.reports.followups import follow_up_items, without_tags
 from burnwise.reports.markdown import table
 from burnwise.reports.people import ack_timeout_seconds
 from burnwise.reports.regression import RegressionPlan, observed_burn, paging_alert
-from burnwise.reports.runbook_runs import RunbookStep, first_applied_at, runbook_steps
+from burnwise.reports.runbook_runs import RunbookStep, first_applied_at, runbook_steps, written_by_machine
 from burnwise.reports.timing import human, iso, seconds_between
 from burnwise.reports.watch import BudgetConsumed
 
@@ -165,7 +165,7 @@ RECEIVER_KINDS = ("detect", "escalate", "acknowledge")
 
 
 def _written_by_a_person(entry) -> bool:
-    if entry.kind in RECEIVER_KINDS or entry.actor in ("alertmanager", "burnwise"):
+    if entry.kind in RECEIVER_KINDS or entry.actor in ("alertmanager", "burnwise") or written_by_machine(entry):
         return False
     return not (entry.kind == "resolve" and entry.text.strip() == f"resolved by {entry.actor}")
 
@@ -186,7 +186,7 @@ def people_of(detail: IncidentDetail, roster_people: list[tuple[str, str]]) -> l
         if contact.get("id"):
             found.setdefault(contact["id"], contact.get("name") or contact["id"])
     for entry in detail.timeline:
-        if entry.actor and entry.actor not in ("alertmanager", "burnwise", "receiver", "system"):
+        if entry.actor and entry.actor not in ("alertmanager", "burnwise", "receiver", "system") and not written_by_machine(entry):
             found.setdefault(entry.actor, entry.actor)
     return sorted(found.items())
 

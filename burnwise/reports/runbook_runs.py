@@ -45,6 +45,12 @@ class RunbookProgress(BaseModel):
     stop_requested_by: str | None
 
 
+def written_by_machine(entry: TimelineEntry) -> bool:
+    """Runbook runs and deploy-gate breach notes: on the timeline, but nobody's response or words."""
+    data = entry.data or {}
+    return entry.kind == "runbook" or entry.actor.startswith("runbook:") or data.get("event") == "budget-breach"
+
+
 def _healthy(error_ratio) -> float | None:
     return None if error_ratio is None else round((1 - float(error_ratio)) * 100, 1)
 

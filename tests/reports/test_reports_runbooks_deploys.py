@@ -84,3 +84,21 @@ def test_without_runs_or_deploys_the_sections_say_nothing_is_there(seeded, run_j
     assert note["runbooks_in_progress"] == [] and note["deploys"] == []
     pm = run_json("postmortem", str(seeded.ids["P2"]), *seeded.args())
     assert pm["runbook_steps"] == [] and pm["key_times"]["mitigated"] == "2026-11-12T14:15:00Z"
+
+
+def test_machine_entries_are_nobodys_initial_response_and_name_nobody():
+    from datetime import datetime, timezone
+
+    from burnwise.receiver.records import IncidentRecord, TimelineEntry
+    from burnwise.reports.health import first_response
+
+    opened = datetime(2026, 11, 20, 8, tzinfo=timezone.utc)
+    incident = IncidentRecord.model_construct(opened_at=opened)
+
+    def entry(minutes, kind, actor, data=None):
+        return TimelineEntry(id=minutes, at=opened + timedelta(minutes=minutes), kind=kind, actor=actor, text="x", data=data)
+
+    timeline = [entry(1, "runbook", "runbook:auto", {"event": "started"}),
+                entry(2, "note", "deploy-pipeline", {"event": "budget-breach"}),
+                entry(9, "triage", "anna")]
+    assert first_response(incident, timeline) == opened + timedelta(minutes=9)
