@@ -115,7 +115,7 @@ def _list(args) -> int:
 
 def _show(args) -> int:
     data = _call(args, "GET", f"/v1/incidents/{args.id}")
-    lines = [_line(data)]
+    lines = [_line(data), f"type: {data.get('incident_type', 'other')}"]
     if data.get("acknowledged_by"):
         lines.append(f"acknowledged by {data['acknowledged_by']} at {data['acknowledged_at']}")
     lines.append("alerts:")

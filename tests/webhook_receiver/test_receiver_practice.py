@@ -119,5 +119,8 @@ def test_triage_sets_a_known_incident_type_only(receiver, capsys):
     assert burnwise(["incident", "note", str(incident), "--type", "serving", "--text", "x",
                      "--url", receiver.url, "--token", TOKEN]) == 1
     capsys.readouterr()
-    triage = [e for e in receiver.incident(incident)["timeline"] if e["kind"] == "triage"]
-    assert [e["data"] for e in triage] == [{"type": "provider-outage"}]
+    detail = receiver.incident(incident)
+    assert [e["data"] for e in detail["timeline"] if e["kind"] == "triage"] == [{"type": "provider-outage"}]
+    assert detail["incident_type"] == "provider-outage"
+    assert burnwise(["incident", "show", str(incident), "--url", receiver.url, "--token", TOKEN]) == 0
+    assert "type: provider-outage" in capsys.readouterr().out
