@@ -171,3 +171,16 @@ def test_the_global_switch_and_a_missing_prometheus_start_nothing_and_say_so(rec
     time.sleep(2)
     assert run_state(off, incident) is None and runbook_data(off, incident) == []
     assert len(stack.service.control_calls) == before
+
+
+def test_an_acknowledge_takes_over_from_a_run_the_receiver_started_on_open(receivers, stack):
+    receiver = receivers(settle=30.0)
+    set_faults(stack, DEMO_FAULTS)
+    before = len(stack.service.control_calls)
+    incident, _ = fire(receiver)
+    wait_until(lambda: len(stack.service.control_calls) > before, 30, "step 1's call")
+    call(receiver, "POST", f"/v1/incidents/{incident}/ack", {"by": "alice"})
+    run = finished(receiver, incident, timeout=30)
+    assert run["outcome"] == "stopped"
+    assert len(stack.service.control_calls) == before + 1
+    assert runbook_data(receiver, incident)[-1]["text"].endswith("a person took over")
