@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from burnwise.durations import DurationError, parse_duration
+from burnwise.generator.budget_policy import BudgetPolicySpec
 from burnwise.generator.numbers import to_decimal
 from burnwise.promql.query import PromQLSyntaxError, outer_aggregation
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -284,6 +285,8 @@ class SLO(StrictModel):
     min_events: int | None = Field(default=None, ge=1)
     labels: Labels = Field(default_factory=dict)
     alerting: Alerting = Field(default_factory=Alerting)
+    #: error-budget policy for this SLO (wins over the service's); see generator/budget_policy.py
+    policy: BudgetPolicySpec | None = None
 
     _labels = field_validator("labels")(_check_labels)
     _group_by = field_validator("group_by")(_check_group_by)
@@ -345,6 +348,8 @@ class ServiceSpec(StrictModel):
     service: str = Field(pattern=NAME_PATTERN, max_length=63)
     owner: str | None = Field(default=None, pattern=NAME_PATTERN)
     labels: Labels = Field(default_factory=dict)
+    #: error-budget policy for every SLO of the service (an SLO's own ``policy`` wins)
+    policy: BudgetPolicySpec | None = None
     slos: list[SLO] = Field(min_length=1)
 
     _labels = field_validator("labels")(_check_labels)

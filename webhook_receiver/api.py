@@ -12,7 +12,15 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
-from burnwise.receiver import routes_alertmanager, routes_health, routes_incidents
+from burnwise.receiver import (
+    routes_alertmanager,
+    routes_budget,
+    routes_deploys,
+    routes_escalate,
+    routes_health,
+    routes_incidents,
+    routes_runbooks,
+)
 from burnwise.receiver.batch_writer import BatchWriter
 from burnwise.receiver.config import ReceiverConfig
 from burnwise.receiver.context import ReceiverContext
@@ -24,6 +32,7 @@ from burnwise.receiver.openapi_doc import install_openapi
 from burnwise.receiver.outbox import OutboxWorker
 from burnwise.receiver.paging import PagingPolicy
 from burnwise.receiver.roster_reload import ReloadingDirectory
+from burnwise.receiver.runbook_hook import RunbookHook
 from burnwise.receiver.store import Store, StoreUnavailable
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -55,7 +64,9 @@ def create_app(
     metrics = ReceiverMetrics(outbox_depth=store.outbox_depth)
     worker = OutboxWorker(store, config, policy, metrics)
     writer = BatchWriter(store, directory, policy)
-    ctx = ReceiverContext(config=config, store=store, policy=policy, metrics=metrics, worker=worker, writer=writer, directory=directory)
+    runbooks = RunbookHook(config, store, policy, metrics.registry, wake=worker.wake)
+    ctx = ReceiverContext(config=config, store=store, policy=policy, metrics=metrics, worker=worker, writer=writer,
+                          directory=directory, runbooks=runbooks)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -73,6 +84,7 @@ def create_app(
             yield
         finally:
             writer.stop()  # answers every queued payload before the process ends
+            runbooks.stop()  # running runbooks stop at their next check; their lease lets a replica resume
             if start_worker:
                 worker.stop()
             if isinstance(directory, ReloadingDirectory):
@@ -95,6 +107,10 @@ def create_app(
     app.add_middleware(RequestGuard, config=config, metrics=metrics)
     app.include_router(routes_alertmanager.router(ctx))
     app.include_router(routes_incidents.router(ctx))
+    app.include_router(routes_escalate.router(ctx))
+    app.include_router(routes_deploys.router(ctx))
+    app.include_router(routes_runbooks.router(ctx))
+    app.include_router(routes_budget.router(ctx, directory))
     app.include_router(routes_health.router(ctx))
     install_openapi(app)
     return app

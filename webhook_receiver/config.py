@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from burnwise.errors import BurnwiseError
 
@@ -52,6 +52,32 @@ class RetryPolicy(BaseModel):
     max_attempts: int = Field(default=30, ge=1)
 
 
+class RunbookAutomation(BaseModel):
+    """Automatic runbook runs (issue 20): written as ``runbooks: {catalog: ..., automation: ..., prometheus_url: ...}``.
+
+    ``runbooks: PATH`` (the catalog alone) still works; automation then has no Prometheus and stays
+    off. ``automation: false`` is the deployment's global switch, on top of the catalog's own
+    ``settings.automation`` and each runbook's opt-in ``auto:``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    automation: bool = True
+    prometheus_url: str | None = None  # where the runner verifies the SLI after each step
+    window: str = "5m"  # the SLO's short window: which recording rules the default check reads
+    settle_seconds: float | None = Field(default=None, ge=0)  # overrides every step's settle (time-lapse setups)
+    lease_seconds: float = Field(default=60.0, gt=0)
+    poll_seconds: float = Field(default=1.0, gt=0)
+    max_concurrent: int = Field(default=4, ge=1)
+
+    @field_validator("prometheus_url")
+    @classmethod
+    def _http(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be the Prometheus base URL, e.g. http://prometheus:9090")
+        return value
+
+
 class ReceiverConfig(BaseModel):
     """Everything ``burnwise serve`` needs; every field has a zero-set-up default."""
 
@@ -76,6 +102,7 @@ class ReceiverConfig(BaseModel):
     chat_url: str | None = None
     roster: Path | None = None
     runbooks: Path | None = None
+    runbook_automation: RunbookAutomation = Field(default_factory=RunbookAutomation)
     directory_factory: str | None = None
     delivery_timeout_seconds: float = Field(default=10.0, gt=0)
     worker_poll_seconds: float = Field(default=0.5, gt=0)
@@ -93,6 +120,17 @@ class ReceiverConfig(BaseModel):
     #: who may acknowledge with an API token: ``{token: roster person id}`` (see docs/receiver.md)
     ack_tokens: dict[str, str] = Field(default_factory=dict)
     log_level: str = "info"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _runbooks_mapping(cls, data: Any) -> Any:
+        """``runbooks: {catalog: PATH, automation: ..., prometheus_url: ...}`` -> the catalog path and the automation settings."""
+        if isinstance(data, dict) and isinstance(data.get("runbooks"), dict):
+            data = dict(data)
+            settings = dict(data.pop("runbooks"))
+            data["runbooks"] = settings.pop("catalog", None)
+            data["runbook_automation"] = settings
+        return data
 
     @field_validator("listen")
     @classmethod
@@ -152,6 +190,7 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        key = key.replace("runbook_automation", "runbooks", 1)  # written as runbooks: {...}
         env_hint = next((f" (or environment {e})" for e, k in ENV_OVERRIDES.items() if k == key), "")
         message = "unknown key; see docs/receiver.md for the keys" if first["type"] == "extra_forbidden" else first["msg"]
         raise BurnwiseError(f"{source}: key '{key}'{env_hint}: {message}") from None

@@ -14,6 +14,7 @@ from burnwise.receiver.config import ReceiverConfig
 from burnwise.receiver.metrics import ReceiverMetrics
 from burnwise.receiver.outbox import OutboxWorker
 from burnwise.receiver.paging import PagingPolicy
+from burnwise.receiver.runbook_hook import RunbookHook
 from burnwise.receiver.store import Store
 
 from burnwise.roster.directory import Directory
@@ -29,6 +30,7 @@ class ReceiverContext:
     writer: BatchWriter
     #: the roster as the receiver sees it now (acknowledgement identity, direct pages)
     directory: Directory | None = None
+    runbooks: RunbookHook | None = None  # automatic runbook runs (burnwise.receiver.runbook_hook)
 
 
 class Unauthorized(Exception):

@@ -11,6 +11,7 @@ from typing import Any
 
 from burnwise.receiver.ack_identity import UnknownName
 from burnwise.receiver.context import Unauthorized
+from burnwise.receiver.timeline_entries import EntryRefused
 from burnwise.receiver.store import IncidentConflict, IncidentNotFound, StoreUnavailable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -86,6 +87,9 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownName)
     async def _unknown_name(_request: Request, exc: UnknownName):
         return error(422, str(exc), known=exc.known)
+    @app.exception_handler(EntryRefused)
+    async def _bad_entry(_request: Request, exc: EntryRefused):
+        return error(400, str(exc), field=exc.field)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError):

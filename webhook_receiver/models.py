@@ -138,7 +138,7 @@ class Notification(BaseModel):
         return hashlib.sha256(f"{self.receiver}\x00{self.group_key}".encode()).hexdigest()[:40]
 
 
-TimelineKind = Literal["triage", "mitigation", "note", "deploy"]
+TimelineKind = Literal["triage", "mitigation", "note", "deploy", "runbook"]
 
 
 class AckRequest(BaseModel):
@@ -168,3 +168,5 @@ class TimelineRequest(BaseModel):
     kind: TimelineKind
     text: Text = Field(min_length=1, max_length=10_000)
     by: Text = Field(default="api", min_length=1, max_length=200)
+    at: SaneTime | None = None  # when it happened (checked by burnwise.receiver.timeline_entries)
+    data: dict | None = None  # structured facts, e.g. a runbook step's action, result and SLI

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
+
+from burnwise.roster.incident_types import incident_type
 
 
 class TimelineEntry(BaseModel):
@@ -83,3 +85,9 @@ class IncidentDetail(IncidentRecord):
     alerts: list[AlertRecord]
     timeline: list[TimelineEntry]
     pages: list[PageRecord]
+
+    @computed_field
+    @property
+    def incident_type(self) -> str:
+        """The latest triage entry's type, else the ``incident_type`` label, else ``other``."""
+        return incident_type(self.labels, self.timeline)

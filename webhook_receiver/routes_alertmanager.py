@@ -104,6 +104,8 @@ def router(ctx: ReceiverContext) -> APIRouter:
         report_skipped(result.skipped, metrics)
         if result.pages:
             worker.wake()
+        if result.opened and ctx.runbooks is not None:
+            ctx.runbooks.opened(result.opened)  # background threads: never holds up this answer
         return JSONResponse(
             {
                 "status": "duplicate" if result.duplicate else "accepted",

@@ -20,6 +20,7 @@ from burnwise.receiver.models import MAX_INT, AckRequest, PageRequest, ResolveRe
 from burnwise.receiver.outbox import report_skipped
 from burnwise.receiver.records import IncidentDetail, IncidentRecord, TimelineEntry
 from burnwise.receiver.store import IncidentNotFound
+from burnwise.receiver.timeline_entries import add_entry
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.security import HTTPBearer
 
@@ -65,6 +66,8 @@ def router(ctx: ReceiverContext) -> APIRouter:
             waited = (record.acknowledged_at - record.opened_at).total_seconds()
             metrics.time_to_acknowledge.labels(surface=record.surface or "none", severity=record.severity).observe(waited)
         worker.wake()
+        if ctx.runbooks is not None and record.status == "acknowledged":
+            ctx.runbooks.acknowledged(incident_id)  # runbooks with `after: acknowledge` (background)
         return record
 
     @api.post("/{incident_id}/resolve", response_model=IncidentRecord, responses=COMMAND_ERRORS)
@@ -78,7 +81,7 @@ def router(ctx: ReceiverContext) -> APIRouter:
 
     @api.post("/{incident_id}/timeline", response_model=TimelineEntry, status_code=201, responses=COMMAND_ERRORS)
     def add_timeline(incident_id: IncidentId, body: TimelineRequest) -> TimelineEntry:
-        return store.add_timeline(incident_id, body.kind, body.text, body.by)
+        return add_entry(store.db, incident_id, body.kind, body.text, body.by, body.at, body.data)
 
     add_page_route(api, ctx)
     return api

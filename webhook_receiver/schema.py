@@ -206,3 +206,34 @@ outbox = sa.Table(
     sa.Column("last_status_code", sa.Integer, nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
 )
+
+# deploys as CI pipelines record them (``POST /v1/deploys``): when a change really went out, so
+# handoffs and postmortems place it by its own time, not by when someone typed it on an incident
+deploys = sa.Table(
+    "deploys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("service", sa.String(200), nullable=False, index=True),
+    sa.Column("at", UTCDateTime, nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+# error-budget policy breaches reported by `burnwise budget gate --receiver`: the surface's own
+# record that a change was refused (or let through as allowed) while an SLO's budget was frozen
+budget_breaches = sa.Table(
+    "budget_breaches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False, index=True),
+    sa.Column("surface", sa.String(200), nullable=True, index=True),
+    sa.Column("service", sa.String(200), nullable=False),
+    sa.Column("slo", sa.String(200), nullable=False),
+    sa.Column("budget_remaining", sa.Float, nullable=True),
+    sa.Column("freeze_below", sa.Float, nullable=False),
+    sa.Column("change", sa.String(64), nullable=False),
+    sa.Column("blocked", sa.Boolean, nullable=False),
+    sa.Column("policy_source", sa.String(300), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+)

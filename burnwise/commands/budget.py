@@ -18,14 +18,14 @@ CLOSED = 3
 
 
 def run_gate(args: argparse.Namespace) -> int:
-    from burnwise.reports.budget_gate import PolicyUsed, gate, render_text, slo_budget
+    from burnwise.reports.budget_gate import gate, render_text, slo_budget
+    from burnwise.reports.budget_policy import policy_for
     from burnwise.reports.known import check_service
     from burnwise.reports.markdown import to_json
     from burnwise.reports.prometheus import Prometheus, PrometheusUnavailable
     from burnwise.reports.slos import load_catalog
     from burnwise.reports.timing import iso, parse_instant
     from burnwise.roster.directory import Directory
-    from burnwise.roster.model import BudgetPolicy
 
     if not args.prometheus:
         raise BurnwiseError("--prometheus URL is required: the gate reads the error budget Prometheus records")
@@ -44,28 +44,61 @@ def run_gate(args: argparse.Namespace) -> int:
     if not refs:
         raise BurnwiseError(f"{args.target!r}: no SLO specs for service {service!r} in {args.specs}")
 
-    policy, source = BudgetPolicy(), "default"
     owner = refs[0].spec.owner_surface
     surface = directory.roster.surface(owner) if directory and directory.roster else None
-    if surface is not None and surface.budget_policy is not None:
-        policy, source = surface.budget_policy, f"roster surface {owner!r}"
+    refs = sorted(refs, key=lambda r: r.slo.name)
     try:
-        policy = BudgetPolicy(freeze_below=args.freeze_below or policy.freeze_below,
-                              allow=args.allow if args.allow is not None else policy.allow)
+        policies = [policy_for(ref, surface.budget_policy if surface else None, owner, args.freeze_below, args.allow)
+                    for ref in refs]
     except ValueError as exc:
         raise BurnwiseError(f"--freeze-below {args.freeze_below!r}: not a percentage like 0% or 10%") from exc
-    if args.freeze_below or args.allow is not None:
-        source = "command line" if source == "default" else f"{source}, overridden on the command line"
     at = parse_instant(args.at) if args.at else None
     prometheus = Prometheus(args.prometheus)
     try:
-        budgets = [slo_budget(prometheus, ref, policy.threshold, at) for ref in sorted(refs, key=lambda r: r.slo.name)]
+        budgets = [slo_budget(prometheus, ref, policy.freeze_below, at).model_copy(update={"policy": policy})
+                   for ref, policy in zip(refs, policies)]
     except PrometheusUnavailable as exc:
         raise BurnwiseError(f"{exc}: the gate cannot decide without the error budget") from None
-    result = gate(service, args.change, iso(at) if at else "now",
-                  PolicyUsed(freeze_below=policy.threshold, allow=list(policy.allow), source=source), budgets)
+    service_wide = policies[0] if all(p == policies[0] for p in policies) else policy_for(
+        _service_only(refs[0]), surface.budget_policy if surface else None, owner, args.freeze_below, args.allow)
+    result = gate(service, args.change, iso(at) if at else "now", service_wide, budgets)
     print(to_json(result) if args.json else render_text(result), end="" if args.json else "\n")
+    if args.receiver:
+        _report_breaches(args, result, owner)
     return 0 if result.open else CLOSED
+
+
+def _report_breaches(args: argparse.Namespace, result, owner: str) -> None:
+    """Each frozen SLO onto the surface's record in the receiver; a failure is said on stderr, never hidden."""
+    import sys
+
+    import requests
+
+    token = args.token or os.environ.get("BURNWISE_AUTH_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    for b in result.slos:
+        if not b.frozen:
+            continue
+        policy = b.policy or result.policy
+        body = {"service": b.service, "slo": b.slo, "owner": owner, "budget_remaining": b.budget_remaining,
+                "freeze_below": policy.freeze_below, "allow": policy.allow, "change": result.change,
+                "blocked": result.change not in policy.allow, "policy_source": policy.source, "by": args.by}
+        url = args.receiver.rstrip("/") + "/v1/budget/breaches"
+        try:
+            response = requests.post(url, json=body, headers=headers, timeout=10)
+            problem = None if response.status_code == 201 else f"HTTP {response.status_code}: {response.text[:200]}"
+        except requests.RequestException as exc:
+            problem = f"not reachable ({type(exc).__name__})"
+        if problem:
+            print(f"burnwise: warning: the breach of {b.service}/{b.slo} was NOT recorded at {url}: {problem}",
+                  file=sys.stderr)
+
+
+def _service_only(ref):
+    """The same SLO reference with the SLO's own policy removed: the service-wide policy."""
+    from burnwise.reports.slos import SLORef
+
+    return SLORef(ref.loaded, ref.slo.model_copy(update={"policy": None}))
 
 
 def _refs(loaded):
@@ -92,4 +125,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--roster", type=Path, default=None, help="roster file, for the surface's budget_policy (default oncall/roster.yaml when present)")
     p.add_argument("--at", default=None, help="evaluate as of this ISO time (default: now)")
     p.add_argument("--json", action="store_true", help="print JSON for automation")
+    p.add_argument("--receiver", default=None, metavar="URL",
+                   help="record each frozen SLO on its surface's record in this receiver (POST /v1/budget/breaches)")
+    p.add_argument("--token", default=None, help="receiver API token (default: $BURNWISE_AUTH_TOKEN)")
+    p.add_argument("--by", default=os.environ.get("USER", "budget-gate"), help="who ran the gate (pipeline name)")
     p.set_defaults(func=run_gate)

@@ -1,4 +1,4 @@
-"""`burnwise incident list|show|ack|resolve|note|page`: work incidents through a running receiver.
+"""`burnwise incident list|show|ack|resolve|note|page|escalate`: work incidents through a running receiver.
 
 Why over HTTP and not the database: the receiver owns the side effects (stopping escalation,
 sending the PagerDuty acknowledge/resolve), so the CLI asks it, exactly like any other client.
@@ -11,9 +11,10 @@ import json
 import os
 
 from burnwise.errors import BurnwiseError
+from burnwise.roster.incident_types import TYPES as INCIDENT_TYPES
 
 DEFAULT_URL = "http://127.0.0.1:9095"
-NOTE_KINDS = ("triage", "mitigation", "note", "deploy")
+NOTE_KINDS = ("triage", "mitigation", "note", "deploy", "runbook")
 
 
 def register(subparsers) -> None:
@@ -63,7 +64,16 @@ def register(subparsers) -> None:
     p.add_argument("--kind", choices=NOTE_KINDS, default="note")
     p.add_argument("--text", required=True)
     p.add_argument("--by", default=os.environ.get("USER", "cli"))
+    p.add_argument("--at", default=None, help="when it happened (ISO 8601 with zone, e.g. 2026-12-03T14:02:00Z); default now")
+    p.add_argument("--type", default=None, choices=INCIDENT_TYPES,
+                   help="with --kind triage: the incident's type (runbooks match on it, reports count by it)")
     p.set_defaults(func=_note)
+
+    p = actions.add_parser("escalate", parents=[common], help="page the next role of the escalation chain now")
+    p.add_argument("id", type=int)
+    p.add_argument("--reason", required=True, help="why (shown on the timeline and to the next role)")
+    p.add_argument("--by", default=os.environ.get("USER", "cli"))
+    p.set_defaults(func=_escalate)
 
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
 
@@ -116,7 +126,7 @@ def _list(args) -> int:
 
 def _show(args) -> int:
     data = _call(args, "GET", f"/v1/incidents/{args.id}")
-    lines = [_line(data)]
+    lines = [_line(data), f"type: {data.get('incident_type', 'other')}"]
     if data.get("acknowledged_by"):
         lines.append(f"acknowledged by {data['acknowledged_by']} at {data['acknowledged_at']}")
     lines.append("alerts:")
@@ -151,5 +161,16 @@ def _resolve(args) -> int:
 
 
 def _note(args) -> int:
-    data = _call(args, "POST", f"/v1/incidents/{args.id}/timeline", {"kind": args.kind, "text": args.text, "by": args.by})
-    return _print(args, data, f"incident {args.id}: {data['kind']} entry added")
+    body = {"kind": args.kind, "text": args.text, "by": args.by} | ({"at": args.at} if args.at else {})
+    if args.type:
+        if args.kind != "triage":
+            raise BurnwiseError("--type goes with --kind triage: the type is a triage decision")
+        body["data"] = {"type": args.type}
+    data = _call(args, "POST", f"/v1/incidents/{args.id}/timeline", body)
+    return _print(args, data, f"incident {args.id}: {data['kind']} entry added at {data['at']}")
+
+
+def _escalate(args) -> int:
+    data = _call(args, "POST", f"/v1/incidents/{args.id}/escalate", {"by": args.by, "reason": args.reason})
+    paged = data["paged"]
+    return _print(args, data, f"incident {args.id} escalated: paging {paged['role']} {paged['name']}")

@@ -115,9 +115,19 @@ def run_handoff(args: argparse.Namespace) -> int:
     refs = slos_of_surface(catalog, args.surface, entry.services if entry else None)
     watch = watch_items(Prometheus(args.prometheus), refs, at)
     signals = signal_items(Prometheus(args.prometheus), entry.watch if entry else [], since, at)
+    from burnwise.reports.deploy_records import deploys_in
+    from burnwise.reports.policy_breaches import breaches_in
+    from burnwise.reports.runbook_runs import runs_in_progress
+
+    services = sorted({r.spec.service for r in refs} | set(entry.services if entry and entry.services else [])
+                      | {i.service for i in incidents if i.service})
+    live = [i.id for i in incidents if i.status in ("open", "acknowledged")]
     note = handoff.handoff_note(args.surface, at, since, incidents, timelines, changes, noisy, watch,
                                 next_shift(directory, args.surface, at), zone, signals,
-                                load_log(args.log).surfaces.get(args.surface))
+                                load_log(args.log).surfaces.get(args.surface),
+                                runbook_runs=runs_in_progress(store, timelines, live),
+                                deploys=deploys_in(store, at - handoff.RECENT_CHANGES, at, services),
+                                breaches=breaches_in(store, since, at, args.surface))
     return emit(note, handoff.render_markdown(note), args.json)
 
 
@@ -136,7 +146,10 @@ def run_postmortem(args: argparse.Namespace) -> int:
     from burnwise.reports.slos import find_slo, load_catalog
     from burnwise.reports.watch import budget_consumed
 
-    detail = queries.incident_detail(open_store(args), args.incident)
+    from burnwise.reports.deploy_records import BEFORE_INCIDENT, deploys_in
+
+    store = open_store(args)
+    detail = queries.incident_detail(store, args.incident)
     catalog = load_catalog(args.specs)
     ref = find_slo(catalog, detail.service, detail.slo)
     start = min((a.starts_at for a in detail.alerts), default=detail.opened_at)
@@ -151,8 +164,16 @@ def run_postmortem(args: argparse.Namespace) -> int:
     objective = float(ref.slo.objective) if ref else None
     directory = load_directory(args)
     people = [(p.id, p.name) for p in directory.roster.people] if directory and directory.roster else []
-    report = postmortem.postmortem(detail, objective, budget, section, people)
+    deploys = deploys_in(store, detail.opened_at - BEFORE_INCIDENT, end if detail.resolved_at else _now(),
+                         [detail.service] if detail.service else None)
+    report = postmortem.postmortem(detail, objective, budget, section, people, deploys)
     return emit(report, postmortem.render_markdown(report), args.json)
+
+
+def _now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
 
 
 def run_regression(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from burnwise.generator import names
+from burnwise.reports.budget_policy import PolicyUsed
 from burnwise.reports.prometheus import Prometheus
 from burnwise.reports.slos import SLORef
 
@@ -29,12 +30,7 @@ class SLOBudget(BaseModel):
     budget_remaining: float | None
     frozen: bool
     reason: str
-
-
-class PolicyUsed(BaseModel):
-    freeze_below: float
-    allow: list[str]
-    source: str
+    policy: PolicyUsed | None = None  # this SLO's policy (spec, roster surface or default)
 
 
 class GateResult(BaseModel):
@@ -64,14 +60,17 @@ def slo_budget(prometheus: Prometheus, ref: SLORef, threshold: float, at: dateti
 
 
 def gate(service: str, change: str, at_text: str, policy: PolicyUsed, budgets: list[SLOBudget]) -> GateResult:
+    """``policy``: the service-wide one; an SLO that carries its own ``policy`` is judged by that."""
     frozen = [b for b in budgets if b.frozen]
+    blocking = [b for b in frozen if change not in (b.policy or policy).allow]
+    allowed_kinds = sorted(set.intersection(*[set((b.policy or policy).allow) for b in frozen])) if frozen else []
     if not frozen:
         verdict, is_open = "open: every SLO has error budget above the policy threshold", True
-    elif change in policy.allow:
+    elif not blocking:
         verdict, is_open = (f"open for {change!r} changes only: {len(frozen)} SLO(s) frozen, and the policy "
-                            f"allows {', '.join(policy.allow)} changes while frozen"), True
+                            f"allows {', '.join(allowed_kinds)} changes while frozen"), True
     else:
-        allowed = ", ".join(policy.allow) or "none"
+        allowed = ", ".join(allowed_kinds) or "none"
         verdict, is_open = (f"closed: {len(frozen)} SLO(s) frozen by the error-budget policy; only {allowed} "
                             f"changes may ship until the budget recovers"), False
     return GateResult(service=service, change=change, at=at_text, policy=policy, slos=budgets, open=is_open,
@@ -84,5 +83,9 @@ def render_text(result: GateResult) -> str:
              f"policy ({p.source}): freeze below {p.freeze_below:.0%}, allow while frozen: {', '.join(p.allow) or 'none'}"]
     for b in result.slos:
         mark = "FROZEN" if b.frozen else "ok"
-        lines.append(f"  {mark:<6} {b.service}/{b.slo} (objective {b.objective_percent:g}%): {b.reason}")
+        own = ""
+        if b.policy is not None and b.policy != p:
+            own = (f" [policy ({b.policy.source}): freeze below {b.policy.freeze_below:.0%}, "
+                   f"allow {', '.join(b.policy.allow) or 'none'}]")
+        lines.append(f"  {mark:<6} {b.service}/{b.slo} (objective {b.objective_percent:g}%): {b.reason}{own}")
     return "\n".join(lines)

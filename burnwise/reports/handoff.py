@@ -17,12 +17,15 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 
 from burnwise.receiver.records import IncidentRecord, TimelineEntry
+from burnwise.reports.deploy_records import DeployLine
 from burnwise.reports.figures import percent
 from burnwise.reports.followups import follow_ups
 from burnwise.reports.handoff_log import Acceptance, Annotation, FalsePositive, SurfaceLog
 from burnwise.reports.markdown import md, table
 from burnwise.reports.next_shift import NextShift
 from burnwise.reports.noisy import NoisyAlert
+from burnwise.reports.policy_breaches import BreachLine
+from burnwise.reports.runbook_runs import RunbookProgress
 from burnwise.reports.signals import SignalSection
 from burnwise.reports.timing import human, iso, local, seconds_between
 from burnwise.reports.watch import WatchSection
@@ -83,6 +86,9 @@ class HandoffNote(BaseModel):
     known_false_positives: dict[str, FalsePositive] = {}
     previous_acceptance: Acceptance | None = None
     timezone: str = "UTC"
+    runbooks_in_progress: list[RunbookProgress] = []
+    deploys: list[DeployLine] = []  # deploy records of the surface's services, by the time they went out
+    budget_breaches: list[BreachLine] = []  # SLOs the deploy gate froze in the window
 
 
 def reader_zone(chosen: str | None, next_on_call: NextShift) -> str:
@@ -128,6 +134,9 @@ def handoff_note(
     zone: str | None = None,
     signals: SignalSection | None = None,
     log: SurfaceLog | None = None,
+    runbook_runs: list[RunbookProgress] | None = None,
+    deploys: list[DeployLine] | None = None,
+    breaches: list[BreachLine] | None = None,
 ) -> HandoffNote:
     """Assemble the note from records already read (``incidents``: those touching [since, at))."""
     open_items = [
@@ -169,6 +178,9 @@ def handoff_note(
         timezone=reader_zone(zone, next_on_call),
         **({"signals": signals} if signals is not None else {}),
         **_from_log(log),
+        runbooks_in_progress=list(runbook_runs or []),
+        deploys=list(deploys or []),
+        budget_breaches=list(breaches or []),
     )
 
 
@@ -206,6 +218,12 @@ def render_markdown(note: HandoffNote) -> str:
             for i in note.open_incidents
         ],
     )
+    lines += ["", "## Runbooks in progress", ""]
+    lines += table(
+        ["Incident", "Runbook", "Started", "Steps done", "Last step", "Run by", "Stop requested"],
+        [[f"#{r.incident}", r.runbook, when(r.started_at), r.steps_done, r.last_step, r.holder, r.stop_requested_by]
+         for r in note.runbooks_in_progress],
+    )
     lines += ["", "## Resolved with open follow-ups", ""]
     lines += table(
         ["ID", "Resolved", "Follow-ups", "Title"],
@@ -215,6 +233,15 @@ def render_markdown(note: HandoffNote) -> str:
     lines += table(
         ["When", "Kind", "Incident", "By", "What"],
         [[when(c.at), c.kind, f"#{c.incident}", c.actor, c.text] for c in note.recent_changes],
+    )
+    lines += ["", "Deploys recorded by CI (when they went out):", ""]
+    lines += table(["When", "Service", "What", "By"], [[when(d.at), d.service, d.text, d.by] for d in note.deploys])
+    lines += ["", "## Error-budget policy breaches", ""]
+    lines += table(
+        ["SLO", "Gate reports", "Changes refused", "Last", "Budget left", "Freezes below", "Policy"],
+        [[f"{b.service}/{b.slo}", b.reports, b.refused, when(b.last_at),
+          "-" if b.last_budget_remaining is None else percent(b.last_budget_remaining, 1), percent(b.freeze_below, 0),
+          b.policy_source] for b in note.budget_breaches],
     )
     lines += ["", "## Noisy alerts (candidates for tuning)", ""]
     known = note.known_false_positives

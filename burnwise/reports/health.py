@@ -32,6 +32,7 @@ from pydantic import BaseModel
 from burnwise.receiver.records import IncidentRecord, PageRecord, TimelineEntry
 from burnwise.reports.load import AckFigures, Fairness, rotation_members, surface_load
 from burnwise.reports.people import first_paged, is_page
+from burnwise.reports.runbook_runs import written_by_machine
 from burnwise.reports.timing import iso, nearest_rank, seconds_between
 from burnwise.roster.directory import Directory
 from burnwise.roster.fairness import unfair_burdens, unsocial_hours
@@ -106,7 +107,8 @@ class HealthReport(BaseModel):
 
 def first_response(incident: IncidentRecord, timeline: list[TimelineEntry]) -> datetime | None:
     for entry in timeline:
-        if entry.at >= incident.opened_at and entry.kind not in RECEIVER_KINDS and entry.actor != "alertmanager":
+        if (entry.at >= incident.opened_at and entry.kind not in RECEIVER_KINDS and entry.actor != "alertmanager"
+                and not written_by_machine(entry)):
             return entry.at
     return None
 

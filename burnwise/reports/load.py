@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 
 from burnwise.receiver.records import IncidentRecord, PageRecord, TimelineEntry
+from burnwise.reports.by_type import TypeCount, counts_by_type
 from burnwise.reports.people import (
     ack_timeout_seconds,
     first_paged,
@@ -80,6 +81,7 @@ class SurfaceLoad(BaseModel):
     escalations_to_backup: int
     people: list[PersonLoad]
     fairness: Fairness | None
+    by_type: list[TypeCount] = []  # incident types, runbook runs and manual steps beyond them
 
 
 class LoadReport(BaseModel):
@@ -230,7 +232,8 @@ def load_report(
         until=iso(until),
         surface=surface,
         surfaces=[
-            surface_load(name, items, pages, timelines, since, until, rotation_members(directory, name))
+            surface_load(name, items, pages, timelines, since, until, rotation_members(directory, name)).model_copy(
+                update={"by_type": counts_by_type(items, timelines)})
             for name, items in sorted(by_surface.items())
         ],
     )
@@ -269,5 +272,11 @@ def render_markdown(report: LoadReport) -> str:
             lines += ["", f"Fairness over {len(f.members)} rotation member(s): pages {f.pages_min}-{f.pages_max} "
                           f"(spread {f.pages_spread}, max/mean {ratio}); out-of-hours pages "
                           f"{f.out_of_hours_min}-{f.out_of_hours_max} (spread {f.out_of_hours_spread})."]
+        if s.by_type:
+            lines += ["", "Incidents by type:", ""]
+            lines += table(["Type", "Incidents", "Runbook ran", "Recovered by the runbook", "Manual steps beyond the runbook",
+                            "No runbook"],
+                           [[t.type, t.incidents, t.runbook_ran, t.recovered_by_runbook, t.manual_beyond_runbook, t.no_runbook]
+                            for t in s.by_type])
         lines.append("")
     return "\n".join(lines)

@@ -17,11 +17,13 @@ from pydantic import BaseModel
 
 from burnwise.receiver.records import IncidentDetail
 from burnwise.reports.blame import NamedPerson, flag, name_patterns
+from burnwise.reports.deploy_records import DeployLine
 from burnwise.reports.figures import percent
 from burnwise.reports.followups import follow_up_items, without_tags
 from burnwise.reports.markdown import md, table
 from burnwise.reports.people import ack_timeout_seconds
 from burnwise.reports.regression import RegressionPlan, observed_burn, paging_alert
+from burnwise.reports.runbook_runs import RunbookStep, first_applied_at, runbook_steps, written_by_machine
 from burnwise.reports.timing import human, iso, seconds_between
 from burnwise.reports.watch import BudgetConsumed
 
@@ -99,11 +101,14 @@ class Postmortem(BaseModel):
     action_items: list[ActionItem]
     regression: RegressionSection
     names_to_restate: list[NamedPerson] = []
+    runbook_steps: list[RunbookStep] = []  # under mitigation: what the runbook applied, SLI before/after
+    deploys: list[DeployLine] = []  # deploy records from a day before opening to resolution, by their time
 
 
 def key_times(detail: IncidentDetail) -> KeyTimes:
     start = min((a.starts_at for a in detail.alerts), default=None)
-    mitigated = next((e.at for e in detail.timeline if e.kind == "mitigation"), None)
+    firsts = [next((e.at for e in detail.timeline if e.kind == "mitigation"), None), first_applied_at(detail.timeline)]
+    mitigated = min((m for m in firsts if m is not None), default=None)  # a person's or a runbook step's
     return KeyTimes(
         impact_start=iso(start),
         detected=iso(detail.opened_at),
@@ -117,7 +122,7 @@ def key_times(detail: IncidentDetail) -> KeyTimes:
     )
 
 
-def contributing_factors(detail: IncidentDetail, times: KeyTimes) -> list[str]:
+def contributing_factors(detail: IncidentDetail, times: KeyTimes, deploys: list[DeployLine] | None = None) -> list[str]:
     """System-level facts only: no timeline text, no actor, no contact - nothing that names a person."""
     factors = []
     try:
@@ -142,9 +147,13 @@ def contributing_factors(detail: IncidentDetail, times: KeyTimes) -> list[str]:
     if steps:
         roles = ", ".join(str((e.data or {}).get("role", "next responder")) for e in steps)
         factors.append(f"The page escalated {len(steps)} time(s) (to: {roles}) before it was acknowledged.")
-    deploys = [e for e in detail.timeline if e.kind == "deploy"]
+    noted = [e for e in detail.timeline if e.kind == "deploy"]
+    if noted:
+        factors.append(f"{len(noted)} deploy(s) were recorded on the incident's timeline; check whether a change contributed.")
     if deploys:
-        factors.append(f"{len(deploys)} deploy(s) were recorded on the incident's timeline; check whether a change contributed.")
+        services = ", ".join(sorted({d.service for d in deploys}))
+        factors.append(f"{len(deploys)} deploy(s) of {services} went out between a day before the incident opened and "
+                       "its resolution (see Deploys); check whether a change contributed.")
     if detail.resolved_by == "alertmanager" and times.mitigated is None:
         factors.append("The alert resolved on its own with no mitigation recorded; the trigger may recur.")
     factors.append("(Add the technical causes here: describe systems and conditions, not people.)")
@@ -156,7 +165,7 @@ RECEIVER_KINDS = ("detect", "escalate", "acknowledge")
 
 
 def _written_by_a_person(entry) -> bool:
-    if entry.kind in RECEIVER_KINDS or entry.actor in ("alertmanager", "burnwise"):
+    if entry.kind in RECEIVER_KINDS or entry.actor in ("alertmanager", "burnwise") or written_by_machine(entry):
         return False
     return not (entry.kind == "resolve" and entry.text.strip() == f"resolved by {entry.actor}")
 
@@ -177,7 +186,7 @@ def people_of(detail: IncidentDetail, roster_people: list[tuple[str, str]]) -> l
         if contact.get("id"):
             found.setdefault(contact["id"], contact.get("name") or contact["id"])
     for entry in detail.timeline:
-        if entry.actor and entry.actor not in ("alertmanager", "burnwise", "receiver", "system"):
+        if entry.actor and entry.actor not in ("alertmanager", "burnwise", "receiver", "system") and not written_by_machine(entry):
             found.setdefault(entry.actor, entry.actor)
     return sorted(found.items())
 
@@ -197,12 +206,13 @@ def action_items(detail: IncidentDetail, regression: RegressionSection, names: d
 
 
 def postmortem(detail: IncidentDetail, objective: float | None, budget: BudgetConsumed,
-               regression: RegressionSection, roster_people: list[tuple[str, str]] | None = None) -> Postmortem:
+               regression: RegressionSection, roster_people: list[tuple[str, str]] | None = None,
+               deploys: list[DeployLine] | None = None) -> Postmortem:
     times = key_times(detail)
     people = people_of(detail, roster_people or [])
     patterns = name_patterns(people)
     cause = root_cause(detail)
-    factors = contributing_factors(detail, times)
+    factors = contributing_factors(detail, times, deploys)
     timeline = [TimelineLine(at=iso(e.at), kind=e.kind, actor=e.actor, text=e.text) for e in detail.timeline]
     flagged = [flag("root cause", cause.text, patterns)] if cause.text else []
     flagged += [flag(f"contributing factor {n}", text, patterns) for n, text in enumerate(factors, start=1)]
@@ -232,6 +242,8 @@ def postmortem(detail: IncidentDetail, objective: float | None, budget: BudgetCo
         action_items=action_items(detail, regression, dict(people)),
         regression=regression,
         names_to_restate=[f for f in flagged if f is not None],
+        runbook_steps=runbook_steps(detail.timeline),
+        deploys=list(deploys or []),
     )
 
 
@@ -242,6 +254,10 @@ def _action_line(item: ActionItem) -> str:
     if item.note and not item.done:
         text += f" - {md(item.note)}"
     return f"- [{'x' if item.done else ' '}] {text}"
+
+
+def _pct(value: float | None) -> str:
+    return "no data" if value is None else f"{value:.1f}%"
 
 
 def render_markdown(pm: Postmortem) -> str:
@@ -271,6 +287,23 @@ def render_markdown(pm: Postmortem) -> str:
     )
     lines += ["", "## Timeline", ""]
     lines += table(["At", "Kind", "By", "What"], [[e.at, e.kind, e.actor, e.text] for e in pm.timeline])
+    lines += ["", "## Mitigation", ""]
+    people = [e for e in pm.timeline if e.kind == "mitigation" and not e.text.startswith("runbook: ")]
+    lines += [f"- {e.at} {e.actor}: {e.text}" for e in people] or ["- No mitigation written by a person."]
+    if pm.runbook_steps:
+        lines += ["", "Runbook steps applied:", ""]
+        lines += table(
+            ["At", "Runbook", "Step", "What", "Result", "SLI healthy before -> after", "Ran by"],
+            [[r.at, r.runbook, f"{r.step}/{r.of}" if r.step else None, r.title, r.result,
+              None if r.healthy_before is None and r.healthy_after is None
+              else f"{_pct(r.healthy_before)} -> {_pct(r.healthy_after)}" + (" (recovered)" if r.recovered else ""),
+              r.ran_by] for r in pm.runbook_steps],
+        )
+    lines += ["", "## Deploys", ""]
+    if pm.deploys:
+        lines += table(["At", "Service", "What", "By"], [[d.at, d.service, d.text, d.by] for d in pm.deploys])
+    else:
+        lines.append("No deploy recorded for the incident's service from a day before it opened to its resolution.")
     lines += ["", "## Root cause", ""]
     if pm.root_cause.text:
         lines.append(f"From the resolve note ({pm.root_cause.at}):")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from burnwise.roster.incident_types import LABEL as TYPE_LABEL
 from burnwise.roster.matchers import all_match, parse_matcher
 from burnwise.roster.model import Roster, Runbook, RunbookCatalog, Surface
 
@@ -39,13 +40,15 @@ def runbook_matches(runbook: Runbook, labels: Mapping[str, str]) -> bool:
         return False
     if match.slos and labels.get("slo") not in match.slos:
         return False
+    if match.types and labels.get(TYPE_LABEL, "other") not in match.types:
+        return False
     return all_match([parse_matcher(m) for m in match.matchers], labels)
 
 
 def specificity(runbook: Runbook) -> tuple[int, int, int, int]:
-    """An alert-name runbook beats an SLO runbook beats a service runbook; matchers break ties."""
+    """An alert-name runbook beats an SLO runbook beats a service runbook; types, then matchers break ties."""
     match = runbook.match
-    return (bool(match.alerts), bool(match.slos), bool(match.services), len(match.matchers))
+    return (bool(match.alerts), bool(match.slos), bool(match.services), len(match.matchers) + bool(match.types))
 
 
 def runbooks_for(catalog: RunbookCatalog, labels: Mapping[str, str]) -> list[Runbook]:

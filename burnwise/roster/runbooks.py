@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from burnwise.roster.durations import parse_duration
+from burnwise.roster.incident_types import IncidentType
 from burnwise.roster.matchers import parse_matcher
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -155,9 +156,11 @@ class RunbookMatch(_Strict):
     services: list[str] = []
     slos: list[str] = []
     matchers: list[MatcherText] = []
+    #: incident types (burnwise.roster.incident_types): from the alert's ``incident_type`` label or triage
+    types: list[IncidentType] = []
 
     def is_empty(self) -> bool:
-        return not (self.alerts or self.services or self.slos or self.matchers)
+        return not (self.alerts or self.services or self.slos or self.matchers or self.types)
 
 
 class AutoRun(_Strict):

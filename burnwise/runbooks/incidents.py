@@ -4,8 +4,10 @@ Why an interface: the CLI and the demo reach incidents through the receiver's HT
 receiver owns side effects like paging), while the receiver itself, running a runbook
 automatically, will hand the runner an adapter over its own store. The runner only sees
 :class:`Incidents`. :class:`ReceiverClient` is the HTTP implementation; it writes timeline
-entries of kind ``runbook`` and, while a receiver does not accept that kind yet, falls back to
-``mitigation`` with a ``runbook:`` prefix (logged once) so no step ever goes unrecorded.
+entries of kind ``runbook`` with the step's facts as data and, talking to an older receiver that
+does not accept that kind, falls back to ``mitigation`` with a ``runbook:`` prefix (logged once)
+so no step ever goes unrecorded. :class:`burnwise.receiver.runbook_hook.StoreIncidents` is the
+receiver's own implementation for automatic runs.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ class Incidents(Protocol):
     def get(self, incident_id: int) -> dict:
         """The incident as the receiver's API shows it (status, severity, labels, service, slo, opened_at, escalation_chain, escalation_step)."""
 
-    def add_timeline(self, incident_id: int, text: str, by: str) -> None:
-        """Append one ``runbook`` entry to the incident's timeline."""
+    def add_timeline(self, incident_id: int, text: str, by: str, data: dict | None = None) -> None:
+        """Append one ``runbook`` entry (with its facts as ``data``) to the incident's timeline."""
 
     def escalate(self, incident_id: int, reason: str, by: str) -> str:
         """Page the next role if possible; returns one sentence saying what happened."""
@@ -79,10 +81,11 @@ class ReceiverClient:
             raise IncidentUnavailable(f"incident {incident_id}: HTTP {response.status_code}: {self._error(response)}")
         return response.json()
 
-    def add_timeline(self, incident_id: int, text: str, by: str) -> None:
+    def add_timeline(self, incident_id: int, text: str, by: str, data: dict | None = None) -> None:
         path = f"/v1/incidents/{incident_id}/timeline"
         if not self.kind_fallback:
-            response = self._call("POST", path, {"kind": TIMELINE_KIND, "text": text, "by": by})
+            body = {"kind": TIMELINE_KIND, "text": text, "by": by} | ({"data": data} if data else {})
+            response = self._call("POST", path, body)
             if response.status_code == 201:
                 return
             if response.status_code != 400 or "kind" not in self._error(response):
@@ -97,7 +100,9 @@ class ReceiverClient:
     def escalate(self, incident_id: int, reason: str, by: str) -> str:
         response = self._call("POST", f"/v1/incidents/{incident_id}/escalate", {"by": by, "reason": reason})
         if 200 <= response.status_code < 300:
-            return "escalated through the receiver: the next role is paged"
+            paged = response.json().get("paged") or {}
+            who = f"{paged.get('role', 'the next role')} {paged.get('name', '')}".strip()
+            return f"escalated through the receiver: paging {who}"
         incident = self.get(incident_id)
         who = next_role(incident)
         missing = response.status_code in (404, 405) and "incident" not in self._error(response).lower()

@@ -109,6 +109,13 @@ def step_line(record: StepRecord, total: int) -> str:
     return f"{head}: {record.result}: {record.detail}; {sli}{verdict}"
 
 
+def step_data(record: StepRecord, total: int) -> dict:
+    """A step's facts as the ``runbook`` timeline entry carries them (the postmortem reads these)."""
+    return {"event": "step", "step": record.number, "of": total, "title": record.title, "class": record.step_class,
+            "action": record.call, "result": record.result, "detail": record.detail, "check": record.check,
+            "sli_before": record.sli_before, "sli_after": record.sli_after, "recovered": record.recovered}
+
+
 class _Run:
     def __init__(self, incident: dict, runbook: Runbook, incidents: Incidents, prometheus: Prometheus,
                  leases: RunLeases | None, lease: Lease | None, options: RunOptions) -> None:
@@ -126,9 +133,10 @@ class _Run:
         log.info("incident %s: %s", self.incident_id, line)
         self.options.out(line)
 
-    def note(self, line: str) -> None:
+    def note(self, line: str, data: dict | None = None) -> None:
         self.say(line)
-        self.incidents.add_timeline(self.incident_id, line, self.by)
+        facts = {"runbook": self.runbook.id, "actor": self.options.actor} | (data or {})
+        self.incidents.add_timeline(self.incident_id, line, self.by, facts)
 
     def check_for(self, step: Step | None) -> str:
         return (step.check if step is not None and step.check else None) or default_check(self.labels, self.options.window)
@@ -188,14 +196,15 @@ class _Run:
         record.recovered = self.prometheus.holds(record.check)
         record.sli_after = self.sli()
         if resolved is not None and not record.recovered:
-            self.note(step_line(record, len(self.runbook.steps)))
+            self.note(step_line(record, len(self.runbook.steps)), step_data(record, len(self.runbook.steps)))
             raise resolved
         return record
 
     def run(self) -> RunReport:
         total = len(self.runbook.steps)
+        sli = self.sli()
         self.note(f"started runbook {self.runbook.id} ({total} steps) for incident #{self.incident_id}; "
-                  f"SLI {healthy_text(self.sli())}")
+                  f"SLI {healthy_text(sli)}", {"event": "started", "steps": total, "sli": sli})
         if self.prometheus.holds(self.check_for(None)):
             self.records = [StepRecord(n, s.label, s.step_class, describe(s.executable, self.options.env),
                                        "not-needed") for n, s in enumerate(self.runbook.steps, start=1)]
@@ -203,7 +212,7 @@ class _Run:
         for number, step in enumerate(self.runbook.steps, start=1):
             self.guard()
             record = self.apply(number, step)
-            self.note(step_line(record, total))
+            self.note(step_line(record, total), step_data(record, total))
             if record.result == "failed":
                 return self.finish("failed", f"step {number} failed ({record.detail}); stopped here", escalate=True)
             if record.recovered:
@@ -223,13 +232,17 @@ class _Run:
                 metrics.steps.labels(runbook=self.runbook.id, result=record.result).inc()
         level = logging.INFO if outcome in ("recovered", "already-healthy") else logging.WARNING
         log.log(level, "incident %s: runbook %s %s: %s", self.incident_id, self.runbook.id, outcome, message)
-        self.incidents.add_timeline(self.incident_id, f"runbook {self.runbook.id} {outcome}: {message}", self.by)
+        self.incidents.add_timeline(self.incident_id, f"runbook {self.runbook.id} {outcome}: {message}", self.by,
+                                    {"runbook": self.runbook.id, "actor": self.options.actor, "event": "finished",
+                                     "outcome": outcome, "applied": report.applied, "not_needed": report.not_needed,
+                                     "manual": [r.number for r in self.records if r.call.startswith("manual")
+                                                and r.result in ("applied", "failed")]})
         self.options.out(f"runbook {self.runbook.id} {outcome}: {message}")
         if escalate:
             report.escalation = self.incidents.escalate(self.incident_id, f"runbook {self.runbook.id}: {message}", self.by)
             if metrics is not None:
                 metrics.escalations.labels(runbook=self.runbook.id).inc()
-            self.note(f"escalation: {report.escalation}")
+            self.note(f"escalation: {report.escalation}", {"event": "escalation"})
         return report
 
 

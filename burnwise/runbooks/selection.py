@@ -8,6 +8,8 @@ reviewed catalog only, never from anything the incident or the caller supplies b
 from __future__ import annotations
 
 from burnwise.errors import BurnwiseError
+from burnwise.roster.incident_types import LABEL as TYPE_LABEL
+from burnwise.roster.incident_types import incident_type
 from burnwise.roster.matching import runbooks_for
 from burnwise.roster.runbooks import Runbook, RunbookCatalog
 
@@ -25,6 +27,7 @@ def incident_labels(incident: dict) -> dict[str, str]:
     alerts = incident.get("alerts") or []
     if "alertname" not in labels and alerts and alerts[0].get("alertname"):
         labels["alertname"] = alerts[0]["alertname"]
+    labels[TYPE_LABEL] = incident_type(labels, incident.get("timeline") or [])  # triage's word wins over the label
     return labels
 
 

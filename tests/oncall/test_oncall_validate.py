@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -251,9 +252,26 @@ def test_example_roster_and_runbooks_pass_validation_against_the_repository():
     assert [str(f) for f in found] == []
 
 
-def test_example_roster_has_no_refusals_today():
-    found = validate_oncall(EXAMPLE_ROSTER, EXAMPLE_RUNBOOKS, REPO / "slo_specs", REPO / "rendered_rules")
-    assert [str(f) for f in found if f.is_refusal] == []
+def _example_training_dates() -> list[datetime]:
+    """Every date in the example roster's training records (drills, walkthroughs, tooling items)."""
+    text = EXAMPLE_ROSTER.read_text(encoding="utf-8")
+    training = [p.get("training") or {} for p in yaml.safe_load(text)["people"]]
+    found = re.findall(r"\b(20\d\d-\d\d-\d\d)\b", yaml.safe_dump(training))
+    return sorted(datetime.fromisoformat(d).replace(hour=12, tzinfo=timezone.utc) for d in set(found))
+
+
+def test_example_roster_has_no_refusals_while_its_training_is_valid():
+    # issue 21 follow-up: this used to validate at today's date and would start failing when the
+    # example's training lapses (~2027-01). The instants now come from the example's own dates.
+    dates = _example_training_dates()
+    validity = timedelta(days=yaml.safe_load(EXAMPLE_ROSTER.read_text(encoding="utf-8"))["training_policy"]["validity_days"])
+    first_lapse = dates[0] + validity
+    for now in (dates[-1] + timedelta(days=1), first_lapse - timedelta(days=2)):
+        found = validate_oncall(EXAMPLE_ROSTER, EXAMPLE_RUNBOOKS, REPO / "slo_specs", REPO / "rendered_rules", now=now)
+        assert [str(f) for f in found if f.is_refusal] == [], now
+    lapsed = validate_oncall(EXAMPLE_ROSTER, EXAMPLE_RUNBOOKS, REPO / "slo_specs", REPO / "rendered_rules",
+                             now=dates[-1] + validity + timedelta(days=2))
+    assert any(f.code == "untrained" for f in lapsed)  # the instants matter: once all training lapsed, refusals
 
 
 def test_findings_expose_severity_for_burnwise_check(tmp_path):

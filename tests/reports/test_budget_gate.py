@@ -102,3 +102,93 @@ def test_unknown_service_slo_or_unreachable_prometheus_is_exit_1(prometheus, gat
     assert code == 1 and "not reachable" in err and "cannot decide" in err
     code, _, err = gate("checkout", "--prometheus", prometheus, "--freeze-below", "ten")
     assert code == 1 and "--freeze-below 'ten'" in err
+
+
+def _spec_with_policy(specs: Path, service_policy: dict | None, latency_policy: dict | None) -> None:
+    import yaml
+
+    path = specs / "checkout.yaml"
+    doc = yaml.safe_load(path.read_text())
+    if service_policy is not None:
+        doc["policy"] = service_policy
+    for slo in doc["slos"]:
+        if slo["name"] == "latency" and latency_policy is not None:
+            slo["policy"] = latency_policy
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+
+
+def test_the_spec_policy_wins_over_the_roster_and_an_slo_policy_over_the_service(prometheus, run_cli, specs, tmp_path):
+    from tests.oncall.oncall_builders import roster, write
+
+    doc = roster()
+    doc["surfaces"][0].update(name="payments", services=["checkout"], budget_policy={"freeze_below": "0%", "allow": []})
+    roster_path = str(write(tmp_path, "roster.yaml", doc))
+    _spec_with_policy(specs, {"freeze_below": "50%", "allow": ["reliability"]},
+                      {"freeze_below": "0%", "allow": ["security"]})
+    argv = ["budget", "gate", "checkout", "--prometheus", prometheus, "--specs", str(specs), "--roster", roster_path]
+    code, out, _ = run_cli(*argv, "--json")
+    result = json.loads(out)
+    assert code == 3 and result["open"] is False
+    slos = {s["slo"]: s for s in result["slos"]}
+    assert (slos["availability"]["frozen"], slos["availability"]["policy"]["source"]) == (True, "spec service checkout")
+    assert "under the 50% policy threshold" in slos["availability"]["reason"]
+    assert slos["latency"]["policy"] == {"freeze_below": 0.0, "allow": ["security"], "source": "spec checkout/latency"}
+    # a security fix: latency allows it, availability (service policy: reliability only) does not
+    code, out, _ = run_cli(*argv, "--change", "security")
+    assert code == 3 and "closed: 2 SLO(s) frozen" in out and "[policy (spec checkout/latency)" in out
+    # only the SLO policy allows security: gating just latency lets it through
+    code, out, _ = run_cli("budget", "gate", "checkout/latency", "--prometheus", prometheus, "--specs", str(specs),
+                           "--roster", roster_path, "--change", "security")
+    assert code == 0 and "open for 'security' changes only" in out
+    assert "policy (spec checkout/latency): freeze below 0%, allow while frozen: security" in out
+
+
+def test_a_bad_policy_in_the_spec_names_the_file_slo_and_field(run_cli, specs):
+    _spec_with_policy(specs, None, {"freeze_below": "150%"})
+    code, _, err = run_cli("validate", str(specs / "checkout.yaml"))
+    assert code == 1
+    assert "checkout.yaml" in err and "latency" in err and "policy" in err and "150%" in err
+
+
+def test_the_receiver_records_breaches_on_the_surface_and_its_open_incidents(prometheus, run_cli, specs, tmp_path):
+    # design (docs/reports.md): the gate reports each frozen SLO to the receiver, which names the
+    # surface from its roster, keeps the record, and notes it on the SLO's unresolved incidents
+    import requests
+
+    from tests.oncall.oncall_builders import roster, write
+    from tests.webhook_receiver.receiver_testlib import TOKEN, ReceiverProcess, alert, notification
+
+    doc = roster()
+    doc["surfaces"][0].update(name="payments", services=["checkout"])
+    roster_path = write(tmp_path, "roster.yaml", doc)
+    database = f"sqlite:///{tmp_path / 'breaches.db'}"
+    receiver = ReceiverProcess(tmp_path, {"database_url": database, "auth_token": TOKEN, "roster": str(roster_path),
+                                          "pagerduty_url": "http://127.0.0.1:9/unused", "log_level": "info"})
+    try:
+        receiver.start()
+        latency = alert("CheckoutLatencyBudgetBurn", slo="latency")
+        incident = receiver.post(notification("latency", [latency])).json()["opened"][0]
+        argv = ["budget", "gate", "checkout", "--prometheus", prometheus, "--specs", str(specs), "--roster", str(roster_path),
+                "--receiver", receiver.url, "--token", TOKEN, "--by", "deploy-pipeline"]
+        code, out, err = run_cli(*argv)
+        assert code == 3 and "warning" not in err
+        code, _, err = run_cli(*argv, "--change", "reliability")
+        assert code == 0 and "warning" not in err
+        listed = requests.get(receiver.url + "/v1/budget/breaches?surface=payments", headers=receiver.headers(), timeout=5).json()
+        assert [(b["surface"], b["slo"], b["change"], b["blocked"], b["by"]) for b in listed] == [
+            ("payments", "latency", "feature", True, "deploy-pipeline"),
+            ("payments", "latency", "reliability", False, "deploy-pipeline")]
+        notes = [e for e in receiver.incident(incident)["timeline"] if (e["data"] or {}).get("event") == "budget-breach"]
+        assert len(notes) == 2 and notes[0]["actor"] == "deploy-pipeline"
+        assert "checkout/latency is frozen" in notes[0]["text"] and "'feature' change was refused" in notes[0]["text"]
+        assert "'reliability' change passed (allowed while frozen)" in notes[1]["text"]
+        code, out, err = run_cli("handoff", "--surface", "payments", "--database-url", database, "--roster", str(roster_path),
+                                 "--specs", str(specs), "--json")
+        assert code == 0, err
+        [line] = json.loads(out)["budget_breaches"]
+        assert (line["slo"], line["reports"], line["refused"], line["freeze_below"]) == ("latency", 2, 1, 0.0)
+    finally:
+        receiver.stop()
+    # a receiver that is gone: the verdict stands, and the lost record is said on stderr
+    code, _, err = run_cli(*argv)
+    assert code == 3 and "was NOT recorded" in err

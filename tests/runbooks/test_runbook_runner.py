@@ -93,10 +93,16 @@ def test_when_no_step_helps_the_run_escalates_and_says_so(stack):
     assert report.outcome == "not-recovered"
     assert report.message == "all 4 steps applied and the SLI has not recovered"
     assert _paths(stack, before) == PATHS
-    # the receiver has no escalation endpoint yet: the run says so instead of pretending
-    assert report.escalation.startswith("NOT escalated automatically - this receiver has no escalation API")
-    assert "by hand now" in report.escalation
+    # issue 20: the receiver's escalation API pages the next role of the chain, on the timeline too
+    assert report.escalation.startswith("escalated through the receiver: paging backup"), report.escalation
     assert runbook_entries(stack, incident)[-1] == f"escalation: {report.escalation}"
+    timeline = stack.incident(incident)["timeline"]
+    escalated = [e for e in timeline if e["kind"] == "escalate"]
+    assert [(e["actor"], e["data"]["role"]) for e in escalated] == [("runbook:test", "backup")]
+    assert "runbook checkout-availability: all 4 steps applied" in escalated[0]["data"]["reason"]
+    steps = [e["data"] for e in timeline if e["kind"] == "runbook" and (e["data"] or {}).get("event") == "step"]
+    assert [(d["step"], d["result"], d["recovered"]) for d in steps] == [(n, "applied", False) for n in (1, 2, 3, 4)]
+    assert all(d["sli_before"] is not None and d["sli_after"] is not None and d["actor"] == "test" for d in steps)
 
 
 def test_a_failing_action_stops_the_run_and_escalates(stack):
@@ -206,7 +212,7 @@ def test_cli_manual_step_without_a_terminal_fails_clearly(stack, monkeypatch, ca
     assert _cli(stack, monkeypatch, str(incident), "--runbook", "checkout-latency", "--settle", "1") == 1
     out = capsys.readouterr().out
     assert "failed: step 1 failed (this is a manual step and nobody can confirm it here (non-interactive run)" in out
-    assert "escalation: NOT escalated automatically" in out
+    assert "escalation: escalated through the receiver: paging backup" in out
 
 
 def test_cli_stop_stops_a_running_runbook(stack, monkeypatch, capsys):
