@@ -11,13 +11,15 @@ import logging
 import uvicorn
 from burnwise.receiver.api import create_app
 from burnwise.receiver.config import ReceiverConfig
+from burnwise.receiver.console.sources import ConsoleSources
+from burnwise.receiver.store import Store
 
 
-def serve(config: ReceiverConfig) -> None:
+def serve(config: ReceiverConfig, console: ConsoleSources | None = None, store: Store | None = None) -> None:
     logging.basicConfig(
         level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = create_app(config)
+    app = create_app(config, console=console, store=store)
     if not config.pagerduty_routing_key:
         logging.getLogger("burnwise.receiver").warning(
             "no default PagerDuty routing key (BURNWISE_PAGERDUTY_ROUTING_KEY): pages without a roster key are skipped"

@@ -19,8 +19,13 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from burnwise.receiver.config import load_config
+    from burnwise.receiver.directory_source import load_directory
     from burnwise.receiver.server import serve
+    from burnwise.receiver.store import Store
+    from burnwise.reports.console_feed import console_sources
 
     config = load_config(args.config)
-    serve(config)
+    # the web console's SLO page and reports read the specs, which only the generator may load
+    store = Store.from_url(config.database_url)
+    serve(config, console_sources(config, load_directory(config), store), store)
     return 0

@@ -1,0 +1,97 @@
+"""The SLO page's figures from Prometheus: budget left, burn rates, firing tiers and two charts.
+
+Why it reads the recordings: the generator records the budget remaining and the burn rate per
+window for every SLO (names given by :class:`~burnwise.receiver.console.sources.SloView`), so the
+page shows what the alerts see. Prometheus is optional: without it, or when it does not answer,
+every row still lists the SLO and the page says why the figures are missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from burnwise.receiver.console.charts import Chart, line_chart
+from burnwise.receiver.console.sources import SloView
+
+from burnwise.reports.prometheus import Prometheus, PrometheusUnavailable, query_range
+
+CHART_HOURS = 24
+TIMEOUT_SECONDS = 3.0
+
+
+@dataclass
+class SloRow:
+    slo: SloView
+    group: dict[str, str] = field(default_factory=dict)
+    budget: float | None = None
+    burn: dict[str, float | None] = field(default_factory=dict)  # window -> burn rate
+    firing: list[str] = field(default_factory=list)  # severities firing
+    budget_chart: Chart | None = None
+    burn_chart: Chart | None = None
+
+
+@dataclass
+class SloPage:
+    rows: list[SloRow]
+    prometheus: str  # "ok", "not configured", or the reason it is not reachable
+    charted_window: str = f"{CHART_HOURS}h"
+
+
+def _key(labels: dict[str, str], slo: SloView) -> tuple:
+    return tuple((k, labels.get(k, "")) for k in slo.group_by)
+
+
+def _windows(slo: SloView) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for c in slo.conditions:
+        seen.setdefault(c.short, c.short_metric)
+        seen.setdefault(c.long, c.long_metric)
+    return list(seen.items())
+
+
+def slo_page(slos: list[SloView], prometheus_url: str | None, now: datetime) -> SloPage:
+    if not prometheus_url:
+        rows = [SloRow(slo) for slo in slos]
+        return SloPage(rows, "not configured (set prometheus_url in the receiver config)")
+    prometheus = Prometheus(prometheus_url, timeout=TIMEOUT_SECONDS)
+    try:
+        firing = prometheus.query('ALERTS{alertstate="firing",burnwise_tier!=""}')
+        rows: list[SloRow] = []
+        for slo in slos:
+            groups: dict[tuple, SloRow] = {}
+            for sample in prometheus.query(slo.budget_metric + slo.selector):
+                groups[_key(sample.labels, slo)] = SloRow(slo, dict(_key(sample.labels, slo)), budget=sample.value)
+            if not groups:
+                groups[()] = SloRow(slo)
+            for window, metric in _windows(slo):
+                values = {_key(s.labels, slo): s.value for s in prometheus.query(metric + slo.selector)}
+                for key, row in groups.items():
+                    row.burn[window] = values.get(key)
+            for sample in firing:
+                if sample.labels.get("service") == slo.service and sample.labels.get("slo") == slo.slo:
+                    row = groups.get(_key(sample.labels, slo)) or next(iter(groups.values()))
+                    row.firing.append(sample.labels.get("severity", sample.labels.get("burnwise_tier", "?")))
+            _charts(prometheus, slo, groups, now)
+            rows.extend(groups.values())
+    except PrometheusUnavailable as exc:
+        return SloPage([SloRow(slo) for slo in slos], f"not reachable: {exc}")
+    rows.sort(key=lambda r: (r.budget is None, r.budget if r.budget is not None else 0, r.slo.service, r.slo.slo))
+    for row in rows:
+        row.firing = sorted(set(row.firing))
+    return SloPage(rows, "ok")
+
+
+def _charts(prometheus: Prometheus, slo: SloView, groups: dict[tuple, SloRow], now: datetime) -> None:
+    start = now - timedelta(hours=CHART_HOURS)
+    step = CHART_HOURS * 3600 // 120
+    budget = {_key(labels, slo): points for labels, points in query_range(prometheus, slo.budget_metric + slo.selector, start, now, step)}
+    pages = [c for c in slo.conditions if c.kind == "page"] or list(slo.conditions)
+    fastest = max(pages, key=lambda c: c.factor) if pages else None
+    burn = {}
+    if fastest is not None:
+        burn = {_key(labels, slo): points for labels, points in query_range(prometheus, fastest.long_metric + slo.selector, start, now, step)}
+    for key, row in groups.items():
+        row.budget_chart = line_chart(budget.get(key, []), [(0.0, "budget gone")], floor=0.0, ceiling=1.0)
+        if fastest is not None:
+            row.burn_chart = line_chart(burn.get(key, []), [(fastest.factor, f"{fastest.factor:g}x pages ({fastest.long})"), (1.0, "1x")], floor=0.0)
