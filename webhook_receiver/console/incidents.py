@@ -8,6 +8,7 @@ timeline - so these handlers call the same :class:`Store` methods and wake the o
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from urllib.parse import urlencode
 
 from burnwise.receiver.console.sources import ConsoleSources
 from burnwise.receiver.console.web import Console
@@ -23,6 +24,7 @@ SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 STATUSES = ("open", "acknowledged", "resolved")
 NOTE_KINDS = ("triage", "mitigation", "deploy", "note")
 RECENT = 50
+REFRESH_SECONDS = 10
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")  # raw HTML in a report is shown as text
 
 
@@ -71,12 +73,15 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
         return filtered(incidents, **filters), choices
 
     @ui.get("/incidents", response_class=HTMLResponse)
-    def incident_list(request: Request, surface: str = "", service: str = "", severity: str = "", status: str = ""):
+    def incident_list(request: Request, surface: str = "", service: str = "", severity: str = "", status: str = "",
+                      every: int = REFRESH_SECONDS):
+        """``every``: seconds between live updates (a wall screen may want fewer, a test more)."""
         session = console.require(request)
         filters = {"surface": surface, "service": service, "severity": severity, "status": status}
         items, choices = rows(filters)
+        query = urlencode({k: v for k, v in filters.items() if v})
         return console.page(request, "incidents.html", session, incidents=items, filters=filters, choices=choices,
-                            paged=paged, escalation=escalation, query=request.url.query)
+                            paged=paged, escalation=escalation, query=query, every=min(max(every, 1), 3600))
 
     @ui.get("/incidents/rows", response_class=HTMLResponse)
     def incident_rows(request: Request, surface: str = "", service: str = "", severity: str = "", status: str = ""):

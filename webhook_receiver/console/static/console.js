@@ -30,7 +30,7 @@
         .then(function (html) {
           body.innerHTML = html;
           localTimes(body);
-          if (state) { state.textContent = "Updated " + new Date().toLocaleTimeString() + "; updates every 10 seconds."; }
+          if (state) { state.textContent = "Updated " + new Date().toLocaleTimeString() + "."; }
         })
         .catch(function (err) { if (state) { state.textContent = "Not updated (" + err.message + "); retrying."; } });
     }
