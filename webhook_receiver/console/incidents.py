@@ -100,7 +100,7 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
                             paged=paged, escalation=escalation, has_postmortem=sources.postmortem is not None)
 
     def back(incident_id: int, error: str = "") -> RedirectResponse:
-        suffix = f"?error={error}" if error else ""
+        suffix = f"?{urlencode({'error': error})}" if error else ""
         return RedirectResponse(f"/ui/incidents/{incident_id}{suffix}", status_code=303)
 
     def refuse() -> Response:
