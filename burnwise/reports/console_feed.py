@@ -37,7 +37,18 @@ QUICK = "10m"
 HANDOFF_LOG = Path("oncall/handoffs.yaml")
 
 
-def slo_view(ref: SLORef, rules_dir: str = "rendered_rules") -> SloView:
+def shown_path(source: str, specs: Path | None) -> str:
+    """A spec's path as people in the repository name it (never this machine's absolute path)."""
+    path = Path(source)
+    for base in (Path.cwd(), specs.resolve().parent if specs else None):
+        try:
+            return path.resolve().relative_to(base).as_posix() if base else path.as_posix()
+        except ValueError:
+            continue
+    return path.name
+
+
+def slo_view(ref: SLORef, specs: Path | None = None, rules_dir: str = "rendered_rules") -> SloView:
     conditions = tuple(
         TierCondition(tier.name, tier.kind, tier.severity, float(c.factor), format_duration(c.long), format_duration(c.short),
                       names.burn_rate(c.long), names.burn_rate(c.short))
@@ -45,6 +56,7 @@ def slo_view(ref: SLORef, rules_dir: str = "rendered_rules") -> SloView:
         for c in tier.conditions
     )
     service = ref.spec.service
+    spec_path = shown_path(ref.loaded.source, specs)
     return SloView(
         service=service,
         slo=ref.slo.name,
@@ -55,9 +67,9 @@ def slo_view(ref: SLORef, rules_dir: str = "rendered_rules") -> SloView:
         conditions=conditions,
         budget_metric=names.BUDGET_REMAINING,
         selector=names.selector(service, ref.slo.name),
-        spec_path=ref.loaded.source,
+        spec_path=spec_path,
         rules_path=f"{rules_dir}/{service}.rules.yaml",
-        dashboard_path=f"burnwise dashboard {ref.loaded.source}",
+        dashboard_path=f"burnwise dashboard {spec_path}",
     )
 
 
@@ -71,7 +83,7 @@ def console_sources(config: ReceiverConfig, directory: Directory, store: Store) 
 
     def slos() -> list[SloView]:
         refs = [SLORef(loaded, item) for loaded in catalog() for item in loaded.spec.slos]
-        return [slo_view(ref) for ref in sorted(refs, key=lambda r: (r.spec.service, r.slo.name))]
+        return [slo_view(ref, specs) for ref in sorted(refs, key=lambda r: (r.spec.service, r.slo.name))]
 
     def handoff_text(surface: str, at: datetime) -> str:
         since = at - parse_window(HANDOFF_WINDOW, "since")

@@ -162,7 +162,7 @@ def test_oncall_calendar_shows_the_override_and_the_feed_imports(stack, page):
 
 
 def test_slo_page_reads_budget_burn_and_firing_tiers_from_prometheus(stack, page):
-    page.goto(f"{stack.url}/ui/slos")
+    page.goto(f"{stack.url}/ui/slos?chart=2m")
     assert page.inner_text("#prometheus-state") == "Prometheus: ok"
     rows = page.locator("tr[data-slo]")
     order = [r.get_attribute("data-slo") for r in rows.all()]
@@ -172,6 +172,8 @@ def test_slo_page_reads_budget_burn_and_firing_tiers_from_prometheus(stack, page
     assert "1h 20.00 / 5m 18.00 > 14.4" in checkout.inner_text()
     assert checkout.locator(".burns li.over").count() >= 1
     assert checkout.locator(".sev-sev1").count() == 1
+    assert checkout.locator("svg.chart polyline").count() == 2  # budget and burn rate over the last 2m
+    assert "slo_specs/checkout.yaml" in checkout.inner_text() and "/work" not in checkout.inner_text()
 
 
 def test_reports_render_as_pages(stack, page):

@@ -17,6 +17,7 @@ from burnwise.receiver.console.web import Console
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from burnwise.durations import parse_duration
 from burnwise.errors import BurnwiseError
 
 CALENDAR = "text/calendar; charset=utf-8"
@@ -58,11 +59,17 @@ def router(console: Console, sources: ConsoleSources) -> APIRouter:
         return calendar(request, surface=surface)
 
     @ui.get("/slos", response_class=HTMLResponse)
-    def slos(request: Request):
+    def slos(request: Request, chart: str = "24h"):
+        """``chart``: how far back the charts reach (``24h``, ``7d``, ``30m``)."""
         session = console.require(request)
         if sources.slos is None:
             return console.page(request, "slos.html", session, page=None, note="no SLO specs given to burnwise serve")
-        page = slo_page(sources.slos(), sources.prometheus_url, datetime.now(timezone.utc))
+        try:
+            seconds = min(max(parse_duration(chart), 60), 90 * 86400)
+        except (ValueError, BurnwiseError):
+            return console.page(request, "slos.html", session, status=400, page=None,
+                                note=f"chart={chart!r}: give a duration such as 24h, 7d or 30m")
+        page = slo_page(sources.slos(), sources.prometheus_url, datetime.now(timezone.utc), seconds)
         return console.page(request, "slos.html", session, page=page, note=None)
 
     @ui.get("/reports/handoff", response_class=HTMLResponse)

@@ -14,9 +14,11 @@ from datetime import datetime, timedelta
 from burnwise.receiver.console.charts import Chart, line_chart
 from burnwise.receiver.console.sources import SloView
 
+from burnwise.durations import format_duration
 from burnwise.reports.prometheus import Prometheus, PrometheusUnavailable, query_range
 
-CHART_HOURS = 24
+CHART_WINDOW = 24 * 3600  # seconds the charts cover, unless the page asks for another window
+CHART_POINTS = 120
 TIMEOUT_SECONDS = 3.0
 
 
@@ -35,7 +37,7 @@ class SloRow:
 class SloPage:
     rows: list[SloRow]
     prometheus: str  # "ok", "not configured", or the reason it is not reachable
-    charted_window: str = f"{CHART_HOURS}h"
+    charted_window: str = "24h"
 
 
 def _key(labels: dict[str, str], slo: SloView) -> tuple:
@@ -50,10 +52,11 @@ def _windows(slo: SloView) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def slo_page(slos: list[SloView], prometheus_url: str | None, now: datetime) -> SloPage:
+def slo_page(slos: list[SloView], prometheus_url: str | None, now: datetime, chart_seconds: int = CHART_WINDOW) -> SloPage:
+    window = format_duration(chart_seconds)
     if not prometheus_url:
         rows = [SloRow(slo) for slo in slos]
-        return SloPage(rows, "not configured (set prometheus_url in the receiver config)")
+        return SloPage(rows, "not configured (set prometheus_url in the receiver config)", window)
     prometheus = Prometheus(prometheus_url, timeout=TIMEOUT_SECONDS)
     try:
         firing = prometheus.query('ALERTS{alertstate="firing",burnwise_tier!=""}')
@@ -72,19 +75,19 @@ def slo_page(slos: list[SloView], prometheus_url: str | None, now: datetime) -> 
                 if sample.labels.get("service") == slo.service and sample.labels.get("slo") == slo.slo:
                     row = groups.get(_key(sample.labels, slo)) or next(iter(groups.values()))
                     row.firing.append(sample.labels.get("severity", sample.labels.get("burnwise_tier", "?")))
-            _charts(prometheus, slo, groups, now)
+            _charts(prometheus, slo, groups, now, chart_seconds)
             rows.extend(groups.values())
     except PrometheusUnavailable as exc:
-        return SloPage([SloRow(slo) for slo in slos], f"not reachable: {exc}")
+        return SloPage([SloRow(slo) for slo in slos], f"not reachable: {exc}", window)
     rows.sort(key=lambda r: (r.budget is None, r.budget if r.budget is not None else 0, r.slo.service, r.slo.slo))
     for row in rows:
         row.firing = sorted(set(row.firing))
-    return SloPage(rows, "ok")
+    return SloPage(rows, "ok", window)
 
 
-def _charts(prometheus: Prometheus, slo: SloView, groups: dict[tuple, SloRow], now: datetime) -> None:
-    start = now - timedelta(hours=CHART_HOURS)
-    step = CHART_HOURS * 3600 // 120
+def _charts(prometheus: Prometheus, slo: SloView, groups: dict[tuple, SloRow], now: datetime, seconds: int) -> None:
+    start = now - timedelta(seconds=seconds)
+    step = max(seconds // CHART_POINTS, 1)
     budget = {_key(labels, slo): points for labels, points in query_range(prometheus, slo.budget_metric + slo.selector, start, now, step)}
     pages = [c for c in slo.conditions if c.kind == "page"] or list(slo.conditions)
     fastest = max(pages, key=lambda c: c.factor) if pages else None
