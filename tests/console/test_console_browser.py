@@ -115,6 +115,12 @@ def test_acknowledge_from_the_browser_reaches_the_pager_and_the_timeline(stack, 
     assert page.inner_text("#acked-by") == "Anna Becker"
     assert page.inner_text("#status") == "acknowledged"
     assert "acknowledge" in page.inner_text("#timeline")
+    assert page.inner_text("#tz") == "Asia/Tokyo"  # the browser's zone, set on the context
+    stamp = page.locator("#timeline time").first
+    utc = stamp.get_attribute("title")  # the server's UTC text, kept as the tooltip
+    assert utc.endswith("UTC") and stamp.inner_text() != utc
+    shown_hour = int(re.search(r"(\d+):\d\d", stamp.inner_text()).group(1)) % 12
+    assert shown_hour == (int(utc[11:13]) + 9) % 12  # Tokyo is UTC+9, shown on a 12-hour or 24-hour clock
     dedup = api_incident(stack, incident)["dedup_key"]
     assert stack.pager.wait_for(
         lambda s: any(e["event_action"] == "acknowledge" and e["dedup_key"].startswith(dedup) for e in s.events), timeout=15
