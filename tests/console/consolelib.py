@@ -57,6 +57,13 @@ def slo_rules() -> list[dict]:
         {"record": "slo:burnwise_burn_rate:rate5m", "expr": "vector(18)", "labels": labels},
         {"record": "slo:burnwise_error_budget_remaining:ratio", "expr": "vector(0.97)",
          "labels": {"service": "search", "slo": "availability"}},
+        # a grouped SLO (one series per region): the console shows one row per group
+        {"record": "slo:burnwise_error_budget_remaining:ratio", "expr": "vector(0.5)",
+         "labels": {"service": "edge", "slo": "grouped", "region": "eu"}},
+        {"record": "slo:burnwise_error_budget_remaining:ratio", "expr": "vector(0.8)",
+         "labels": {"service": "edge", "slo": "grouped", "region": "us"}},
+        {"record": "slo:burnwise_burn_rate:rate1h", "expr": "vector(3)",
+         "labels": {"service": "edge", "slo": "grouped", "region": "eu"}},
         {"alert": "CheckoutAvailabilityBudgetBurn", "expr": "vector(1)",
          "labels": {**labels, "burnwise_tier": "page", "severity": "sev1", "owner": "payments"}},
     ]
@@ -99,7 +106,7 @@ def console_stack(work: Path):
         prom_dir = work / "prometheus"
         prom_dir.mkdir(parents=True, exist_ok=True)
         prometheus_url = stack.enter_context(
-            prometheus_with_rules(prom_dir, slo_rules(), "slo:burnwise_error_budget_remaining:ratio", 2))
+            prometheus_with_rules(prom_dir, slo_rules(), "slo:burnwise_error_budget_remaining:ratio", 4))
         settings = {
             "auth_token": TOKEN,
             "database_url": f"sqlite:///{work / 'console.db'}",

@@ -182,6 +182,21 @@ def test_slo_page_reads_budget_burn_and_firing_tiers_from_prometheus(stack, page
     assert "slo_specs/checkout.yaml" in checkout.inner_text() and "/work" not in checkout.inner_text()
 
 
+def test_a_grouped_slo_gets_one_row_per_group(stack):
+    from datetime import datetime, timezone
+
+    from burnwise.receiver.console.slo_figures import slo_page
+    from burnwise.receiver.console.sources import SloView, TierCondition
+
+    condition = TierCondition("sev1", "page", "sev1", 14.4, "1h", "5m", "slo:burnwise_burn_rate:rate1h", "slo:burnwise_burn_rate:rate5m")
+    view = SloView("edge", "grouped", 0.999, "30d", "payments", ("region",), (condition,),
+                   "slo:burnwise_error_budget_remaining:ratio", '{service="edge",slo="grouped"}')
+    page = slo_page([view], stack.prometheus_url, datetime.now(timezone.utc), 120)
+    assert page.prometheus == "ok"
+    assert [(row.group, row.budget, row.burn["1h"]) for row in page.rows] == [
+        ({"region": "eu"}, 0.5, 3.0), ({"region": "us"}, 0.8, None)]
+
+
 def test_reports_render_as_pages(stack, page):
     page.goto(f"{stack.url}/ui/reports/handoff?surface=payments")
     assert "payments" in page.inner_text("h1") and page.locator("article.report h1, article.report h2").count() > 0

@@ -7,7 +7,7 @@ timeline - so these handlers call the same :class:`Store` methods and wake the o
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 from burnwise.receiver.console.sources import ConsoleSources
@@ -24,6 +24,7 @@ SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 STATUSES = ("open", "acknowledged", "resolved")
 NOTE_KINDS = ("triage", "mitigation", "deploy", "note")
 RECENT = 50
+RECENT_DAYS = 30
 REFRESH_SECONDS = 10
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")  # raw HTML in a report is shown as text
 
@@ -63,7 +64,12 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
     ui = APIRouter(prefix="/ui")
 
     def rows(filters: dict) -> tuple[list[IncidentRecord], dict]:
-        incidents = store.list_incidents()
+        # every active incident, and the resolved ones of the last RECENT_DAYS: a wall screen
+        # re-reads this every few seconds, so the whole history is never read
+        since = datetime.now(timezone.utc) - timedelta(days=RECENT_DAYS)
+        incidents = [i for status in ("open", "acknowledged") for i in store.list_incidents(status=status)]
+        incidents += store.list_incidents(status="resolved", since=since)
+        incidents.sort(key=lambda i: (i.opened_at, i.id), reverse=True)
         choices = {
             "surface": sorted({i.surface for i in incidents if i.surface} | set(sources.directory.surfaces())),
             "service": sorted({i.service for i in incidents if i.service}),
