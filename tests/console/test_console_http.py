@@ -64,7 +64,7 @@ def test_a_post_with_the_cookie_but_without_the_form_token_changes_nothing(clien
     csrf = _csrf(client.get("/ui/incidents/1").text)
     assert client.post("/ui/incidents/1/resolve", data={"csrf": csrf, "text": "rolled back"}, follow_redirects=False).status_code == 303
     detail = client.store.get_incident(1)
-    assert detail.status == "resolved" and detail.resolved_by == "Ben"
+    assert detail.status == "resolved" and detail.resolved_by == "ben"  # signed in as "Ben": the roster id
     again = client.post("/ui/incidents/1/resolve", data={"csrf": csrf})
     assert again.status_code == 200 and 'role="alert">already resolved<' in again.text
 
@@ -107,6 +107,20 @@ def test_without_a_token_the_console_is_open_but_forms_still_need_their_token(tm
         assert c.post("/ui/incidents/1/ack", data={}, follow_redirects=False).status_code == 403
         assert c.post("/ui/incidents/1/ack", data={"csrf": _csrf(page.text), "by": "gus"}, follow_redirects=False).status_code == 303
         assert store.get_incident(1).acknowledged_by == "gus"
+        c.post("/ui/incidents/1/note", data={"csrf": _csrf(page.text), "by": "Visiting SRE", "text": "looked"})
+        assert store.get_incident(1).timeline[-1].actor == "Visiting SRE"  # not in the roster: kept as typed
+
+
+def test_every_page_renders_signed_in(client):
+    _signed_in(client)
+    for path in ("/ui/incidents", "/ui/incidents/rows", "/ui/incidents/1", "/ui/incidents/1/postmortem", "/ui/oncall",
+                 "/ui/oncall/payments.ics", "/ui/oncall/people/anna.ics", "/ui/slos", "/ui/reports/handoff?surface=search",
+                 "/ui/reports/load?since=7d"):
+        answer = client.get(path)
+        assert answer.status_code == 200, (path, answer.text[:500])
+    assert client.get("/ui/slos?chart=soon").status_code == 400
+    wrong = client.get("/ui/reports/load?since=soon")
+    assert wrong.status_code == 400 and 'role="status">since &#39;soon&#39;' in wrong.text
 
 
 def test_unknown_pages_are_404_not_500(client):

@@ -114,7 +114,8 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
                             status_code=403)
 
     def actor(session: dict, by: str) -> str:
-        return (by.strip() or session.get("name") or "console")[:80]
+        """Who acts: the roster person id when the name is a roster person's (reports count by id)."""
+        return console.person_id(by.strip() or session.get("name") or "console")[:80]
 
     @ui.post("/incidents/{incident_id}/ack")
     def ack(request: Request, incident_id: int, csrf: str = Form(""), by: str = Form("")):

@@ -35,7 +35,7 @@ def router(console: Console, sources: ConsoleSources) -> APIRouter:
         people = [(p.id, p.name) for p in roster.people] if roster else []
         feeds = {path: console.sessions.feed_key(path) for path in
                  [f"/ui/oncall/{v.name}.ics" for v in views] + [f"/ui/oncall/people/{pid}.ics" for pid, _ in people]}
-        return console.page(request, "oncall.html", session, surfaces=views, people=people, feeds=feeds)
+        return console.page(request, "oncall.html", session, surfaces=views, feed_people=people, feeds=feeds)
 
     def calendar(request: Request, **which) -> Response:
         # calendar apps send no cookie: the feed's own key (shown on the on-call page) also opens it
@@ -91,14 +91,15 @@ def router(console: Console, sources: ConsoleSources) -> APIRouter:
     @ui.get("/reports/load", response_class=HTMLResponse)
     def load(request: Request, since: str = "30d"):
         session = console.require(request)
-        body, note = None, None
+        body, note, status = None, None, 200
         if sources.load is None:
             note = "the load report is not configured"
         else:
             try:
                 body = MARKDOWN.render(sources.load(since, datetime.now(timezone.utc)))
-            except BurnwiseError as exc:
-                note = str(exc)
-        return console.page(request, "report.html", session, title=f"On-call load, last {since}", body=body, note=note)
+            except BurnwiseError as exc:  # a window that is not a duration: the reader's mistake
+                note, status = str(exc), 400
+        return console.page(request, "report.html", session, status=status, title=f"On-call load, last {since}",
+                            body=body, note=note)
 
     return ui

@@ -30,7 +30,8 @@ def _safe_next(target: str) -> str:
 
 
 def mount(app: FastAPI, ctx: ReceiverContext, sources: ConsoleSources) -> None:
-    console = Console(ctx.config.auth_token)
+    roster = sources.directory.roster
+    console = Console(ctx.config.auth_token, {p.id: p.name for p in roster.people} if roster else None)
     ui = APIRouter(prefix="/ui")
 
     @app.exception_handler(NeedsLogin)

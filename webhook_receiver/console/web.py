@@ -63,8 +63,18 @@ class NeedsLogin(Exception):
 class Console:
     """The session checks and rendering of one app."""
 
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, token: str | None, people: dict[str, str] | None = None) -> None:
         self.sessions = Sessions(token)
+        #: roster person id -> display name: actions are recorded under the id, as the reports expect
+        self.people = dict(people or {})
+
+    def person_id(self, name: str) -> str:
+        """The roster id for a name a person typed (their id or display name), else the name as typed."""
+        wanted = name.strip().casefold()
+        for pid, display in self.people.items():
+            if wanted in (pid.casefold(), display.casefold()):
+                return pid
+        return name.strip()
 
     def session(self, request: Request) -> dict | None:
         return self.sessions.read_cookie(request.cookies.get(COOKIE))
@@ -103,6 +113,7 @@ class Console:
             request_path=request.url.path,
             csrf=self.sessions.csrf_token(session),
             user=session.get("name") or "",
+            people=self.people,
             auth=bool(self.sessions.token),
             now=datetime.now(timezone.utc),
             **values,
