@@ -211,13 +211,17 @@ def test_reports_render_as_pages(stack, page):
 
 class _Evil(BaseHTTPRequestHandler):
     target = ""
+    link = False
 
     def log_message(self, *args) -> None:
         pass
 
     def do_GET(self) -> None:  # noqa: N802
-        body = (f'<form id="f" method="post" action="{self.target}"><input name="by" value="mallory"></form>'
-                '<script>document.getElementById("f").submit()</script>').encode()
+        if self.link:
+            body = f'<a id="go" href="{self.target}">incident</a>'.encode()
+        else:
+            body = (f'<form id="f" method="post" action="{self.target}"><input name="by" value="mallory"></form>'
+                    '<script>document.getElementById("f").submit()</script>').encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         self.end_headers()
@@ -235,15 +239,38 @@ def test_a_cross_site_post_changes_nothing(stack, context):
     page = context.new_page()
     try:
         acks = len([e for e in stack.pager.events if e["event_action"] == "acknowledge"])
+        session = next(c["value"] for c in context.cookies() if c["name"] == "burnwise_session")
         # localhost and 127.0.0.1 are different sites: the signed-in browser visits the attacker's page
-        page.goto(f"http://localhost:{evil.server_address[1]}/")
-        page.wait_for_url(re.compile(rf"{re.escape(stack.url)}/ui/.*"), timeout=10_000)
-        time.sleep(0.5)
+        with page.expect_response(lambda r: r.url.endswith("/ack")) as answer:
+            page.goto(f"http://localhost:{evil.server_address[1]}/")
+        assert answer.value.status == 403
+        time.sleep(0.3)
         after = api_incident(stack, incident)
         assert after["status"] == "open" and after["acknowledged_by"] is None
         assert len(after["timeline"]) == len(before["timeline"])
         assert len([e for e in stack.pager.events if e["event_action"] == "acknowledge"]) == acks
+        # and the attack did not sign the browser out either
+        assert next(c["value"] for c in context.cookies() if c["name"] == "burnwise_session") == session
     finally:
         page.close()
         evil.shutdown()
         evil.server_close()
+
+
+def test_a_link_from_another_site_opens_the_page_signed_in(stack, context):
+    """SameSite=Strict holds the cookie back on a cross-site link; the console reloads from its own origin."""
+    target = f"{stack.url}/ui/incidents/{stack.ids['checkout']}"
+    handler = type("Link", (_Evil,), {"target": target, "link": True})
+    other = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    page = context.new_page()
+    try:
+        page.goto(f"http://localhost:{other.server_address[1]}/")
+        page.click("#go")
+        page.wait_for_url(target, timeout=10_000)
+        page.wait_for_selector("#status", timeout=10_000)
+        assert "/ui/login" not in page.url
+    finally:
+        page.close()
+        other.shutdown()
+        other.server_close()

@@ -12,13 +12,15 @@ from urllib.parse import quote, urlsplit
 
 from burnwise.receiver.console import incidents, pages
 from burnwise.receiver.console.sources import ConsoleSources
-from burnwise.receiver.console.web import HERE, Console, NeedsLogin, login_redirect, set_cookie
+from burnwise.receiver.console.web import HERE, Console, NeedsLogin, cross_site, login_redirect, set_cookie
 from burnwise.receiver.context import ReceiverContext
 from fastapi import APIRouter, FastAPI, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 log = logging.getLogger("burnwise.receiver.console")
+RELOAD = '<!doctype html><meta http-equiv="refresh" content="0"><title>burnwise</title><p>Opening the console...</p>'
+
 
 
 def _safe_next(target: str) -> str:
@@ -35,7 +37,14 @@ def mount(app: FastAPI, ctx: ReceiverContext, sources: ConsoleSources) -> None:
     ui = APIRouter(prefix="/ui")
 
     @app.exception_handler(NeedsLogin)
-    async def _login(_request: Request, exc: NeedsLogin):
+    async def _login(request: Request, exc: NeedsLogin):
+        if cross_site(request):
+            if request.method == "GET":
+                # a link from elsewhere (a page in PagerDuty, a chat message): the SameSite=Strict
+                # cookie was held back; reloading from this origin sends it
+                return HTMLResponse(RELOAD, headers={"Cache-Control": "no-store"})
+            log.warning("console refused a cross-site %s %s", request.method, request.url.path)
+            return HTMLResponse("<p>Refused: a cross-site request.</p>", status_code=403)
         return login_redirect(exc.next_path)
 
     @ui.get("", include_in_schema=False)
@@ -45,6 +54,8 @@ def mount(app: FastAPI, ctx: ReceiverContext, sources: ConsoleSources) -> None:
 
     @ui.get("/login", include_in_schema=False)
     def login_form(request: Request, next: str = "/ui/incidents", failed: int = 0):  # noqa: A002 - query name
+        if cross_site(request):
+            return HTMLResponse(RELOAD, headers={"Cache-Control": "no-store"})
         return console.page(request, "login.html", console.session(request), next=_safe_next(next), failed=bool(failed))
 
     @ui.post("/login", include_in_schema=False)

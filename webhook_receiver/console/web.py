@@ -124,9 +124,15 @@ class Console:
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
         )
-        if fresh is not None and not self.bearer_ok(request):
-            set_cookie(response, fresh)
+        if fresh is not None and not self.bearer_ok(request) and not cross_site(request):
+            set_cookie(response, fresh)  # never over a cookie the browser held back from another site
         return response
+
+
+def cross_site(request: Request) -> bool:
+    """The browser says the request comes from another site (Fetch Metadata); such requests
+    arrive without the SameSite=Strict cookie and must neither sign in nor replace it."""
+    return request.headers.get("sec-fetch-site") == "cross-site"
 
 
 def set_cookie(response, value: str) -> None:
