@@ -144,3 +144,8 @@ def test_ical_feed_folds_escapes_and_keeps_one_uid_per_shift():
     override = [e for e in events if e.decoded("DTSTART") <= datetime(2026, 12, 30, tzinfo=timezone.utc) < e.decoded("DTEND")]
     assert any("primary: carla" in str(e["SUMMARY"]) for e in override)  # the New Year override in the example roster
     assert all(e.decoded("DTEND") - e.decoded("DTSTART") <= timedelta(days=7) for e in events)
+    # a calendar app re-fetches: the shifts still ahead keep their UIDs (no duplicates, no churn)
+    later = Calendar.from_ical(feed(roster, now + timedelta(hours=30), surface="payments", days=21)).walk("VEVENT")
+    refetched = now + timedelta(hours=30)
+    running = [str(e["UID"]) for e in later if e.decoded("DTSTART") <= refetched < e.decoded("DTEND")]
+    assert running and set(running) <= set(uids)  # the shift under way is the same event, not a new one

@@ -54,6 +54,9 @@ def _event(shift: Shift, role: str, who: str, now: datetime) -> list[str]:
 def feed(roster: Roster, now: datetime, *, surface: str | None = None, person: str | None = None, days: int = FEED_DAYS) -> str:
     """The shifts of one surface (every role) or one person (every surface) over ``days``."""
     now = now.astimezone(timezone.utc)
+    # from the Monday (UTC) a week before this one: the one shift the window cuts short lies in the
+    # past and stays the same all week, so every event keeps its UID from one fetch to the next
+    monday = datetime.combine(now.date() - timedelta(days=now.weekday() + 7), datetime.min.time(), tzinfo=timezone.utc)
     end = now + timedelta(days=days)
     name = f"burnwise on-call: {surface or person}"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//burnwise//console//EN", "CALSCALE:GREGORIAN",
@@ -61,7 +64,7 @@ def feed(roster: Roster, now: datetime, *, surface: str | None = None, person: s
     for entry in roster.surfaces:
         if surface is not None and entry.name != surface:
             continue
-        for shift in shifts(roster, entry, now, end):
+        for shift in shifts(roster, entry, monday, end):
             for role in ("primary", "backup"):
                 who = getattr(shift, role)
                 if who and (person is None or who == person):

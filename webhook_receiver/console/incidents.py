@@ -30,13 +30,15 @@ MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")  # raw HTML
 
 
 def paged(incident: IncidentRecord) -> str:
-    """Who the page went to: the responder at the current escalation step, by name."""
-    responders = incident.responders or {}
+    """Who the page went to: the contact at the current escalation step, else the primary at the page."""
     chain = incident.escalation_chain or []
-    step = chain[min(incident.escalation_step, len(chain) - 1)] if chain else {}
-    role = step.get("role") if isinstance(step, dict) else None
-    person = responders.get(role or "primary") or responders.get("primary")
-    return person.get("name", "") if isinstance(person, dict) else ""
+    if chain:
+        step = chain[min(incident.escalation_step, len(chain) - 1)]
+        contact = step.get("contact") if isinstance(step, dict) else None
+        if isinstance(contact, dict) and contact.get("name"):
+            return f"{contact['name']} ({step.get('role', '?')})"
+    primary = (incident.responders or {}).get("primary")
+    return primary.get("name", "") if isinstance(primary, dict) else ""
 
 
 def escalation(incident: IncidentRecord) -> str:
