@@ -29,8 +29,8 @@ REPO = Path(__file__).resolve().parents[2]
 TOKEN = "t0ken"
 
 
-def _app(tmp_path, **extra):
-    config = ReceiverConfig(database_url=f"sqlite:///{tmp_path / 'c.db'}", roster=REPO / "oncall" / "roster.yaml",
+def _app(tmp_path, database_url: str | None = None, **extra):
+    config = ReceiverConfig(database_url=database_url or f"sqlite:///{tmp_path / 'c.db'}", roster=REPO / "oncall" / "roster.yaml",
                             slo_specs=REPO / "slo_specs", **extra)
     store = Store.from_url(config.database_url)
     return create_app(config, store=store, console=console_sources(config, load_directory(config), store), start_worker=False), store
@@ -121,6 +121,22 @@ def test_every_page_renders_signed_in(client):
     assert client.get("/ui/slos?chart=soon").status_code == 400
     wrong = client.get("/ui/reports/load?since=soon")
     assert wrong.status_code == 400 and 'role="status">since &#39;soon&#39;' in wrong.text
+
+
+@pytest.mark.postgres
+def test_the_console_works_on_postgresql(tmp_path, postgres_url):
+    app, store = _app(tmp_path, database_url=postgres_url, auth_token=TOKEN)
+    with TestClient(app) as c:
+        c.post("/v1/alertmanager", json=notification("g", [alert(team="payments")]), headers={"Authorization": f"Bearer {TOKEN}"})
+        _signed_in(c)
+        assert 'data-incident="1"' in c.get("/ui/incidents?surface=payments&severity=sev1").text
+        csrf = _csrf(c.get("/ui/incidents/1").text)
+        c.post("/ui/incidents/1/ack", data={"csrf": csrf}, follow_redirects=False)
+        c.post("/ui/incidents/1/note", data={"csrf": csrf, "kind": "deploy", "text": "v2 out"}, follow_redirects=False)
+        detail = store.get_incident(1)
+        assert detail.acknowledged_by == "ben" and detail.timeline[-1].kind == "deploy"
+        for path in ("/ui/reports/handoff?surface=payments", "/ui/reports/load?since=7d", "/ui/incidents/1/postmortem"):
+            assert c.get(path).status_code == 200, path
 
 
 def test_unknown_pages_are_404_not_500(client):
