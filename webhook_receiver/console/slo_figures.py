@@ -52,30 +52,55 @@ def _windows(slo: SloView) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+class _Reader:
+    """One query per metric for the whole page (not one per SLO), answers kept for the page's build."""
+
+    def __init__(self, prometheus: Prometheus, now: datetime, seconds: int) -> None:
+        self.prometheus, self.now, self.seconds = prometheus, now, seconds
+        self._instant: dict[str, list] = {}
+        self._range: dict[str, list] = {}
+
+    @staticmethod
+    def mine(labels: dict[str, str], slo: SloView) -> bool:
+        return labels.get("service") == slo.service and labels.get("slo") == slo.slo
+
+    def instant(self, metric: str, slo: SloView) -> list:
+        if metric not in self._instant:
+            self._instant[metric] = self.prometheus.query(metric)
+        return [s for s in self._instant[metric] if self.mine(s.labels, slo)]
+
+    def series(self, metric: str, slo: SloView) -> dict[tuple, list[tuple[float, float]]]:
+        if metric not in self._range:
+            step = max(self.seconds // CHART_POINTS, 1)
+            start = self.now - timedelta(seconds=self.seconds)
+            self._range[metric] = query_range(self.prometheus, metric, start, self.now, step)
+        return {_key(labels, slo): points for labels, points in self._range[metric] if self.mine(labels, slo)}
+
+
 def slo_page(slos: list[SloView], prometheus_url: str | None, now: datetime, chart_seconds: int = CHART_WINDOW) -> SloPage:
     window = format_duration(chart_seconds)
     if not prometheus_url:
         rows = [SloRow(slo) for slo in slos]
         return SloPage(rows, "not configured (set prometheus_url in the receiver config)", window)
-    prometheus = Prometheus(prometheus_url, timeout=TIMEOUT_SECONDS)
+    reader = _Reader(Prometheus(prometheus_url, timeout=TIMEOUT_SECONDS), now, chart_seconds)
     try:
-        firing = prometheus.query('ALERTS{alertstate="firing",burnwise_tier!=""}')
+        firing = reader.prometheus.query('ALERTS{alertstate="firing",burnwise_tier!=""}')
         rows: list[SloRow] = []
         for slo in slos:
             groups: dict[tuple, SloRow] = {}
-            for sample in prometheus.query(slo.budget_metric + slo.selector):
+            for sample in reader.instant(slo.budget_metric, slo):
                 groups[_key(sample.labels, slo)] = SloRow(slo, dict(_key(sample.labels, slo)), budget=sample.value)
             if not groups:
                 groups[()] = SloRow(slo)
-            for window, metric in _windows(slo):
-                values = {_key(s.labels, slo): s.value for s in prometheus.query(metric + slo.selector)}
+            for window_name, metric in _windows(slo):
+                values = {_key(s.labels, slo): s.value for s in reader.instant(metric, slo)}
                 for key, row in groups.items():
-                    row.burn[window] = values.get(key)
+                    row.burn[window_name] = values.get(key)
             for sample in firing:
-                if sample.labels.get("service") == slo.service and sample.labels.get("slo") == slo.slo:
+                if reader.mine(sample.labels, slo):
                     row = groups.get(_key(sample.labels, slo)) or next(iter(groups.values()))
                     row.firing.append(sample.labels.get("severity", sample.labels.get("burnwise_tier", "?")))
-            _charts(prometheus, slo, groups, now, chart_seconds)
+            _charts(reader, slo, groups)
             rows.extend(groups.values())
     except PrometheusUnavailable as exc:
         return SloPage([SloRow(slo) for slo in slos], f"not reachable: {exc}", window)
@@ -85,15 +110,11 @@ def slo_page(slos: list[SloView], prometheus_url: str | None, now: datetime, cha
     return SloPage(rows, "ok", window)
 
 
-def _charts(prometheus: Prometheus, slo: SloView, groups: dict[tuple, SloRow], now: datetime, seconds: int) -> None:
-    start = now - timedelta(seconds=seconds)
-    step = max(seconds // CHART_POINTS, 1)
-    budget = {_key(labels, slo): points for labels, points in query_range(prometheus, slo.budget_metric + slo.selector, start, now, step)}
+def _charts(reader: _Reader, slo: SloView, groups: dict[tuple, SloRow]) -> None:
+    budget = reader.series(slo.budget_metric, slo)
     pages = [c for c in slo.conditions if c.kind == "page"] or list(slo.conditions)
     fastest = max(pages, key=lambda c: c.factor) if pages else None
-    burn = {}
-    if fastest is not None:
-        burn = {_key(labels, slo): points for labels, points in query_range(prometheus, fastest.long_metric + slo.selector, start, now, step)}
+    burn = reader.series(fastest.long_metric, slo) if fastest is not None else {}
     for key, row in groups.items():
         row.budget_chart = line_chart(budget.get(key, []), [(0.0, "budget gone")], floor=0.0, ceiling=1.0)
         if fastest is not None:

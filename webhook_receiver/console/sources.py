@@ -41,7 +41,7 @@ class SloView:
     group_by: tuple[str, ...]
     conditions: tuple[TierCondition, ...]
     budget_metric: str
-    selector: str
+    selector: str  # the SLO's series selector, shown to people who want to query it themselves
     spec_path: str | None = None
     rules_path: str | None = None
     dashboard_path: str | None = None
