@@ -98,6 +98,20 @@ def test_slo_page_says_when_prometheus_is_not_configured_or_not_reachable(tmp_pa
         assert 'data-slo="checkout/availability"' in page.text  # the SLOs are still listed
 
 
+def test_specs_that_do_not_load_are_named_on_the_page_not_a_500(tmp_path):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "broken.yaml").write_text("apiVersion: burnwise/v1\nservice: x\nslos: [{name: a}]\n")
+    config = ReceiverConfig(database_url=f"sqlite:///{tmp_path / 'c.db'}", slo_specs=specs)
+    store = Store.from_url(config.database_url)
+    app = create_app(config, store=store, console=console_sources(config, load_directory(config), store), start_worker=False)
+    with TestClient(app) as c:
+        c.post("/v1/alertmanager", json=notification("g", [alert()]))
+        for path in ("/ui/slos", "/ui/incidents/1/postmortem"):
+            page = c.get(path)
+            assert page.status_code == 200 and "broken.yaml" in page.text, (path, page.text[:300])
+
+
 def test_without_a_token_the_console_is_open_but_forms_still_need_their_token(tmp_path):
     app, store = _app(tmp_path)
     with TestClient(app) as c:

@@ -20,6 +20,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
 
+from burnwise.errors import BurnwiseError
+
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 STATUSES = ("open", "acknowledged", "resolved")
 NOTE_KINDS = ("triage", "mitigation", "deploy", "note")
@@ -165,7 +167,10 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
                                 note="postmortem drafts need the SLO specs: run burnwise serve from the repository")
         if store.get_incident(incident_id) is None:
             return console.page(request, "missing.html", session, status=404, what=f"incident {incident_id}")
-        body = MARKDOWN.render(sources.postmortem(incident_id))
-        return console.page(request, "report.html", session, title=f"Postmortem draft: incident {incident_id}", body=body, note=None)
+        try:
+            body, note = MARKDOWN.render(sources.postmortem(incident_id)), None
+        except BurnwiseError as exc:  # e.g. specs that do not load
+            body, note = None, str(exc)
+        return console.page(request, "report.html", session, title=f"Postmortem draft: incident {incident_id}", body=body, note=note)
 
     return ui

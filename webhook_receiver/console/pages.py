@@ -6,6 +6,7 @@ list, or a report text - so a handler is a few lines: check the session, ask, re
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 from burnwise.receiver.console.ical import feed
@@ -21,6 +22,7 @@ from burnwise.durations import parse_duration
 from burnwise.errors import BurnwiseError
 
 CALENDAR = "text/calendar; charset=utf-8"
+log = logging.getLogger("burnwise.receiver.console")
 
 
 def router(console: Console, sources: ConsoleSources) -> APIRouter:
@@ -69,7 +71,12 @@ def router(console: Console, sources: ConsoleSources) -> APIRouter:
         except (ValueError, BurnwiseError):
             return console.page(request, "slos.html", session, status=400, page=None,
                                 note=f"chart={chart!r}: give a duration such as 24h, 7d or 30m")
-        page = slo_page(sources.slos(), sources.prometheus_url, datetime.now(timezone.utc), seconds)
+        try:
+            listed = sources.slos()
+        except BurnwiseError as exc:  # specs that do not load: say so, as `burnwise validate` would
+            log.error("console: SLO specs not readable: %s", exc)
+            return console.page(request, "slos.html", session, page=None, note=str(exc))
+        page = slo_page(listed, sources.prometheus_url, datetime.now(timezone.utc), seconds)
         return console.page(request, "slos.html", session, page=page, note=None)
 
     @ui.get("/reports/handoff", response_class=HTMLResponse)
