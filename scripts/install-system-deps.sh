@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the real Prometheus tools burnwise drives (promtool, prometheus, alertmanager, amtool)
-# from Debian's packages, only where they are missing. Non-interactive; says what it does.
+# and the headless browser the console's tests drive (chromium) from Debian's packages, only where
+# they are missing. Non-interactive; says what it does.
 set -euo pipefail
 missing=()
 command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "burnwise setup: promtool, prometheus, alertmanager and amtool are installed"
+  echo "burnwise setup: promtool, prometheus, alertmanager, amtool and chromium are installed"
   exit 0
 fi
 SUDO=""

@@ -65,6 +65,8 @@ def test_wheel_holds_only_the_burnwise_package(wheel_install):
     assert top == {"burnwise"}
     assert (wheel_install / "burnwise" / "generator" / "spec.py").is_file()
     assert (wheel_install / "burnwise" / "receiver" / "api.py").is_file()
+    console = wheel_install / "burnwise" / "receiver" / "console"
+    assert (console / "templates" / "incident.html").is_file() and (console / "static" / "console.js").is_file()
 
 
 def _wheel_env(site: Path) -> dict[str, str]:
@@ -108,6 +110,10 @@ def test_serve_from_the_wheel_answers_health(wheel_install, tmp_path):
                 return False
 
         assert wait_until(healthy, timeout=30), (tmp_path / "serve.log").read_text(errors="replace")
+        # the web console's templates and static files come from the wheel too
+        login = requests.get(f"http://127.0.0.1:{port}/ui/login", timeout=10)
+        assert login.status_code == 200 and 'name="csrf"' in login.text, login.text[:500]
+        assert requests.get(f"http://127.0.0.1:{port}/ui/static/console.css", timeout=10).status_code == 200
     finally:
         stop_process(proc)
         log.close()

@@ -1,7 +1,7 @@
 """The HTTP app (FastAPI): wires the store, the outbox worker and the routers together.
 
 Why only wiring here: each router does one job - :mod:`routes_alertmanager` (webhooks in),
-:mod:`routes_incidents` (commands and reads), :mod:`routes_health` (probes, metrics) - and
+:mod:`routes_incidents` (commands and reads), :mod:`routes_health` (probes, metrics), the web console under ``/ui/`` - and
 :mod:`http_errors` maps store exceptions to answers, :mod:`guard` checks token, media type, size
 and depth before any route, :mod:`openapi_doc` completes the OpenAPI document. ``create_app`` builds the shared
 :class:`ReceiverContext` and runs the outbox worker and the group-commit writer with the app.
@@ -23,6 +23,8 @@ from burnwise.receiver import (
 )
 from burnwise.receiver.batch_writer import BatchWriter
 from burnwise.receiver.config import ReceiverConfig
+from burnwise.receiver.console import routes as console_routes
+from burnwise.receiver.console.sources import ConsoleSources
 from burnwise.receiver.context import ReceiverContext
 from burnwise.receiver.directory_source import load_directory
 from burnwise.receiver.guard import RequestGuard
@@ -49,10 +51,18 @@ def create_app(
     directory: Directory | None = None,
     store: Store | None = None,
     start_worker: bool = True,
+    console: ConsoleSources | None = None,
 ) -> FastAPI:
-    """Build the app; the outbox worker runs inside it while the app is up."""
+    """Build the app; the outbox worker runs inside it while the app is up.
+
+    ``console``: what the web console shows beyond the store and roster (SLOs, reports); the
+    command line fills it, without it those pages say they are not configured.
+    """
     store = store or Store.from_url(config.database_url)
+    if directory is None and console is not None:
+        directory = console.directory
     directory = directory if directory is not None else reloading_directory(config)
+    console = console or ConsoleSources(directory=directory, prometheus_url=config.prometheus_url)
     policy = PagingPolicy(
         base_url=config.base_url,
         default_routing_key=config.pagerduty_routing_key,
@@ -112,6 +122,7 @@ def create_app(
     app.include_router(routes_runbooks.router(ctx))
     app.include_router(routes_budget.router(ctx, directory))
     app.include_router(routes_health.router(ctx))
+    console_routes.mount(app, ctx, console)
     install_openapi(app)
     return app
 

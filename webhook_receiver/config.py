@@ -21,6 +21,7 @@ from burnwise.errors import BurnwiseError
 DEFAULT_CONFIG_FILE = "receiver.yaml"
 DEFAULT_ROSTER = Path("oncall/roster.yaml")
 DEFAULT_RUNBOOKS = Path("oncall/runbooks.yaml")
+DEFAULT_SLO_SPECS = Path("slo_specs")
 
 # environment variable -> config key; the environment wins over the file
 ENV_OVERRIDES: dict[str, str] = {
@@ -35,6 +36,8 @@ ENV_OVERRIDES: dict[str, str] = {
     "BURNWISE_PUBLIC_URL": "public_url",
     "BURNWISE_ROSTER": "roster",
     "BURNWISE_RUNBOOKS": "runbooks",
+    "BURNWISE_PROMETHEUS_URL": "prometheus_url",
+    "BURNWISE_SLO_SPECS": "slo_specs",
 }
 
 
@@ -104,6 +107,9 @@ class ReceiverConfig(BaseModel):
     runbooks: Path | None = None
     runbook_automation: RunbookAutomation = Field(default_factory=RunbookAutomation)
     directory_factory: str | None = None
+    #: the web console's SLO page and reports: Prometheus to read the SLO recordings from, and the specs
+    prometheus_url: str | None = None
+    slo_specs: Path | None = None
     delivery_timeout_seconds: float = Field(default=10.0, gt=0)
     worker_poll_seconds: float = Field(default=0.5, gt=0)
     claim_lease_seconds: float = Field(default=60.0, gt=0)
@@ -203,6 +209,13 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
             setattr(config, key, value)
         if not value.is_file():
             raise BurnwiseError(f"{source}: key '{key}': file {value} not found; fix the path or remove the key")
+    if config.slo_specs is not None:
+        if path is not None and not config.slo_specs.is_absolute() and "slo_specs" in data and not environ.get("BURNWISE_SLO_SPECS"):
+            config.slo_specs = path.parent / config.slo_specs
+        if not config.slo_specs.is_dir():
+            raise BurnwiseError(f"{source}: key 'slo_specs': folder {config.slo_specs} not found; fix the path or remove the key")
+    elif DEFAULT_SLO_SPECS.is_dir():
+        config.slo_specs = DEFAULT_SLO_SPECS
     if config.roster is None and DEFAULT_ROSTER.is_file():
         config.roster = DEFAULT_ROSTER
     if config.runbooks is None and DEFAULT_RUNBOOKS.is_file():

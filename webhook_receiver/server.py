@@ -13,6 +13,8 @@ import os
 import uvicorn
 from burnwise.receiver.api import create_app, reloading_directory
 from burnwise.receiver.config import ReceiverConfig
+from burnwise.receiver.console.sources import ConsoleSources
+from burnwise.receiver.store import Store
 from burnwise.receiver.startup_checks import check_startup
 
 from burnwise.errors import BurnwiseError
@@ -46,12 +48,18 @@ def refuse_paging_without_route(config: ReceiverConfig, directory: Directory) ->
     )
 
 
-def serve(config: ReceiverConfig) -> None:
+def serve(
+    config: ReceiverConfig,
+    console: ConsoleSources | None = None,
+    store: Store | None = None,
+    directory: Directory | None = None,
+) -> None:
     logging.basicConfig(
         level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    directory = reloading_directory(config)
-    app = create_app(config, directory=directory)  # config and roster mistakes first: they name the file and key
+    directory = directory if directory is not None else reloading_directory(config)
+    # config and roster mistakes first: they name the file and key
+    app = create_app(config, directory=directory, console=console, store=store)
     check_startup(config)  # then refuse an unsafe configuration (BurnwiseError, one line) before listening
     refuse_paging_without_route(config, directory)
     if config.paging and not config.pagerduty_routing_key:

@@ -88,9 +88,11 @@ def render_and_check(workdir: Path) -> None:
         print(f"  {RULES.as_posix()}/ matches the specs (what `burnwise check` verifies)")
 
 
-def _print_where(stack: Stack) -> None:
+def _print_where(stack: Stack, incident_id: int | None = None) -> None:
     print("")
     print("==> Where to look")
+    incident = f"/{incident_id}" if incident_id is not None else ""
+    print(f"  web console    {stack.console_url}{incident}  (sign in with the token {stack.token})")
     short = format_duration(stack.settings.lapse.short_window)
     print(f"  Prometheus     {stack.prometheus_url}/alerts  (graph: slo:burnwise_burn_rate:rate{short})")
     print(f"  Alertmanager   {stack.alertmanager_url}")
@@ -133,10 +135,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {'checkout':<13} (thread)    {stack.service.url}  scrape job 'checkout'")
         print(f"  {'pager stub':<13} (thread)    {stack.pager.enqueue_url}")
         scenario = Scenario(stack)
-        scenario.run(page_timeout=args.timeout, resolve_timeout=args.timeout)
+        final = scenario.run(page_timeout=args.timeout, resolve_timeout=args.timeout)
         print("")
         print(f"==> Done in {time.monotonic() - started:.0f}s: a real burn paged, was acknowledged, mitigated and resolved.")
-        _print_where(stack)
+        _print_where(stack, final.get("id"))
         failed = False
         if args.keep:
             _keep_running(stack)

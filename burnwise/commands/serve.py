@@ -30,12 +30,18 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from burnwise.receiver.config import load_config
+    from burnwise.receiver.api import reloading_directory
     from burnwise.receiver.server import serve
+    from burnwise.receiver.store import Store
+    from burnwise.reports.console_feed import console_sources
 
     config = load_config(args.config)
     if args.insecure_no_auth:
         config.insecure_no_auth = True
     if getattr(args, "without_paging", False):
         config.paging = False
-    serve(config)
+    # the web console's SLO page and reports read the specs, which only the generator may load
+    store = Store.from_url(config.database_url)
+    directory = reloading_directory(config)
+    serve(config, console_sources(config, directory, store), store, directory)
     return 0

@@ -251,6 +251,7 @@ class Scenario:
         self.step(f"The incident record (GET {self.stack.receiver_url}/v1/incidents/{incident_id})")
         self.say(f"  #{incident['id']} {incident['status']} {incident['severity']} route={incident['route']} surface={incident['surface']}")
         self.say(f"  title: {incident['title']}")
+        self.say(f"  in the web console: {self.stack.receiver_url}/ui/incidents/{incident_id}  (token {self.stack.token})")
         alerts = ", ".join(f"{a['labels'].get('severity')} {a['status']}" for a in incident["alerts"])
         self.say(f"  alerts: {alerts}")
         self.show_timeline(incident)

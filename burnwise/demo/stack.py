@@ -90,6 +90,11 @@ class Stack:
         return f"http://127.0.0.1:{self.ports['receiver']}"
 
     @property
+    def console_url(self) -> str:
+        """The web console (sign in with :attr:`token`)."""
+        return f"{self.receiver_url}/ui/incidents"
+
+    @property
     def alertmanager_url(self) -> str:
         return f"http://127.0.0.1:{self.ports['alertmanager']}"
 
@@ -135,6 +140,9 @@ class Stack:
                 "BURNWISE_PAGERDUTY_ROUTING_KEY": self.settings.routing_key,
                 "BURNWISE_TICKET_URL": self.pager.webhook_url("ticket"),
                 "BURNWISE_PUBLIC_URL": self.receiver_url,
+                # the web console's SLO page reads the demo's Prometheus and the spec it plays
+                "BURNWISE_PROMETHEUS_URL": self.prometheus_url,
+                "BURNWISE_SLO_SPECS": str(self.settings.spec_path.resolve().parent),
             }
         )
         if self.settings.roster is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 
 from burnwise.demo.scenario import Scenario
 from burnwise.demo.stack import Stack
@@ -27,6 +28,10 @@ def test_demo_story_recovers_in_three_verified_steps_and_skips_the_fourth(tmp_pa
         scenario = Scenario(stack, out=lines.append, poll_seconds=0.5)
         final = scenario.run(page_timeout=90, resolve_timeout=90)
         calls = [path for _method, path, _cleared in stack.service.control_calls]
+        # the web console shows the incident and reads the SLO from the demo's Prometheus
+        auth = {"Authorization": f"Bearer {stack.token}"}
+        incident_page = requests.get(f"{stack.console_url}/{final['id']}", headers=auth, timeout=10)
+        slo_page = requests.get(f"{stack.receiver_url}/ui/slos", headers=auth, timeout=30)
     text = "\n".join(lines)
     console = text.split("==> Final timeline")[0]
     healthy = [float(m) for m in re.findall(r"step \d/4 \[remediation\][^\n]*-> ([\d.]+)% healthy", console)]
@@ -43,3 +48,8 @@ def test_demo_story_recovers_in_three_verified_steps_and_skips_the_fourth(tmp_pa
     steps = [e["text"] for e in final["timeline"] if re.search(r"step \d/4 \[", e["text"])]
     assert len(steps) == 3 and "check holds: recovered" in steps[2], steps
     assert "Final timeline" in text
+    assert f"in the web console: {stack.receiver_url}/ui/incidents/{final['id']}" in text
+    assert incident_page.status_code == 200 and f"#{final['id']}" in incident_page.text and "resolved" in incident_page.text
+    assert slo_page.status_code == 200 and "Prometheus: ok" in slo_page.text
+    checkout = slo_page.text.split('data-slo="checkout/availability"')[1].split("</tr>")[0]
+    assert re.search(r'class="budget">-?\d+\.\d%<', checkout), checkout
