@@ -164,3 +164,17 @@ def test_alertmanager_groups_and_inhibits_per_group(tmp_path, amtool_bin):
     assert check_config(amtool_bin, path).returncode == 0
     # without grouped SLOs nothing changes
     assert build_config(plain)["route"]["group_by"] == ["alertname", "service", "slo"]
+
+
+def test_dashboard_draws_one_line_per_group():
+    from burnwise.generator.dashboard import slo_queries
+
+    spec = load_specs([DATA])[0].spec
+    queries = slo_queries(spec, spec.slos[1])
+    assert queries["Burn rate"][0][1] == "burn rate 5m {{cluster}} {{route}}"
+    assert queries["Error budget remaining"][0][1].endswith("{{cluster}} {{route}}")
+    alerts_expr, legend = queries["Alerts"][0]
+    assert alerts_expr.startswith("sum by (severity, burnwise_tier, cluster, route) (ALERTS{")
+    assert legend == "{{severity}} {{burnwise_tier}} {{cluster}} {{route}}"
+    plain = ServiceSpec.model_validate(service_spec())
+    assert slo_queries(plain, plain.slos[0])["Alerts"][0][1] == "{{severity}} {{burnwise_tier}}"
