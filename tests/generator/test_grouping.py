@@ -178,3 +178,33 @@ def test_dashboard_draws_one_line_per_group():
     assert legend == "{{severity}} {{burnwise_tier}} {{cluster}} {{route}}"
     plain = ServiceSpec.model_validate(service_spec())
     assert slo_queries(plain, plain.slos[0])["Alerts"][0][1] == "{{severity}} {{burnwise_tier}}"
+
+
+def test_budget_and_tiled_burn_rates_are_per_group_in_promtool(tmp_path):
+    """The per-group series of the generated test, asked for the period budget and the 6h burn
+    rate (both sums of recorded boxes): the failing cluster's budget is gone, the healthy one's is not."""
+    outputs = render_outputs(load_specs([DATA]))
+    write_outputs(outputs, tmp_path)
+    tests = yaml.safe_load(outputs["tests/edge.test.yaml"])
+    group = next(t for t in tests["tests"] if t["name"].startswith("edge/availability: per group: "))
+    during = max(group["promql_expr_test"], key=lambda case: len(case["exp_samples"]))["eval_time"]
+    sel = '{service="edge",slo="availability"}'
+    checks = {
+        f"count by (cluster) (slo:burnwise_error_budget_remaining:ratio{sel} < 0)": "cluster-a",
+        f"count by (cluster) (slo:burnwise_error_budget_remaining:ratio{sel} > 0.5)": "cluster-b",
+        f"count by (cluster) (slo:burnwise_burn_rate:rate6h{sel} > 6)": "cluster-a",
+        f"count by (cluster) (slo:burnwise_burn_rate:rate6h{sel} < 1)": "cluster-b",
+        f"count(slo:burnwise_objective:ratio{sel})": None,  # metadata: one series per SLO
+    }
+    group["promql_expr_test"] = [
+        {
+            "expr": expr,
+            "eval_time": during,
+            "exp_samples": [{"labels": f'{{cluster="{cluster}"}}' if cluster else "{}", "value": 1}],
+        }
+        for expr, cluster in checks.items()
+    ]
+    path = tmp_path / "tests" / "budget.test.yaml"
+    path.write_text(yaml.safe_dump({**tests, "tests": [group]}), encoding="utf-8")
+    result = Promtool.find().test_rules([path], timeout=300)
+    assert result.ok, "\n".join(f.format() for f in result.failures)
