@@ -211,10 +211,13 @@ class Alerting(StrictModel):
     tiers: Tiers = Field(default_factory=Tiers)
     #: Fire `<name>NoData` when the SLI's total query returns nothing for this long (off when unset).
     no_data_for: int | None = None
+    #: Opt-in: fire `<name>BudgetExhausted` (a ticket) once the period's error budget has been
+    #: used up for this long, per group for a grouped SLO (off when unset).
+    budget_exhausted_for: int | None = None
 
     _labels = field_validator("labels")(_check_labels)
 
-    @field_validator("no_data_for", mode="before")
+    @field_validator("no_data_for", "budget_exhausted_for", mode="before")
     @classmethod
     def _no_data_for(cls, value: object) -> int | None:
         return None if value is None else _check_duration(value)

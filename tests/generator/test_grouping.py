@@ -208,3 +208,20 @@ def test_budget_and_tiled_burn_rates_are_per_group_in_promtool(tmp_path):
     path.write_text(yaml.safe_dump({**tests, "tests": [group]}), encoding="utf-8")
     result = Promtool.find().test_rules([path], timeout=300)
     assert result.ok, "\n".join(f.format() for f in result.failures)
+
+
+def test_opt_in_budget_exhausted_ticket_fires_per_group_in_promtool(tmp_path):
+    data = yaml.safe_load(DATA.read_text())
+    data["slos"][0]["alerting"] = {"budget_exhausted_for": "5m"}
+    specs = load_specs([write_spec(tmp_path, data, "edge.yaml")])
+    spec = specs[0].spec
+    rule = next(r for r in alerting_rules(spec, spec.slos[0]) if r.alert == "EdgeAvailabilityBudgetExhausted")
+    assert rule.expr == 'slo:burnwise_error_budget_remaining:ratio{service="edge",slo="availability"} <= 0'
+    assert rule.for_ == 300 and rule.labels["burnwise_tier"] == "ticket" and rule.labels["severity"] == "sev3"
+    assert "(cluster={{ $labels.cluster }})" in rule.annotations["summary"]
+    assert not any(r.alert.endswith("BudgetExhausted") for r in alerting_rules(spec, spec.slos[1]))  # opt-in
+    outputs = render_outputs(specs)
+    assert "EdgeAvailabilityBudgetExhausted fires after 5m of an exhausted budget, not before" in outputs["tests/edge.test.yaml"]
+    write_outputs(outputs, tmp_path / "out")
+    result = Promtool.find().test_rules([tmp_path / "out" / "tests" / "edge.test.yaml"], timeout=300)
+    assert result.ok, "\n".join(f.format() for f in result.failures)
