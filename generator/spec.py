@@ -325,11 +325,15 @@ class SLO(StrictModel):
         clash = sorted(set(self.group_by) & set(static))
         if clash:
             raise ValueError(f"group_by label {clash[0]!r} is also set as a fixed label; the fixed value would hide every group's own")
-        if self.group_by and self.sli.events is not None:
-            for field_name in ("error_query", "total_query"):
-                problem = _grouping_lost(getattr(self.sli.events, field_name), self.group_by)
-                if problem:
-                    raise ValueError(f"sli.events.{field_name} {problem}")
+        queries = {}
+        if self.sli.events is not None:
+            queries = {f"sli.events.{f}": getattr(self.sli.events, f) for f in ("error_query", "total_query")}
+        elif self.sli.raw is not None:
+            queries = {"sli.raw.error_ratio_query": self.sli.raw.error_ratio_query}
+        for where, query in queries.items() if self.group_by else ():
+            problem = _grouping_lost(query, self.group_by)
+            if problem:
+                raise ValueError(f"{where} {problem}")
         if self.max_groups is not None and not self.group_by:
             raise ValueError("max_groups bounds a grouping: set group_by too, or remove max_groups")
         return self

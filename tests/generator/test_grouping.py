@@ -71,6 +71,15 @@ def test_a_query_that_sums_the_groups_away_is_refused_naming_the_field(tmp_path)
         load_specs([path])
 
 
+def test_a_raw_ratio_averaged_over_every_group_is_refused(tmp_path):
+    sli = {"raw": {"error_ratio_query": "avg(1 - avg_over_time(up[{{.window}}]))"}}
+    path = write_spec(tmp_path, service_spec(slos=[slo(group_by=["cluster"], sli=sli)]))
+    with pytest.raises(SpecError, match="sli.raw.error_ratio_query is one avg"):
+        load_specs([path])
+    sli = {"raw": {"error_ratio_query": "avg by (cluster) (1 - avg_over_time(up[{{.window}}]))"}}
+    assert load_specs([write_spec(tmp_path, service_spec(slos=[slo(group_by=["cluster"], sli=sli)]))])
+
+
 def test_max_groups_needs_a_grouping(tmp_path):
     path = write_spec(tmp_path, service_spec(slos=[slo(max_groups=3)]))
     with pytest.raises(SpecError, match="max_groups bounds a grouping"):
