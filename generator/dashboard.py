@@ -49,26 +49,30 @@ def _panel(panel_id: int, title: str, kind: str, x: int, y: int, targets: list[d
 
 
 def slo_queries(spec: ServiceSpec, slo: SLO) -> dict[str, list[tuple[str, str]]]:
-    """Panel title -> [(PromQL, legend)]: the queries of one SLO's row (also what tests check)."""
+    """Panel title -> [(PromQL, legend)]: the queries of one SLO's row (also what tests check).
+    A grouped SLO draws one line per group: its legends name the group (``{{cluster}}``) and the
+    alerts panel keeps the grouping labels."""
     sel = names.selector(spec.service, slo.name)
     alert_name = slo.alerting.name or names.default_alert_name(spec.service, slo.name)
+    group = "".join(f" {{{{{label}}}}}" for label in slo.group_by)
     burn = [
-        (f"{names.burn_rate(w)}{sel}", f"burn rate {format_duration(w)}")
+        (f"{names.burn_rate(w)}{sel}", f"burn rate {format_duration(w)}{group}")
         for w in windows_for(slo)
         if w != slo.period
     ]
+    kept = ", ".join(["severity", "burnwise_tier", *slo.group_by])
     return {
         "SLI": [
-            (f"1 - {names.error_ratio(windows_for(slo)[0])}{sel}", f"SLI ({format_duration(windows_for(slo)[0])})"),
-            (f"1 - {names.error_ratio(slo.period)}{sel}", f"SLI ({format_duration(slo.period)})"),
+            (f"1 - {names.error_ratio(windows_for(slo)[0])}{sel}", f"SLI ({format_duration(windows_for(slo)[0])}){group}"),
+            (f"1 - {names.error_ratio(slo.period)}{sel}", f"SLI ({format_duration(slo.period)}){group}"),
             (f"{names.OBJECTIVE}{sel}", "objective"),
         ],
-        "Error budget remaining": [(f"{names.BUDGET_REMAINING}{sel}", f"budget remaining ({format_duration(slo.period)})")],
+        "Error budget remaining": [(f"{names.BUDGET_REMAINING}{sel}", f"budget remaining ({format_duration(slo.period)}){group}")],
         "Burn rate": burn,
         "Alerts": [
             (
-                f'sum by (severity, burnwise_tier) (ALERTS{{alertname="{alert_name}",alertstate="firing",service="{spec.service}",slo="{slo.name}"}})',
-                "{{severity}} {{burnwise_tier}}",
+                f'sum by ({kept}) (ALERTS{{alertname="{alert_name}",alertstate="firing",service="{spec.service}",slo="{slo.name}"}})',
+                "{{severity}} {{burnwise_tier}}" + group,
             )
         ],
     }

@@ -295,7 +295,41 @@ def alerting_rules(spec: ServiceSpec, slo: SLO) -> list[AlertingRule]:
                 for_=alerting.no_data_for,
             )
         )
+    if alerting.budget_exhausted_for is not None:
+        rules.append(budget_exhausted_rule(spec, slo, alert_name))
     return rules
+
+
+def budget_exhausted_rule(spec: ServiceSpec, slo: SLO, alert_name: str) -> AlertingRule:
+    """`<name>BudgetExhausted`: the period's error budget is used up (a ticket, per group)."""
+    alerting = slo.alerting
+    period = format_duration(slo.period)
+    return AlertingRule(
+        f"{alert_name.removesuffix('BudgetBurn')}BudgetExhausted",
+        f"{_series(names.BUDGET_REMAINING, spec.service, slo.name)} <= 0",
+        {
+            **spec.labels,
+            **slo.labels,
+            **alerting.labels,
+            **alerting.ticket.labels,
+            "service": spec.service,
+            "slo": slo.name,
+            "owner": spec.owner_surface,
+            "severity": alerting.tiers.sev3.severity or "sev3",
+            "burnwise_tier": "ticket",
+        },
+        {
+            "summary": f"{spec.service} {slo.name}{_group_text(slo)}: the {period} error budget is used up",
+            "description": (
+                f"More errors than objective {format_decimal(slo.objective)}% allows over {period}: "
+                'the budget remaining is {{ printf "%.2f" $value }} (1 = untouched, 0 = used up). '
+                "Slow down risky changes until it recovers."
+            ),
+            "burnwise_objective": format_decimal(slo.objective),
+            **({"runbook_url": alerting.runbook_url} if alerting.runbook_url else {}),
+        },
+        for_=alerting.budget_exhausted_for,
+    )
 
 
 def rule_groups(spec: ServiceSpec) -> list[RuleGroup]:

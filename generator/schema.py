@@ -14,7 +14,7 @@ from typing import Any
 from burnwise.generator.spec import ServiceSpec
 
 SCHEMA_ID = "https://burnwise.dev/schema/burnwise-v1.json"
-DURATION_FIELDS = ("period", "long", "short", "no_data_for")
+DURATION_FIELDS = ("period", "long", "short", "no_data_for", "budget_exhausted_for")
 DURATION = {
     "anyOf": [
         {"type": "string", "pattern": r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?$", "examples": ["30d", "1h", "5m"]},

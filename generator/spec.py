@@ -212,10 +212,13 @@ class Alerting(StrictModel):
     tiers: Tiers = Field(default_factory=Tiers)
     #: Fire `<name>NoData` when the SLI's total query returns nothing for this long (off when unset).
     no_data_for: int | None = None
+    #: Opt-in: fire `<name>BudgetExhausted` (a ticket) once the period's error budget has been
+    #: used up for this long, per group for a grouped SLO (off when unset).
+    budget_exhausted_for: int | None = None
 
     _labels = field_validator("labels")(_check_labels)
 
-    @field_validator("no_data_for", mode="before")
+    @field_validator("no_data_for", "budget_exhausted_for", mode="before")
     @classmethod
     def _no_data_for(cls, value: object) -> int | None:
         return None if value is None else _check_duration(value)
@@ -325,11 +328,15 @@ class SLO(StrictModel):
         clash = sorted(set(self.group_by) & set(static))
         if clash:
             raise ValueError(f"group_by label {clash[0]!r} is also set as a fixed label; the fixed value would hide every group's own")
-        if self.group_by and self.sli.events is not None:
-            for field_name in ("error_query", "total_query"):
-                problem = _grouping_lost(getattr(self.sli.events, field_name), self.group_by)
-                if problem:
-                    raise ValueError(f"sli.events.{field_name} {problem}")
+        queries = {}
+        if self.sli.events is not None:
+            queries = {f"sli.events.{f}": getattr(self.sli.events, f) for f in ("error_query", "total_query")}
+        elif self.sli.raw is not None:
+            queries = {"sli.raw.error_ratio_query": self.sli.raw.error_ratio_query}
+        for where, query in queries.items() if self.group_by else ():
+            problem = _grouping_lost(query, self.group_by)
+            if problem:
+                raise ValueError(f"{where} {problem}")
         if self.max_groups is not None and not self.group_by:
             raise ValueError("max_groups bounds a grouping: set group_by too, or remove max_groups")
         return self

@@ -46,7 +46,10 @@ class GateResult(BaseModel):
 def slo_budget(prometheus: Prometheus, ref: SLORef, threshold: float, at: datetime | None) -> SLOBudget:
     """One SLO's budget left and whether it freezes changes (PrometheusUnavailable propagates)."""
     samples = prometheus.query(names.BUDGET_REMAINING + names.selector(ref.spec.service, ref.slo.name), at)
-    remaining = samples[0].value if samples else None
+    # a grouped SLO (group_by) has one budget per group: the worst group decides, and is named
+    worst = min(samples, key=lambda sample: sample.value) if samples else None
+    remaining = worst.value if worst is not None else None
+    group = ", ".join(f"{label}={worst.labels.get(label, '')}" for label in ref.slo.group_by) if worst is not None else ""
     if remaining is None:
         frozen, reason = True, "no error-budget series in Prometheus (are the burnwise rules loaded?)"
     elif remaining <= 0:
@@ -56,7 +59,8 @@ def slo_budget(prometheus: Prometheus, ref: SLORef, threshold: float, at: dateti
     else:
         frozen, reason = False, f"error budget {remaining:.2%} left"
     return SLOBudget(service=ref.spec.service, slo=ref.slo.name, objective_percent=float(ref.slo.objective),
-                     budget_remaining=remaining, frozen=frozen, reason=reason.replace("-0.00%", "0.00%"))
+                     budget_remaining=remaining, frozen=frozen,
+                     reason=reason.replace("-0.00%", "0.00%") + (f" (worst group: {group})" if group else ""))
 
 
 def gate(service: str, change: str, at_text: str, policy: PolicyUsed, budgets: list[SLOBudget]) -> GateResult:

@@ -35,6 +35,7 @@ from burnwise.generator.promtool.rule_tests import (
 from burnwise.generator.render import header
 from burnwise.generator.proof.scenarios import ScenarioError
 from burnwise.generator.proof.series import testable
+from burnwise.generator.proof.budget_case import budget_exhausted_group
 from burnwise.generator.proof.group_case import default_group_labels, one_group_fails
 from burnwise.generator.proof.cases import Case, Planned, SloContext, build_group, cases_for, no_data_group, plan_group, slo_context
 from burnwise.generator.spec import SLO, ServiceSpec
@@ -183,6 +184,9 @@ def slo_test_groups(spec: ServiceSpec, slo: SLO) -> tuple[list[RuleTestGroup], l
     no_data = no_data_group(ctx)
     if no_data is not None:
         groups.append(no_data)
+    exhausted = budget_exhausted_group(ctx)  # opt-in BudgetExhausted ticket
+    if exhausted is not None:
+        groups.append(exhausted)
     return groups, ctx.notes
 
 

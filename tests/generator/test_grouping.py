@@ -71,6 +71,15 @@ def test_a_query_that_sums_the_groups_away_is_refused_naming_the_field(tmp_path)
         load_specs([path])
 
 
+def test_a_raw_ratio_averaged_over_every_group_is_refused(tmp_path):
+    sli = {"raw": {"error_ratio_query": "avg(1 - avg_over_time(up[{{.window}}]))"}}
+    path = write_spec(tmp_path, service_spec(slos=[slo(group_by=["cluster"], sli=sli)]))
+    with pytest.raises(SpecError, match="sli.raw.error_ratio_query is one avg"):
+        load_specs([path])
+    sli = {"raw": {"error_ratio_query": "avg by (cluster) (1 - avg_over_time(up[{{.window}}]))"}}
+    assert load_specs([write_spec(tmp_path, service_spec(slos=[slo(group_by=["cluster"], sli=sli)]))])
+
+
 def test_max_groups_needs_a_grouping(tmp_path):
     path = write_spec(tmp_path, service_spec(slos=[slo(max_groups=3)]))
     with pytest.raises(SpecError, match="max_groups bounds a grouping"):
@@ -141,7 +150,8 @@ def test_generated_per_group_test_passes_and_fails_against_collapsed_rules(tmp_p
     flat = load_specs([write_spec(tmp_path, collapsed)])
     flat_dir = tmp_path / "collapsed"
     write_outputs(render_outputs(flat), flat_dir)
-    (flat_dir / "tests" / "edge.test.yaml").write_text(outputs["tests/edge.test.yaml"], encoding="utf-8")
+    only_per_group = {**tests, "tests": per_group}  # the other groups expect no group labels anyway
+    (flat_dir / "tests" / "edge.test.yaml").write_text(yaml.safe_dump(only_per_group), encoding="utf-8")
     ok, failures = _promtool_test(flat_dir)
     assert not ok
     assert "per group" in failures and 'cluster="cluster-a"' in failures
@@ -164,3 +174,69 @@ def test_alertmanager_groups_and_inhibits_per_group(tmp_path, amtool_bin):
     assert check_config(amtool_bin, path).returncode == 0
     # without grouped SLOs nothing changes
     assert build_config(plain)["route"]["group_by"] == ["alertname", "service", "slo"]
+
+
+def test_dashboard_draws_one_line_per_group():
+    from burnwise.generator.dashboard import slo_queries
+
+    spec = load_specs([DATA])[0].spec
+    queries = slo_queries(spec, spec.slos[1])
+    assert queries["Burn rate"][0][1] == "burn rate 5m {{cluster}} {{route}}"
+    assert queries["Error budget remaining"][0][1].endswith("{{cluster}} {{route}}")
+    alerts_expr, legend = queries["Alerts"][0]
+    assert alerts_expr.startswith("sum by (severity, burnwise_tier, cluster, route) (ALERTS{")
+    assert legend == "{{severity}} {{burnwise_tier}} {{cluster}} {{route}}"
+    plain = ServiceSpec.model_validate(service_spec())
+    assert slo_queries(plain, plain.slos[0])["Alerts"][0][1] == "{{severity}} {{burnwise_tier}}"
+
+
+def test_budget_and_tiled_burn_rates_are_per_group_in_promtool(tmp_path):
+    """The per-group series of the generated test, asked for the period budget and the 6h burn
+    rate (both sums of recorded boxes): the failing cluster's budget is gone, the healthy one's is not."""
+    outputs = render_outputs(load_specs([DATA]))
+    write_outputs(outputs, tmp_path)
+    tests = yaml.safe_load(outputs["tests/edge.test.yaml"])
+    group = next(t for t in tests["tests"] if t["name"].startswith("edge/availability: per group: "))
+    during = max(group["promql_expr_test"], key=lambda case: len(case["exp_samples"]))["eval_time"]
+    sel = '{service="edge",slo="availability"}'
+    checks = {
+        f"count by (cluster) (slo:burnwise_error_budget_remaining:ratio{sel} < 0)": "cluster-a",
+        f"count by (cluster) (slo:burnwise_error_budget_remaining:ratio{sel} > 0.5)": "cluster-b",
+        f"count by (cluster) (slo:burnwise_burn_rate:rate6h{sel} > 6)": "cluster-a",
+        f"count by (cluster) (slo:burnwise_burn_rate:rate6h{sel} < 1)": "cluster-b",
+        f"count(slo:burnwise_objective:ratio{sel})": None,  # metadata: one series per SLO
+    }
+    group["promql_expr_test"] = [
+        {
+            "expr": expr,
+            "eval_time": during,
+            "exp_samples": [{"labels": f'{{cluster="{cluster}"}}' if cluster else "{}", "value": 1}],
+        }
+        for expr, cluster in checks.items()
+    ]
+    path = tmp_path / "tests" / "budget.test.yaml"
+    path.write_text(yaml.safe_dump({**tests, "tests": [group]}), encoding="utf-8")
+    result = Promtool.find().test_rules([path], timeout=300)
+    assert result.ok, "\n".join(f.format() for f in result.failures)
+
+
+def test_opt_in_budget_exhausted_ticket_fires_per_group_in_promtool(tmp_path):
+    data = yaml.safe_load(DATA.read_text())
+    data["slos"][0]["alerting"] = {"budget_exhausted_for": "5m"}
+    specs = load_specs([write_spec(tmp_path, data, "edge.yaml")])
+    spec = specs[0].spec
+    rule = next(r for r in alerting_rules(spec, spec.slos[0]) if r.alert == "EdgeAvailabilityBudgetExhausted")
+    assert rule.expr == 'slo:burnwise_error_budget_remaining:ratio{service="edge",slo="availability"} <= 0'
+    assert rule.for_ == 300 and rule.labels["burnwise_tier"] == "ticket" and rule.labels["severity"] == "sev3"
+    assert "(cluster={{ $labels.cluster }})" in rule.annotations["summary"]
+    assert not any(r.alert.endswith("BudgetExhausted") for r in alerting_rules(spec, spec.slos[1]))  # opt-in
+    outputs = render_outputs(specs)
+    assert "EdgeAvailabilityBudgetExhausted fires after 5m of an exhausted budget, not before" in outputs["tests/edge.test.yaml"]
+    write_outputs(outputs, tmp_path / "out")
+    tests = yaml.safe_load(outputs["tests/edge.test.yaml"])
+    tests["tests"] = [t for t in tests["tests"] if "BudgetExhausted" in t["name"]]
+    assert len(tests["tests"]) == 1
+    path = tmp_path / "out" / "tests" / "exhausted.test.yaml"
+    path.write_text(yaml.safe_dump(tests), encoding="utf-8")
+    result = Promtool.find().test_rules([path], timeout=300)
+    assert result.ok, "\n".join(f.format() for f in result.failures)
