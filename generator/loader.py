@@ -26,7 +26,7 @@ from pydantic import ValidationError
 SPEC_SUFFIXES = (".yaml", ".yml", ".jsonnet")
 PATTERN_MESSAGES = {
     NAME_PATTERN: "must be lowercase letters, digits and dashes, starting with a letter or digit",
-    ALERT_NAME_PATTERN: "must be a valid Prometheus alert name (letters, digits, underscores)",
+    ALERT_NAME_PATTERN: "must be a valid alert name (letters, digits, '_' and '-', starting with a letter or '_')",
 }
 
 

@@ -188,13 +188,13 @@ def _slo(ctx: _Context, index: int, value: Any) -> dict[str, Any]:
     if alerting_in.get("name"):
         alerting["name"] = alerting_in["name"]
     common = _labels(ctx, alerting_in.get("labels"), f"{where}.alerting.labels")
-    for reserved in ("owner", "severity"):
-        if reserved in common:
-            ctx.problem(
-                f"{where}.alerting.labels.{reserved}",
-                f"label {reserved!r} is set by burnwise on alerts; move severity to page_alert/ticket_alert or rename it",
-            )
-            common.pop(reserved)
+    common_severity = common.pop("severity", None)
+    if common_severity is not None and not re.match(r"^[a-zA-Z0-9_-]+$", common_severity):
+        ctx.problem(f"{where}.alerting.labels.severity", f"{common_severity!r} must be letters, digits, '_' or '-' to become a tier severity")
+        common_severity = None
+    if "owner" in common:
+        ctx.problem(f"{where}.alerting.labels.owner", "label 'owner' is set by burnwise from the service owner; rename it")
+        common.pop("owner")
     if common:
         alerting["labels"] = common
     annotations = ctx.mapping(alerting_in.get("annotations"), f"{where}.alerting.annotations")
@@ -206,6 +206,16 @@ def _slo(ctx: _Context, index: int, value: Any) -> dict[str, Any]:
     alerting["page"] = page
     alerting["ticket"] = ticket
     tiers: dict[str, Any] = {}
+    # Sloth merges alerting.labels under each alert's own labels: the alert's severity wins.
+    if common_severity is not None:
+        for kind, own in (("page_alert", page_severity), ("ticket_alert", ticket_severity)):
+            if own is None:
+                ctx.note(
+                    f"{where}.alerting.labels.severity",
+                    f"applies to both alerts as in Sloth: the {kind} severity is {common_severity!r}",
+                )
+        page_severity = page_severity if page_severity is not None else common_severity
+        ticket_severity = ticket_severity if ticket_severity is not None else common_severity
     if page_severity is not None:
         # Both page tiers now share one severity; a label of their own keeps their alert label
         # sets apart (else Prometheus would write two samples of one ALERTS series per evaluation).
