@@ -43,29 +43,42 @@ def _sloth_documents(raw: list[Any], display: str, period: int | None, windows_f
             candidate = sloth.read_alert_windows(doc, str(path))
             if windows is None or candidate.period == target:
                 windows = candidate
-    documents, notes = [], []
+    documents, notes, problems = [], [], []
     for doc in raw:
         if isinstance(doc, dict) and doc.get("kind") == "AlertWindows":
             continue
-        result = sloth.convert(doc, display, period=period, windows=windows)
+        try:
+            result = sloth.convert(doc, display, period=period, windows=windows)
+        except SpecError as exc:  # keep going: every failing document of the file is reported
+            problems.extend(exc.problems)
+            continue
         documents.extend(result.documents)
         notes.extend(str(n) for n in result.notes)
+    if problems:
+        raise SpecError(problems)
     return documents, notes
 
 
 def _openslo_documents(raw: list[Any], display: str):
-    documents, notes = [], []
+    documents, notes, problems = [], [], []
     for doc in raw:
         version = doc.get("apiVersion") if isinstance(doc, dict) else None
         if version not in ("openslo/v1", "openslo/v1alpha"):
-            raise SpecError([SpecProblem(display, "apiVersion", f"{version!r} is not OpenSLO (openslo/v1 or openslo/v1alpha)")])
-        converted = openslo.to_burnwise(doc, display)
+            problems.append(SpecProblem(display, "apiVersion", f"{version!r} is not OpenSLO (openslo/v1 or openslo/v1alpha)"))
+            continue
+        try:
+            converted = openslo.to_burnwise(doc, display)
+        except SpecError as exc:  # keep going: every failing SLO of the file is reported
+            problems.extend(exc.problems)
+            continue
         for out in converted:
             for slo in out["slos"]:
                 alerting = slo.get("alerting", {})
                 if alerting.get("page", {}).get("disable") and alerting.get("ticket", {}).get("disable"):
                     notes.append(f"SLO {slo['name']}: no alertPolicies, so no alerts (as in Sloth); add alerting.tiers to page")
         documents.extend(converted)
+    if problems:
+        raise SpecError(problems)
     return documents, notes
 
 

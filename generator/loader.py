@@ -72,12 +72,24 @@ def read_documents(path: Path, display: str) -> list[Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError([SpecProblem(display, "", f"cannot read file: {exc}")]) from None
     try:
-        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        return flatten_documents(yaml.safe_load_all(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError([SpecProblem(display, where, f"invalid YAML: {problem}")]) from None
+
+
+def flatten_documents(documents: Any) -> list[Any]:
+    """YAML documents, with a document that is a list read as one document per item: the OpenSLO
+    SDK, oslo and Nobl9's tools write a file as one YAML list of objects."""
+    out: list[Any] = []
+    for doc in documents:
+        if isinstance(doc, list):
+            out.extend(item for item in doc if item is not None)
+        elif doc is not None:
+            out.append(doc)
+    return out
 
 
 #: document format -> importer module in burnwise.generator.importers with `to_burnwise(doc, display) -> list[dict]`
@@ -95,19 +107,26 @@ def document_format(doc: Any) -> str | None:
     return doc.get("version") or doc.get("apiVersion")
 
 
+def format_key(doc: Any) -> str:
+    """The key that names a document's format, as the document spells it (for messages)."""
+    return "apiVersion" if isinstance(doc, dict) and not doc.get("version") and doc.get("apiVersion") else "version"
+
+
 def to_native(doc: Any, display: str) -> tuple[str, list[Any]]:
     """(origin format, burnwise/v1 documents) for one raw document."""
     fmt = document_format(doc)
     if fmt == SPEC_VERSION or fmt is None:
         return SPEC_VERSION, [doc]
     module_name = IMPORTERS.get(str(fmt))
+    key = format_key(doc)
     if module_name is None:
         known = ", ".join([SPEC_VERSION, *sorted(IMPORTERS)])
-        raise SpecError([SpecProblem(display, "version", f"unknown spec format {fmt!r} (known: {known})")])
+        kind = f" (kind {doc.get('kind')})" if doc.get("kind") else ""
+        raise SpecError([SpecProblem(display, key, f"unknown spec format: {key} {fmt!r}{kind} (known: {known})")])
     try:
         module = importlib.import_module(f"burnwise.generator.importers.{module_name}")
     except ModuleNotFoundError:
-        raise SpecError([SpecProblem(display, "version", f"reading {fmt!r} specs is not supported by this build")]) from None
+        raise SpecError([SpecProblem(display, key, f"reading {key} {fmt!r} specs is not supported by this build")]) from None
     return str(fmt), module.to_burnwise(doc, display)
 
 
@@ -169,15 +188,21 @@ def load_specs(paths: list[Path]) -> list[LoadedSpec]:
     for path in files:
         display = display_path(path)
         try:
-            for raw in read_documents(path, display):
-                origin, documents = to_native(raw, display)
-                for doc in documents:
-                    try:
-                        loaded.append(LoadedSpec(display, validate_document(doc, display), origin))
-                    except SpecError as exc:
-                        problems.extend(exc.problems)
+            raws = read_documents(path, display)
         except SpecError as exc:
             problems.extend(exc.problems)
+            continue
+        for raw in raws:  # every document is checked: one failing SLO does not hide the next
+            try:
+                origin, documents = to_native(raw, display)
+            except SpecError as exc:
+                problems.extend(p for p in exc.problems if p not in problems)
+                continue
+            for doc in documents:
+                try:
+                    loaded.append(LoadedSpec(display, validate_document(doc, display), origin))
+                except SpecError as exc:
+                    problems.extend(exc.problems)
     first_source: dict[str, str] = {}
     for item in loaded:
         first = first_source.setdefault(item.spec.service, item.source)

@@ -48,9 +48,12 @@ def _siblings(display: str) -> list[dict[str, Any]]:
     """Other documents of the same file, to resolve `alertPolicies`/`indicatorRef` given by name."""
     path = Path(display)
     try:
-        return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if isinstance(d, dict)]
+        raw = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return []
+    # list form (OpenSLO SDK, oslo, Nobl9): one YAML list of objects
+    flat = [item for doc in raw for item in (doc if isinstance(doc, list) else [doc])]
+    return [d for d in flat if isinstance(d, dict)]
 
 
 def _named(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any] | None:
@@ -214,7 +217,14 @@ def to_burnwise(doc: dict[str, Any], display: str) -> list[dict[str, Any]]:
     if len(same) > 1 and doc in same:
         if doc != same[0]:
             return []
-        merged = [_convert_one(d, display, docs) for d in same]
+        merged, problems = [], []
+        for d in same:  # every SLO of the service is checked, so all failures are reported at once
+            try:
+                merged.append(_convert_one(d, display, docs))
+            except SpecError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise SpecError(problems)
         return [{**merged[0], "slos": [slo for out in merged for slo in out["slos"]]}]
     return [_convert_one(doc, display, docs)]
 

@@ -112,7 +112,7 @@ def test_slo_field_errors_name_file_slo_and_field(tmp_path, slo_overrides, expec
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"version": "burnwise/v2"}, "version: unknown spec format 'burnwise/v2'"),
+        ({"version": "burnwise/v2"}, "version: unknown spec format: version 'burnwise/v2'"),
         ({"service": "Checkout"}, "service: 'Checkout' must be lowercase letters"),
         ({"owner": "Payments Team"}, "owner: 'Payments Team' must be lowercase letters"),
         ({"slos": []}, "slos: List should have at least 1 item"),
