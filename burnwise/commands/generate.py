@@ -43,8 +43,24 @@ def format_options(args: argparse.Namespace) -> FormatOptions:
     return FormatOptions(prometheus_version=version, namespace=args.namespace, labels=labels)
 
 
+def check_promql(specs, args: argparse.Namespace) -> None:
+    """PromQL problems as a SpecError (exit 1), before anything is written or printed as ok."""
+    if args.no_promql:
+        print("note: PromQL syntax not checked (--no-promql)")
+        return
+    try:
+        promtool = Promtool.find()
+    except PromtoolNotFound as exc:
+        print(f"note: PromQL checked without promtool (no columns, generated rules unchecked): {exc}")
+        promtool = None
+    problems = promql_problems(specs, promtool)
+    if problems:
+        raise SpecError(problems)
+
+
 def run_generate(args: argparse.Namespace) -> int:
     specs = load_specs(spec_paths(args))
+    check_promql(specs, args)  # a rule file promtool refuses is never written
     if args.format == DEFAULT_FORMAT and not args.prometheus_version:
         outputs = render_outputs(specs, roster=default_roster_claims())  # the committed rendered_rules/ (plus generated unit tests)
         args.out = args.out or DEFAULT_OUT
@@ -71,17 +87,7 @@ def run_generate(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     specs = load_specs(spec_paths(args))
-    if args.no_promql:
-        print("note: PromQL syntax not checked (--no-promql)")
-    else:
-        try:
-            promtool = Promtool.find()
-        except PromtoolNotFound as exc:
-            print(f"note: PromQL syntax not checked: {exc}")
-        else:
-            problems = promql_problems(specs, promtool)
-            if problems:
-                raise SpecError(problems)
+    check_promql(specs, args)
     for item in specs:
         print(f"ok  {item.source}: service {item.spec.service}, {len(item.spec.slos)} SLO(s) ({item.origin})")
     return 0
@@ -104,6 +110,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--label", action="append", default=[], metavar="NAME=VALUE",
         help="prometheus-operator: label on every PrometheusRule (repeatable)",
     )
+    generate.add_argument("--no-promql", action="store_true", help="skip the PromQL syntax check (promtool) before writing")
     generate.set_defaults(func=run_generate)
 
     validate = subparsers.add_parser("validate", help="check SLO specs and list every problem (exit 1 on any)")
