@@ -112,8 +112,9 @@ def format_key(doc: Any) -> str:
     return "apiVersion" if isinstance(doc, dict) and not doc.get("version") and doc.get("apiVersion") else "version"
 
 
-def to_native(doc: Any, display: str) -> tuple[str, list[Any]]:
-    """(origin format, burnwise/v1 documents) for one raw document."""
+def to_native(doc: Any, display: str, sloth_period: int | None = None) -> tuple[str, list[Any]]:
+    """(origin format, burnwise/v1 documents) for one raw document; ``sloth_period`` is the SLO
+    period of Sloth specs (Sloth's ``--default-slo-period``; they have no period field)."""
     fmt = document_format(doc)
     if fmt == SPEC_VERSION or fmt is None:
         return SPEC_VERSION, [doc]
@@ -127,6 +128,8 @@ def to_native(doc: Any, display: str) -> tuple[str, list[Any]]:
         module = importlib.import_module(f"burnwise.generator.importers.{module_name}")
     except ModuleNotFoundError:
         raise SpecError([SpecProblem(display, key, f"reading {key} {fmt!r} specs is not supported by this build")]) from None
+    if module_name == "sloth" and sloth_period is not None:
+        return str(fmt), module.convert(doc, display, period=sloth_period).documents
     return str(fmt), module.to_burnwise(doc, display)
 
 
@@ -181,8 +184,9 @@ def validate_document(doc: Any, display: str) -> ServiceSpec:
         raise SpecError(problems_from_validation(exc, doc, display)) from None
 
 
-def load_specs(paths: list[Path]) -> list[LoadedSpec]:
-    """Load and validate every spec; raises one SpecError listing all problems in all files."""
+def load_specs(paths: list[Path], sloth_period: int | None = None) -> list[LoadedSpec]:
+    """Load and validate every spec; raises one SpecError listing all problems in all files.
+    ``sloth_period`` (seconds) is the period of imported Sloth SLOs (default 30d, as Sloth's)."""
     files, problems = discover(paths)
     loaded: list[LoadedSpec] = []
     for path in files:
@@ -194,7 +198,7 @@ def load_specs(paths: list[Path]) -> list[LoadedSpec]:
             continue
         for raw in raws:  # every document is checked: one failing SLO does not hide the next
             try:
-                origin, documents = to_native(raw, display)
+                origin, documents = to_native(raw, display, sloth_period)
             except SpecError as exc:
                 problems.extend(p for p in exc.problems if p not in problems)
                 continue
