@@ -1,4 +1,4 @@
-"""`burnwise convert`: a Sloth or OpenSLO file as `burnwise/v1` YAML, with what changed as comments.
+"""`burnwise convert`: a Sloth, OpenSLO or Pyrra file as `burnwise/v1` YAML, with what changed as comments.
 
 Reading Sloth/OpenSLO directly (`burnwise generate`) is enough to run them; converting is for
 teams that move to burnwise for good. The comments at the top of the output name every field
@@ -14,11 +14,11 @@ from typing import Any
 
 import yaml
 from burnwise.generator.errors import SpecError, SpecProblem
-from burnwise.generator.importers import openslo, sloth
+from burnwise.generator.importers import openslo, pyrra, sloth
 from burnwise.generator.loader import read_documents, validate_document
 from burnwise.generator.render import dump_yaml
 
-FORMATS = ("sloth", "openslo")
+FORMATS = ("sloth", "openslo", "pyrra")
 
 
 def merge_services(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -82,6 +82,21 @@ def _openslo_documents(raw: list[Any], display: str):
     return documents, notes
 
 
+def _pyrra_documents(raw: list[Any], display: str):
+    documents, notes, problems = [], [], []
+    for doc in raw:
+        try:
+            result = pyrra.convert(doc, display)
+        except SpecError as exc:  # keep going: every failing object of the file is reported
+            problems.extend(exc.problems)
+            continue
+        documents.extend(result.documents)
+        notes.extend(result.notes)
+    if problems:
+        raise SpecError(problems)
+    return documents, notes
+
+
 def convert_file(path: Path, source_format: str, *, period: int | None = None, windows: list[Path] | None = None) -> str:
     """The burnwise/v1 YAML text for one input file (several services become several documents)."""
     display = str(path)
@@ -90,6 +105,8 @@ def convert_file(path: Path, source_format: str, *, period: int | None = None, w
         documents, notes = _sloth_documents(raw, display, period, windows or [])
     elif source_format == "openslo":
         documents, notes = _openslo_documents(raw, display)
+    elif source_format == "pyrra":
+        documents, notes = _pyrra_documents(raw, display)
     else:
         raise SpecError([SpecProblem(display, "", f"unknown input format {source_format!r} (known: {', '.join(FORMATS)})")])
     documents = merge_services(documents)
@@ -102,7 +119,7 @@ def convert_file(path: Path, source_format: str, *, period: int | None = None, w
     return "".join(lines) + body
 
 
-NUMERIC_KEYS = ("objective", "factor")
+NUMERIC_KEYS = ("objective", "factor", "threshold")
 
 
 def _plain(value: Any) -> Any:

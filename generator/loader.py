@@ -1,7 +1,7 @@
 """Find spec files and load them into :class:`~burnwise.generator.spec.ServiceSpec` models.
 
 Native `burnwise/v1` YAML is read here. Other formats are recognised by their version/kind and
-handed to an importer in :mod:`burnwise.generator.importers` (Sloth, OpenSLO, Jsonnet), which returns
+handed to an importer in :mod:`burnwise.generator.importers` (Sloth, OpenSLO, Pyrra, Jsonnet), which returns
 documents in the `burnwise/v1` shape; all of them are then validated by the same model, so every
 format gets the same checks and the same error messages.
 """
@@ -98,6 +98,8 @@ IMPORTERS = {
     "sloth.slok.dev/v1": "sloth",
     "openslo/v1": "openslo",
     "openslo/v1alpha": "openslo",
+    "pyrra.dev/v1alpha1": "pyrra",
+    "v1alpha1": "pyrra",  # Pyrra objects as some repositories commit them, without the group
 }
 
 

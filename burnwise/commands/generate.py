@@ -91,7 +91,7 @@ def run_generate(args: argparse.Namespace) -> int:
         options = format_options(args)
         outputs = render_outputs(specs, [lambda loaded: renderer(args.format)(loaded, options)])
     whole = whole_set(args)
-    held_back = [] if whole else sorted(rel for rel in outputs if rel in WHOLE_SET_FILES)
+    held_back = [] if whole else sorted(rel for rel in outputs if rel in WHOLE_SET_FILES and (args.out / rel).exists())
     outputs = {rel: text for rel, text in outputs.items() if rel not in held_back}
     report = write_outputs(outputs, args.out, prune=whole)
     for rel in report.written:
