@@ -1,4 +1,4 @@
-"""`burnwise convert`: a Sloth, OpenSLO or Pyrra file as `burnwise/v1` YAML, with what changed as comments.
+"""`burnwise convert`: a Sloth, OpenSLO, Pyrra or Jsonnet file as `burnwise/v1` YAML, with what changed as comments.
 
 Reading Sloth/OpenSLO directly (`burnwise generate`) is enough to run them; converting is for
 teams that move to burnwise for good. The comments at the top of the output name every field
@@ -18,7 +18,7 @@ from burnwise.generator.importers import openslo, pyrra, sloth
 from burnwise.generator.loader import read_documents, validate_document
 from burnwise.generator.render import dump_yaml
 
-FORMATS = ("sloth", "openslo", "pyrra")
+FORMATS = ("sloth", "openslo", "pyrra", "jsonnet")
 
 
 def merge_services(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -107,6 +107,8 @@ def convert_file(path: Path, source_format: str, *, period: int | None = None, w
         documents, notes = _openslo_documents(raw, display)
     elif source_format == "pyrra":
         documents, notes = _pyrra_documents(raw, display)
+    elif source_format == "jsonnet":  # evaluated once: the YAML a team keeps when it leaves Jsonnet
+        documents, notes = [dict(doc) if isinstance(doc, dict) else doc for doc in raw], []
     else:
         raise SpecError([SpecProblem(display, "", f"unknown input format {source_format!r} (known: {', '.join(FORMATS)})")])
     documents = merge_services(documents)

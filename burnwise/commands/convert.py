@@ -1,4 +1,4 @@
-"""`burnwise convert --from sloth|openslo|pyrra FILE`: other SLO formats to `burnwise/v1` YAML."""
+"""`burnwise convert --from sloth|openslo|pyrra|jsonnet FILE`: other SLO formats to `burnwise/v1` YAML."""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ What maps, and how:
   ``alertAfter`` the short window (the condition must also hold over that recent stretch; without
   it, 1/12 of the long window as in the Workbook). Conditions whose severity names a page
   (:data:`PAGE_SEVERITIES`) become page tiers (the highest factor sev1, the others sev2), the rest
-  the ticket tier (sev3). An SLO without alert policies gets no alerts, as in Sloth.
+  the ticket tier (sev3); page tiers of one severity also carry ``burnwise_sev: sev1|sev2``.
+  An SLO without alert policies gets no alerts, as in Sloth.
 * ``Service`` documents name a service; SLOs already carry ``spec.service``.
 
 Anything else (threshold metrics, calendar windows, time-slice budgeting, non-burnrate
@@ -33,6 +34,8 @@ from burnwise.generator.spec import SPEC_VERSION
 
 PAGE_SEVERITIES = frozenset({"page", "critical", "high", "sev1", "sev2", "p1", "p2", "urgent"})
 UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
+#: Tells the two page tiers apart when their conditions share one severity (as for Sloth).
+TIER_LABEL = "burnwise_sev"
 NO_SLO_KINDS = {"Service", "AlertPolicy", "AlertCondition", "AlertNotificationTarget", "SLI", "DataSource"}
 
 
@@ -192,6 +195,10 @@ def _alerting(spec: dict[str, Any], docs: list[dict[str, Any]], problems: _Probl
         tiers["sev1"] = {"severity": pages[0][0], "windows": [pages[0][1]]}
         if len(pages) > 1:
             tiers["sev2"] = {"severity": pages[1][0], "windows": [c[1] for c in pages[1:]]}
+            if pages[0][0] == pages[1][0]:
+                # one severity for both page tiers: a label of their own keeps them distinct alerts
+                tiers["sev1"]["labels"] = {TIER_LABEL: "sev1"}
+                tiers["sev2"]["labels"] = {TIER_LABEL: "sev2"}
         else:
             tiers["sev2"] = {"disable": True}
     if tickets:

@@ -88,3 +88,23 @@ def test_unknown_format_is_named_by_apiversion(tmp_path, monkeypatch):
     [problem] = caught.value.problems
     assert problem.where == "apiVersion"
     assert problem.message.startswith("unknown spec format: apiVersion 'openslo/v2' (kind SLO) (known: burnwise/v1, ")
+
+
+def test_two_page_conditions_of_one_severity_stay_distinct_alerts(tmp_path, monkeypatch):
+    """Both burn-rate conditions `severity: page` (a common OpenSLO shape) used to be refused as one alert."""
+    monkeypatch.chdir(tmp_path)
+    slo = _slo("availability", "cart")
+    slo["spec"]["alertPolicies"] = [{
+        "kind": "AlertPolicy",
+        "metadata": {"name": "burn"},
+        "spec": {"conditions": [
+            {"kind": "AlertCondition", "metadata": {"name": "fast"},
+             "spec": {"severity": "page", "condition": {"kind": "burnrate", "op": "gt", "threshold": 14.4, "lookbackWindow": "1h", "alertAfter": "5m"}}},
+            {"kind": "AlertCondition", "metadata": {"name": "medium"},
+             "spec": {"severity": "page", "condition": {"kind": "burnrate", "op": "gt", "threshold": 6, "lookbackWindow": "6h", "alertAfter": "30m"}}},
+        ]},
+    }]
+    [loaded] = load_specs([_write(tmp_path, [slo])])
+    tiers = loaded.spec.slos[0].alerting.tiers
+    assert (tiers.sev1.severity, tiers.sev2.severity) == ("page", "page")
+    assert (tiers.sev1.labels, tiers.sev2.labels) == ({"burnwise_sev": "sev1"}, {"burnwise_sev": "sev2"})
