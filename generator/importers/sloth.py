@@ -265,6 +265,36 @@ def _spec_body(doc: dict[str, Any], ctx: _Context) -> dict[str, Any]:
     return dict(doc)
 
 
+def _lift_severity(ctx: _Context, body: dict[str, Any], spec_severity: str | None) -> dict[str, Any]:
+    """Sloth puts service and SLO labels on every alert under the alerts' own: a `severity` there
+    is a severity for both alerts, so it moves (on a copy) to `alerting.labels.severity` of each
+    SLO that has none, where :func:`_slo` carries it to the tiers."""
+    slos = body.get("slos")
+    if not isinstance(slos, list):
+        return body
+    lifted = []
+    for index, value in enumerate(slos):
+        if not isinstance(value, dict):
+            lifted.append(value)
+            continue
+        slo = dict(value)
+        labels = dict(slo["labels"]) if isinstance(slo.get("labels"), dict) else None
+        severity = labels.pop("severity", None) if labels is not None else None
+        if labels is not None:
+            slo["labels"] = labels
+        where = f"{_slo_where(index, slo)}.labels.severity" if severity is not None else "labels.severity"
+        severity = severity if severity is not None else spec_severity
+        alerting = dict(ctx.mapping(slo.get("alerting"), f"{_slo_where(index, slo)}.alerting"))
+        common = dict(alerting["labels"]) if isinstance(alerting.get("labels"), dict) else {}
+        if severity is not None and "severity" not in common:
+            common["severity"] = str(severity)
+            alerting["labels"] = common
+            slo["alerting"] = alerting
+            ctx.note(where, f"Sloth puts it on both alerts: carried as the SLO's alert severity {str(severity)!r}")
+        lifted.append(slo)
+    return {**body, "slos": lifted}
+
+
 def convert(doc: dict[str, Any], display: str, period: int | None = None, windows: Any = None) -> Conversion:
     """One Sloth document as burnwise/v1 documents plus notes; raises SpecError on what cannot be carried.
 
@@ -285,9 +315,8 @@ def convert(doc: dict[str, Any], display: str, period: int | None = None, window
             ctx.note("labels.owner", f"carried as the burnwise owner {owner!r} (the roster surface paged; also the alerts' owner label)")
         else:
             ctx.problem("labels.owner", f"{owner!r} must be lowercase letters, digits and dashes to become the burnwise owner")
-    if "severity" in spec_labels:
-        ctx.problem("labels.severity", "label 'severity' is set by burnwise on alerts; rename it")
-        spec_labels.pop("severity")
+    spec_severity = spec_labels.pop("severity", None)
+    body = _lift_severity(ctx, body, spec_severity)
     if spec_labels:
         out["labels"] = spec_labels
     slos = body.get("slos")

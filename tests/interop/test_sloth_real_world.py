@@ -78,3 +78,14 @@ def test_latency_like_selectors_with_le_substrings_load(selector):
         "slos": [{"name": "latency", "objective": 99, "sli": {"latency": {"metric": "h", "threshold": 0.5, "selector": selector}}}],
     }
     assert validate_document(doc, "x.yaml").slos[0].sli.latency.selector == selector
+
+
+def test_severity_in_service_or_slo_labels_applies_to_both_alerts_below_alert_labels():
+    doc = _spec({"name": "CartAvailability", "ticket_alert": {"labels": {"severity": "warning"}}})
+    doc["labels"] = {"severity": "critical"}
+    _model, alerts = _alerts(doc)
+    assert {a.labels["burnwise_tier"]: a.labels["severity"] for a in alerts} == {"page": "critical", "ticket": "warning"}
+    doc["slos"][0]["labels"] = {"severity": "high"}  # the SLO's own beats the service's
+    _model, alerts = _alerts(doc)
+    assert {a.labels["burnwise_tier"]: a.labels["severity"] for a in alerts} == {"page": "high", "ticket": "warning"}
+    assert "severity" not in doc["slos"][0].get("alerting", {}).get("labels", {}), "the input document was changed"
