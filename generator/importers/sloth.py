@@ -302,6 +302,11 @@ def convert(doc: dict[str, Any], display: str, period: int | None = None, window
     Workbook windows when its period equals ``period`` (Sloth's ``--slo-period-windows-path``).
     """
     ctx = _Context(display)
+    if not isinstance(doc, dict):
+        raise SpecError([SpecProblem(display, "", "a Sloth spec must be a mapping with version, service and slos")])
+    key = "version" if "version" in doc else "apiVersion"
+    if doc.get(key) not in (PROMETHEUS_V1, KUBERNETES_V1):
+        raise SpecError([SpecProblem(display, key, f"{key} {doc.get(key)!r} is not Sloth ({PROMETHEUS_V1} or {KUBERNETES_V1})")])
     body = _spec_body(doc, ctx)
     if ctx.problems:
         raise SpecError(ctx.problems)

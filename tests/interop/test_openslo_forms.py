@@ -108,3 +108,12 @@ def test_two_page_conditions_of_one_severity_stay_distinct_alerts(tmp_path, monk
     tiers = loaded.spec.slos[0].alerting.tiers
     assert (tiers.sev1.severity, tiers.sev2.severity) == ("page", "page")
     assert (tiers.sev1.labels, tiers.sev2.labels) == ({"burnwise_sev": "sev1"}, {"burnwise_sev": "sev2"})
+
+
+def test_convert_names_the_apiversion_of_a_file_in_another_format(tmp_path):
+    path = _write(tmp_path, [_slo("availability", "cart")])
+    with pytest.raises(SpecError) as caught:
+        convert_file(path, "sloth")
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}: apiVersion: apiVersion 'openslo/v1' is not Sloth (prometheus/v1 or sloth.slok.dev/v1)"
+    ]
