@@ -117,3 +117,21 @@ def test_convert_names_the_apiversion_of_a_file_in_another_format(tmp_path):
     assert [str(p) for p in caught.value.problems] == [
         f"{path}: apiVersion: apiVersion 'openslo/v1' is not Sloth (prometheus/v1 or sloth.slok.dev/v1)"
     ]
+
+
+def test_good_over_total_of_one_counter_gets_series_the_total_counts_once():
+    """OpenSLO `good`/`total` over one counter: errors are `total - good`, and the total selector also
+    reads the good series. The generated unit tests used to write a total series *and* a good one,
+    so the total counted good events twice and the SLO's generated tests failed in promtool."""
+    from burnwise.generator.proof.series import events_plan
+
+    total = "sum(rate(shipping_carrier_bookings_total[{{.window}}]))"
+    good = 'sum(rate(shipping_carrier_bookings_total{outcome="booked"}[{{.window}}]))'
+    plan = events_plan(f"(\n  {total}\n  -\n  {good}\n)", total)
+    assert plan.counters == (
+        ("shipping_carrier_bookings_total", (("outcome", "500"),), "errors"),
+        ("shipping_carrier_bookings_total", (("outcome", "booked"),), "good"),
+    )
+    # a histogram's _count minus its _bucket keeps the former plan: the total does not read the bucket
+    latency = events_plan("(sum(rate(h_count[{{.window}}])) - sum(rate(h_bucket{le=\"0.5\"}[{{.window}}])))", "sum(rate(h_count[{{.window}}]))")
+    assert [kind for _m, _l, kind in latency.counters] == ["events", "good"]
