@@ -13,8 +13,9 @@ from typing import Annotated, Literal
 
 from burnwise.durations import DurationError, parse_duration
 from burnwise.generator.numbers import to_decimal
-from burnwise.promql.query import PromQLSyntaxError, parse_selector
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from burnwise.promql import query as promql_query
 
 SPEC_VERSION = "burnwise/v1"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -90,8 +91,8 @@ class LatencySLI(StrictModel):
             raise ValueError('must be a label selector in braces, e.g. {job="checkout"}')
         if value:
             try:
-                selector = parse_selector(value)
-            except PromQLSyntaxError as exc:
+                selector = promql_query.parse_selector(value)
+            except promql_query.PromQLSyntaxError as exc:
                 raise ValueError(str(exc)) from None
             if any(m.name == "le" for m in selector.matchers):
                 raise ValueError("must not select `le`; burnwise adds the bucket boundary from `threshold`")

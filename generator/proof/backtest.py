@@ -50,11 +50,12 @@ from burnwise.generator.promtool.rule_tests import (
 )
 from burnwise.generator.render import render_rule_file
 from burnwise.generator.rules import alerting_rules, rule_groups
-from burnwise.generator.proof.scenarios import Scenario, probe_burns, scenario
+from burnwise.generator.proof.scenarios import Scenario, scenario
 from burnwise.generator.proof.series import input_series, testable
 from burnwise.generator.proof.timeline import HEALTHY_BURN, STEP, build_timeline
 from burnwise.generator.spec import SLO, ServiceSpec
 from burnwise.generator.proof.burn_model import tier_detection
+from burnwise.generator.proof.scenarios import probe_burns
 from burnwise.generator.windows import Tier, tiers_for
 from pydantic import BaseModel
 
