@@ -56,7 +56,7 @@ PYRRA_WINDOWS = (
     ("sev3", 2, 86400, 2 * 3600, "warning"),
     ("sev3", 1, 4 * 86400, 6 * 3600, "warning"),
 )
-SPEC_KEYS = {"target", "window", "description", "indicator", "alerting", "serviceLevelObjective"}
+SPEC_KEYS = {"target", "window", "description", "indicator", "alerting"}
 INDICATORS = ("ratio", "latency", "boolGauge", "latencyNative")
 ALERTING_KEYS = {"name", "disabled", "burnrates", "absent"}
 
@@ -271,7 +271,7 @@ def _convert(doc: dict[str, Any], display: str) -> Conversion:
     if not isinstance(name, str) or not re.match(NAME_PATTERN, name) or len(name) > 63:
         ctx.problem("metadata.name", f"{name!r} must be lowercase letters, digits and dashes to become the burnwise service and SLO name")
     spec = _mapping(ctx, doc.get("spec"), "spec")
-    ctx.known(spec, SPEC_KEYS - {"serviceLevelObjective"}, "spec")
+    ctx.known(spec, SPEC_KEYS, "spec")
     try:
         period = parse_duration(spec.get("window"))
     except (DurationError, TypeError):
