@@ -1,4 +1,4 @@
-"""`burnwise convert`: a Sloth or OpenSLO file as `burnwise/v1` YAML, with what changed as comments.
+"""`burnwise convert`: a Sloth, OpenSLO, Pyrra or Jsonnet file as `burnwise/v1` YAML, with what changed as comments.
 
 Reading Sloth/OpenSLO directly (`burnwise generate`) is enough to run them; converting is for
 teams that move to burnwise for good. The comments at the top of the output name every field
@@ -14,11 +14,11 @@ from typing import Any
 
 import yaml
 from burnwise.generator.errors import SpecError, SpecProblem
-from burnwise.generator.importers import openslo, sloth
+from burnwise.generator.importers import openslo, pyrra, sloth
 from burnwise.generator.loader import read_documents, validate_document
 from burnwise.generator.render import dump_yaml
 
-FORMATS = ("sloth", "openslo")
+FORMATS = ("sloth", "openslo", "pyrra", "jsonnet")
 
 
 def merge_services(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -43,29 +43,57 @@ def _sloth_documents(raw: list[Any], display: str, period: int | None, windows_f
             candidate = sloth.read_alert_windows(doc, str(path))
             if windows is None or candidate.period == target:
                 windows = candidate
-    documents, notes = [], []
+    documents, notes, problems = [], [], []
     for doc in raw:
         if isinstance(doc, dict) and doc.get("kind") == "AlertWindows":
             continue
-        result = sloth.convert(doc, display, period=period, windows=windows)
+        try:
+            result = sloth.convert(doc, display, period=period, windows=windows)
+        except SpecError as exc:  # keep going: every failing document of the file is reported
+            problems.extend(exc.problems)
+            continue
         documents.extend(result.documents)
         notes.extend(str(n) for n in result.notes)
+    if problems:
+        raise SpecError(problems)
     return documents, notes
 
 
 def _openslo_documents(raw: list[Any], display: str):
-    documents, notes = [], []
+    documents, notes, problems = [], [], []
     for doc in raw:
         version = doc.get("apiVersion") if isinstance(doc, dict) else None
         if version not in ("openslo/v1", "openslo/v1alpha"):
-            raise SpecError([SpecProblem(display, "apiVersion", f"{version!r} is not OpenSLO (openslo/v1 or openslo/v1alpha)")])
-        converted = openslo.to_burnwise(doc, display)
+            problems.append(SpecProblem(display, "apiVersion", f"{version!r} is not OpenSLO (openslo/v1 or openslo/v1alpha)"))
+            continue
+        try:
+            converted = openslo.to_burnwise(doc, display)
+        except SpecError as exc:  # keep going: every failing SLO of the file is reported
+            problems.extend(exc.problems)
+            continue
         for out in converted:
             for slo in out["slos"]:
                 alerting = slo.get("alerting", {})
                 if alerting.get("page", {}).get("disable") and alerting.get("ticket", {}).get("disable"):
                     notes.append(f"SLO {slo['name']}: no alertPolicies, so no alerts (as in Sloth); add alerting.tiers to page")
         documents.extend(converted)
+    if problems:
+        raise SpecError(problems)
+    return documents, notes
+
+
+def _pyrra_documents(raw: list[Any], display: str):
+    documents, notes, problems = [], [], []
+    for doc in raw:
+        try:
+            result = pyrra.convert(doc, display)
+        except SpecError as exc:  # keep going: every failing object of the file is reported
+            problems.extend(exc.problems)
+            continue
+        documents.extend(result.documents)
+        notes.extend(result.notes)
+    if problems:
+        raise SpecError(problems)
     return documents, notes
 
 
@@ -77,6 +105,10 @@ def convert_file(path: Path, source_format: str, *, period: int | None = None, w
         documents, notes = _sloth_documents(raw, display, period, windows or [])
     elif source_format == "openslo":
         documents, notes = _openslo_documents(raw, display)
+    elif source_format == "pyrra":
+        documents, notes = _pyrra_documents(raw, display)
+    elif source_format == "jsonnet":  # evaluated once: the YAML a team keeps when it leaves Jsonnet
+        documents, notes = [dict(doc) if isinstance(doc, dict) else doc for doc in raw], []
     else:
         raise SpecError([SpecProblem(display, "", f"unknown input format {source_format!r} (known: {', '.join(FORMATS)})")])
     documents = merge_services(documents)
@@ -89,7 +121,7 @@ def convert_file(path: Path, source_format: str, *, period: int | None = None, w
     return "".join(lines) + body
 
 
-NUMERIC_KEYS = ("objective", "factor")
+NUMERIC_KEYS = ("objective", "factor", "threshold")
 
 
 def _plain(value: Any) -> Any:

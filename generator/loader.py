@@ -1,7 +1,7 @@
 """Find spec files and load them into :class:`~burnwise.generator.spec.ServiceSpec` models.
 
 Native `burnwise/v1` YAML is read here. Other formats are recognised by their version/kind and
-handed to an importer in :mod:`burnwise.generator.importers` (Sloth, OpenSLO, Jsonnet), which returns
+handed to an importer in :mod:`burnwise.generator.importers` (Sloth, OpenSLO, Pyrra, Jsonnet), which returns
 documents in the `burnwise/v1` shape; all of them are then validated by the same model, so every
 format gets the same checks and the same error messages.
 """
@@ -26,7 +26,7 @@ from pydantic import ValidationError
 SPEC_SUFFIXES = (".yaml", ".yml", ".jsonnet")
 PATTERN_MESSAGES = {
     NAME_PATTERN: "must be lowercase letters, digits and dashes, starting with a letter or digit",
-    ALERT_NAME_PATTERN: "must be a valid Prometheus alert name (letters, digits, underscores)",
+    ALERT_NAME_PATTERN: "must be a valid alert name (letters, digits, '_' and '-', starting with a letter or '_')",
 }
 
 
@@ -72,12 +72,24 @@ def read_documents(path: Path, display: str) -> list[Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError([SpecProblem(display, "", f"cannot read file: {exc}")]) from None
     try:
-        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        return flatten_documents(yaml.safe_load_all(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError([SpecProblem(display, where, f"invalid YAML: {problem}")]) from None
+
+
+def flatten_documents(documents: Any) -> list[Any]:
+    """YAML documents, with a document that is a list read as one document per item: the OpenSLO
+    SDK, oslo and Nobl9's tools write a file as one YAML list of objects."""
+    out: list[Any] = []
+    for doc in documents:
+        if isinstance(doc, list):
+            out.extend(item for item in doc if item is not None)
+        elif doc is not None:
+            out.append(doc)
+    return out
 
 
 #: document format -> importer module in burnwise.generator.importers with `to_burnwise(doc, display) -> list[dict]`
@@ -86,6 +98,8 @@ IMPORTERS = {
     "sloth.slok.dev/v1": "sloth",
     "openslo/v1": "openslo",
     "openslo/v1alpha": "openslo",
+    "pyrra.dev/v1alpha1": "pyrra",
+    "v1alpha1": "pyrra",  # Pyrra objects as some repositories commit them, without the group
 }
 
 
@@ -95,19 +109,29 @@ def document_format(doc: Any) -> str | None:
     return doc.get("version") or doc.get("apiVersion")
 
 
-def to_native(doc: Any, display: str) -> tuple[str, list[Any]]:
-    """(origin format, burnwise/v1 documents) for one raw document."""
+def format_key(doc: Any) -> str:
+    """The key that names a document's format, as the document spells it (for messages)."""
+    return "apiVersion" if isinstance(doc, dict) and not doc.get("version") and doc.get("apiVersion") else "version"
+
+
+def to_native(doc: Any, display: str, sloth_period: int | None = None) -> tuple[str, list[Any]]:
+    """(origin format, burnwise/v1 documents) for one raw document; ``sloth_period`` is the SLO
+    period of Sloth specs (Sloth's ``--default-slo-period``; they have no period field)."""
     fmt = document_format(doc)
     if fmt == SPEC_VERSION or fmt is None:
         return SPEC_VERSION, [doc]
     module_name = IMPORTERS.get(str(fmt))
+    key = format_key(doc)
     if module_name is None:
         known = ", ".join([SPEC_VERSION, *sorted(IMPORTERS)])
-        raise SpecError([SpecProblem(display, "version", f"unknown spec format {fmt!r} (known: {known})")])
+        kind = f" (kind {doc.get('kind')})" if doc.get("kind") else ""
+        raise SpecError([SpecProblem(display, key, f"unknown spec format: {key} {fmt!r}{kind} (known: {known})")])
     try:
         module = importlib.import_module(f"burnwise.generator.importers.{module_name}")
     except ModuleNotFoundError:
-        raise SpecError([SpecProblem(display, "version", f"reading {fmt!r} specs is not supported by this build")]) from None
+        raise SpecError([SpecProblem(display, key, f"reading {key} {fmt!r} specs is not supported by this build")]) from None
+    if module_name == "sloth" and sloth_period is not None:
+        return str(fmt), module.convert(doc, display, period=sloth_period).documents
     return str(fmt), module.to_burnwise(doc, display)
 
 
@@ -162,22 +186,29 @@ def validate_document(doc: Any, display: str) -> ServiceSpec:
         raise SpecError(problems_from_validation(exc, doc, display)) from None
 
 
-def load_specs(paths: list[Path]) -> list[LoadedSpec]:
-    """Load and validate every spec; raises one SpecError listing all problems in all files."""
+def load_specs(paths: list[Path], sloth_period: int | None = None) -> list[LoadedSpec]:
+    """Load and validate every spec; raises one SpecError listing all problems in all files.
+    ``sloth_period`` (seconds) is the period of imported Sloth SLOs (default 30d, as Sloth's)."""
     files, problems = discover(paths)
     loaded: list[LoadedSpec] = []
     for path in files:
         display = display_path(path)
         try:
-            for raw in read_documents(path, display):
-                origin, documents = to_native(raw, display)
-                for doc in documents:
-                    try:
-                        loaded.append(LoadedSpec(display, validate_document(doc, display), origin))
-                    except SpecError as exc:
-                        problems.extend(exc.problems)
+            raws = read_documents(path, display)
         except SpecError as exc:
             problems.extend(exc.problems)
+            continue
+        for raw in raws:  # every document is checked: one failing SLO does not hide the next
+            try:
+                origin, documents = to_native(raw, display, sloth_period)
+            except SpecError as exc:
+                problems.extend(p for p in exc.problems if p not in problems)
+                continue
+            for doc in documents:
+                try:
+                    loaded.append(LoadedSpec(display, validate_document(doc, display), origin))
+                except SpecError as exc:
+                    problems.extend(exc.problems)
     first_source: dict[str, str] = {}
     for item in loaded:
         first = first_source.setdefault(item.spec.service, item.source)

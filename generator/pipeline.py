@@ -2,7 +2,8 @@
 
 Output is a mapping of relative path -> text, computed in memory, so `generate` writes it and
 `check` compares it against the disk with the same code. Files that burnwise generated earlier but
-no spec produces any more (a deleted spec) are stale: `generate` removes them, `check` reports them.
+no spec produces any more (a deleted spec) are stale: `generate` removes them when it rendered every
+spec (`write_outputs(prune=True)`), `check` reports them.
 """
 
 from __future__ import annotations
@@ -72,8 +73,9 @@ class WriteReport:
     removed: list[str]
 
 
-def write_outputs(outputs: dict[str, str], out_dir: Path) -> WriteReport:
-    """Write changed files only (timestamps of unchanged files stay put) and remove stale ones."""
+def write_outputs(outputs: dict[str, str], out_dir: Path, prune: bool = True) -> WriteReport:
+    """Write changed files only (timestamps of unchanged files stay put) and, with ``prune``, remove
+    stale ones: only right when ``outputs`` come from every spec (else other services' files would go)."""
     written, unchanged = [], []
     for rel, text in outputs.items():
         path = out_dir / rel
@@ -83,7 +85,7 @@ def write_outputs(outputs: dict[str, str], out_dir: Path) -> WriteReport:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written.append(rel)
-    removed = sorted(generated_files_on_disk(out_dir) - set(outputs))
+    removed = sorted(generated_files_on_disk(out_dir) - set(outputs)) if prune else []
     for rel in removed:
         (out_dir / rel).unlink()
     return WriteReport(written, unchanged, removed)

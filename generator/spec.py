@@ -17,10 +17,13 @@ from burnwise.generator.numbers import to_decimal
 from burnwise.promql.query import PromQLSyntaxError, outer_aggregation
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from burnwise.promql import query as promql_query
+
 SPEC_VERSION = "burnwise/v1"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 LABEL_NAME_PATTERN = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-ALERT_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+#: Prometheus takes any alert name; burnwise keeps to letters, digits, `_` and `-` (Sloth specs use dashes).
+ALERT_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_-]*$"
 WINDOW_PLACEHOLDER = "{{.window}}"
 MIN_PERIOD_SECONDS = 24 * 3600
 SEVERITIES = ("sev1", "sev2", "sev3")
@@ -91,8 +94,13 @@ class LatencySLI(StrictModel):
         value = value.strip()
         if value and not (value.startswith("{") and value.endswith("}")):
             raise ValueError('must be a label selector in braces, e.g. {job="checkout"}')
-        if "le=" in value.replace(" ", ""):
-            raise ValueError("must not select `le`; burnwise adds the bucket boundary from `threshold`")
+        if value:
+            try:
+                selector = promql_query.parse_selector(value)
+            except promql_query.PromQLSyntaxError as exc:
+                raise ValueError(str(exc)) from None
+            if any(m.name == "le" for m in selector.matchers):
+                raise ValueError("must not select `le`; burnwise adds the bucket boundary from `threshold`")
         return value
 
     @field_validator("metric")

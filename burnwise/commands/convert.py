@@ -1,4 +1,4 @@
-"""`burnwise convert --from sloth|openslo FILE`: other SLO formats to `burnwise/v1` YAML."""
+"""`burnwise convert --from sloth|openslo|pyrra|jsonnet FILE`: other SLO formats to `burnwise/v1` YAML."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from burnwise.output import emit
 
 def run_convert(args: argparse.Namespace) -> int:
     if not args.file.is_file():
-        raise BurnwiseError(f"{args.file}: no such file; name a Sloth or OpenSLO spec file")
+        raise BurnwiseError(f"{args.file}: no such file; name a Sloth, OpenSLO or Pyrra spec file")
     period = None
     if args.period:
         try:
@@ -28,9 +28,9 @@ def run_convert(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("convert", help="convert a Sloth or OpenSLO spec into burnwise/v1 YAML")
+    parser = subparsers.add_parser("convert", help="convert a Sloth, OpenSLO or Pyrra spec into burnwise/v1 YAML")
     parser.add_argument("--from", dest="source_format", choices=FORMATS, required=True, help="input format")
-    parser.add_argument("file", type=Path, help="the Sloth or OpenSLO file")
+    parser.add_argument("file", type=Path, help="the Sloth, OpenSLO or Pyrra file")
     parser.add_argument("--out", type=Path, help="write here instead of stdout")
     parser.add_argument("--period", help="SLO period for Sloth specs (Sloth's --default-slo-period; default 30d)")
     parser.add_argument(

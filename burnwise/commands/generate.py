@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from burnwise.commands.roster_claims import default_roster_claims
+from burnwise.durations import DurationError, parse_duration
 from burnwise.errors import BurnwiseError
 from burnwise.generator.errors import SpecError
 from burnwise.generator.grouping import DEFAULT_SERIES_LIMIT
@@ -13,13 +14,15 @@ from burnwise.generator.advice import grouping_problems, spec_warnings
 from burnwise.generator.formats import DEFAULT_FORMAT, FORMATS, FormatOptions, renderer
 from burnwise.generator.formats.gating import DEFAULT_VERSION, parse_version
 from burnwise.generator.loader import load_specs
-from burnwise.generator.pipeline import render_outputs, write_outputs
+from burnwise.generator.pipeline import generated_files_on_disk, render_outputs, write_outputs
 from burnwise.generator.promql_check import promql_problems
 from burnwise.generator.promtool.runner import Promtool, PromtoolNotFound
-from burnwise.layout import RULES_DIR, SPECS_DIR
+from burnwise.layout import ALERTMANAGER_FILE, RULES_DIR, SPECS_DIR
 
 DEFAULT_SPECS = SPECS_DIR
 DEFAULT_OUT = RULES_DIR
+#: Outputs built from every spec at once: rewritten only when every spec was generated.
+WHOLE_SET_FILES = frozenset({ALERTMANAGER_FILE})
 
 
 def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,9 +64,40 @@ def _advise(specs, args: argparse.Namespace) -> None:
         print(f"warning: {line}")
 
 
+def check_promql(specs, args: argparse.Namespace) -> None:
+    """PromQL problems as a SpecError (exit 1), before anything is written or printed as ok."""
+    if args.no_promql:
+        print("note: PromQL syntax not checked (--no-promql)")
+        return
+    try:
+        promtool = Promtool.find()
+    except PromtoolNotFound as exc:
+        print(f"note: PromQL checked without promtool (no columns, generated rules unchecked): {exc}")
+        promtool = None
+    problems = promql_problems(specs, promtool)
+    if problems:
+        raise SpecError(problems)
+
+
+def sloth_period(args: argparse.Namespace) -> int | None:
+    if not getattr(args, "period", None):
+        return None
+    try:
+        return parse_duration(args.period)
+    except DurationError as exc:
+        raise BurnwiseError(f"--period: {exc}") from None
+
+
+def whole_set(args: argparse.Namespace) -> bool:
+    """Whether the specs named are every spec: only then may stale files go and whole-set files
+    (alertmanager.yaml routes every service) be rewritten. Directories count as whole; files not."""
+    return bool(args.prune) or all(path.is_dir() for path in spec_paths(args))
+
+
 def run_generate(args: argparse.Namespace) -> int:
-    specs = load_specs(spec_paths(args))
+    specs = load_specs(spec_paths(args), sloth_period=sloth_period(args))
     _advise(specs, args)
+    check_promql(specs, args)  # a rule file promtool refuses is never written
     if args.format == DEFAULT_FORMAT and not args.prometheus_version:
         outputs = render_outputs(specs, roster=default_roster_claims())  # the committed rendered_rules/ (plus generated unit tests)
         args.out = args.out or DEFAULT_OUT
@@ -75,11 +109,21 @@ def run_generate(args: argparse.Namespace) -> int:
             )
         options = format_options(args)
         outputs = render_outputs(specs, [lambda loaded: renderer(args.format)(loaded, options)])
-    report = write_outputs(outputs, args.out)
+    whole = whole_set(args)
+    held_back = [] if whole else sorted(rel for rel in outputs if rel in WHOLE_SET_FILES and (args.out / rel).exists())
+    outputs = {rel: text for rel, text in outputs.items() if rel not in held_back}
+    report = write_outputs(outputs, args.out, prune=whole)
     for rel in report.written:
         print(f"wrote {(args.out / rel).as_posix()}")
     for rel in report.removed:
         print(f"removed stale {(args.out / rel).as_posix()}")
+    for rel in held_back:
+        print(f"kept {(args.out / rel).as_posix()}: it covers every service; generate the spec directory (or pass --prune) to rewrite it")
+    if not whole:
+        others = sorted(generated_files_on_disk(args.out) - set(outputs) - set(held_back))
+        if others:
+            print(f"left {len(others)} other generated file(s) in {args.out.as_posix()}/ untouched (only the named specs were generated; "
+                  "--prune removes files no named spec produces)")
     slo_count = sum(len(item.spec.slos) for item in specs)
     print(
         f"{len(specs)} service(s), {slo_count} SLO(s): {len(report.written)} file(s) written, "
@@ -89,19 +133,9 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    specs = load_specs(spec_paths(args))
+    specs = load_specs(spec_paths(args), sloth_period=sloth_period(args))
     _advise(specs, args)
-    if args.no_promql:
-        print("note: PromQL syntax not checked (--no-promql)")
-    else:
-        try:
-            promtool = Promtool.find()
-        except PromtoolNotFound as exc:
-            print(f"note: PromQL syntax not checked: {exc}")
-        else:
-            problems = promql_problems(specs, promtool)
-            if problems:
-                raise SpecError(problems)
+    check_promql(specs, args)
     for item in specs:
         print(f"ok  {item.source}: service {item.spec.service}, {len(item.spec.slos)} SLO(s) ({item.origin})")
     return 0
@@ -125,10 +159,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--label", action="append", default=[], metavar="NAME=VALUE",
         help="prometheus-operator: label on every PrometheusRule (repeatable)",
     )
+    generate.add_argument(
+        "--period", metavar="DURATION",
+        help="SLO period of imported Sloth specs, which have none (Sloth's --default-slo-period; default 30d)",
+    )
+    generate.add_argument(
+        "--prune", action="store_true",
+        help="remove generated files no named spec produces (the default only when whole spec directories are named)",
+    )
+    generate.add_argument("--no-promql", action="store_true", help="skip the PromQL syntax check (promtool) before writing")
     generate.set_defaults(func=run_generate)
 
     validate = subparsers.add_parser("validate", help="check SLO specs and list every problem (exit 1 on any)")
     add_spec_arguments(validate)
     add_grouping_limit(validate)
+    validate.add_argument("--period", metavar="DURATION", help="SLO period of imported Sloth specs (default 30d)")
     validate.add_argument("--no-promql", action="store_true", help="skip the PromQL syntax check through promtool")
     validate.set_defaults(func=run_validate)

@@ -12,7 +12,8 @@ What maps, and how:
   ``alertAfter`` the short window (the condition must also hold over that recent stretch; without
   it, 1/12 of the long window as in the Workbook). Conditions whose severity names a page
   (:data:`PAGE_SEVERITIES`) become page tiers (the highest factor sev1, the others sev2), the rest
-  the ticket tier (sev3). An SLO without alert policies gets no alerts, as in Sloth.
+  the ticket tier (sev3); page tiers of one severity also carry ``burnwise_sev: sev1|sev2``.
+  An SLO without alert policies gets no alerts, as in Sloth.
 * ``Service`` documents name a service; SLOs already carry ``spec.service``.
 
 Anything else (threshold metrics, calendar windows, time-slice budgeting, non-burnrate
@@ -33,6 +34,8 @@ from burnwise.generator.spec import SPEC_VERSION
 
 PAGE_SEVERITIES = frozenset({"page", "critical", "high", "sev1", "sev2", "p1", "p2", "urgent"})
 UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
+#: Tells the two page tiers apart when their conditions share one severity (as for Sloth).
+TIER_LABEL = "burnwise_sev"
 NO_SLO_KINDS = {"Service", "AlertPolicy", "AlertCondition", "AlertNotificationTarget", "SLI", "DataSource"}
 
 
@@ -48,9 +51,12 @@ def _siblings(display: str) -> list[dict[str, Any]]:
     """Other documents of the same file, to resolve `alertPolicies`/`indicatorRef` given by name."""
     path = Path(display)
     try:
-        return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if isinstance(d, dict)]
+        raw = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return []
+    # list form (OpenSLO SDK, oslo, Nobl9): one YAML list of objects
+    flat = [item for doc in raw for item in (doc if isinstance(doc, list) else [doc])]
+    return [d for d in flat if isinstance(d, dict)]
 
 
 def _named(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any] | None:
@@ -189,6 +195,10 @@ def _alerting(spec: dict[str, Any], docs: list[dict[str, Any]], problems: _Probl
         tiers["sev1"] = {"severity": pages[0][0], "windows": [pages[0][1]]}
         if len(pages) > 1:
             tiers["sev2"] = {"severity": pages[1][0], "windows": [c[1] for c in pages[1:]]}
+            if pages[0][0] == pages[1][0]:
+                # one severity for both page tiers: a label of their own keeps them distinct alerts
+                tiers["sev1"]["labels"] = {TIER_LABEL: "sev1"}
+                tiers["sev2"]["labels"] = {TIER_LABEL: "sev2"}
         else:
             tiers["sev2"] = {"disable": True}
     if tickets:
@@ -214,7 +224,14 @@ def to_burnwise(doc: dict[str, Any], display: str) -> list[dict[str, Any]]:
     if len(same) > 1 and doc in same:
         if doc != same[0]:
             return []
-        merged = [_convert_one(d, display, docs) for d in same]
+        merged, problems = [], []
+        for d in same:  # every SLO of the service is checked, so all failures are reported at once
+            try:
+                merged.append(_convert_one(d, display, docs))
+            except SpecError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise SpecError(problems)
         return [{**merged[0], "slos": [slo for out in merged for slo in out["slos"]]}]
     return [_convert_one(doc, display, docs)]
 

@@ -240,13 +240,13 @@ def _slo(ctx: _Context, index: int, value: Any) -> dict[str, Any]:
     if alerting_in.get("name"):
         alerting["name"] = alerting_in["name"]
     common = _labels(ctx, alerting_in.get("labels"), f"{where}.alerting.labels")
-    for reserved in ("owner", "severity"):
-        if reserved in common:
-            ctx.problem(
-                f"{where}.alerting.labels.{reserved}",
-                f"label {reserved!r} is set by burnwise on alerts; move severity to page_alert/ticket_alert or rename it",
-            )
-            common.pop(reserved)
+    common_severity = common.pop("severity", None)
+    if common_severity is not None and not re.match(r"^[a-zA-Z0-9_-]+$", common_severity):
+        ctx.problem(f"{where}.alerting.labels.severity", f"{common_severity!r} must be letters, digits, '_' or '-' to become a tier severity")
+        common_severity = None
+    if "owner" in common:
+        ctx.problem(f"{where}.alerting.labels.owner", "label 'owner' is set by burnwise from the service owner; rename it")
+        common.pop("owner")
     if common:
         alerting["labels"] = common
     annotations = ctx.mapping(alerting_in.get("annotations"), f"{where}.alerting.annotations")
@@ -258,6 +258,16 @@ def _slo(ctx: _Context, index: int, value: Any) -> dict[str, Any]:
     alerting["page"] = page
     alerting["ticket"] = ticket
     tiers: dict[str, Any] = {}
+    # Sloth merges alerting.labels under each alert's own labels: the alert's severity wins.
+    if common_severity is not None:
+        for kind, own in (("page_alert", page_severity), ("ticket_alert", ticket_severity)):
+            if own is None:
+                ctx.note(
+                    f"{where}.alerting.labels.severity",
+                    f"applies to both alerts as in Sloth: the {kind} severity is {common_severity!r}",
+                )
+        page_severity = page_severity if page_severity is not None else common_severity
+        ticket_severity = ticket_severity if ticket_severity is not None else common_severity
     if page_severity is not None:
         # Both page tiers now share one severity; a label of their own keeps their alert label
         # sets apart (else Prometheus would write two samples of one ALERTS series per evaluation).
@@ -307,6 +317,36 @@ def _spec_body(doc: dict[str, Any], ctx: _Context) -> dict[str, Any]:
     return dict(doc)
 
 
+def _lift_severity(ctx: _Context, body: dict[str, Any], spec_severity: str | None) -> dict[str, Any]:
+    """Sloth puts service and SLO labels on every alert under the alerts' own: a `severity` there
+    is a severity for both alerts, so it moves (on a copy) to `alerting.labels.severity` of each
+    SLO that has none, where :func:`_slo` carries it to the tiers."""
+    slos = body.get("slos")
+    if not isinstance(slos, list):
+        return body
+    lifted = []
+    for index, value in enumerate(slos):
+        if not isinstance(value, dict):
+            lifted.append(value)
+            continue
+        slo = dict(value)
+        labels = dict(slo["labels"]) if isinstance(slo.get("labels"), dict) else None
+        severity = labels.pop("severity", None) if labels is not None else None
+        if labels is not None:
+            slo["labels"] = labels
+        where = f"{_slo_where(index, slo)}.labels.severity" if severity is not None else "labels.severity"
+        severity = severity if severity is not None else spec_severity
+        alerting = dict(ctx.mapping(slo.get("alerting"), f"{_slo_where(index, slo)}.alerting"))
+        common = dict(alerting["labels"]) if isinstance(alerting.get("labels"), dict) else {}
+        if severity is not None and "severity" not in common:
+            common["severity"] = str(severity)
+            alerting["labels"] = common
+            slo["alerting"] = alerting
+            ctx.note(where, f"Sloth puts it on both alerts: carried as the SLO's alert severity {str(severity)!r}")
+        lifted.append(slo)
+    return {**body, "slos": lifted}
+
+
 def convert(doc: dict[str, Any], display: str, period: int | None = None, windows: Any = None) -> Conversion:
     """One Sloth document as burnwise/v1 documents plus notes; raises SpecError on what cannot be carried.
 
@@ -314,6 +354,11 @@ def convert(doc: dict[str, Any], display: str, period: int | None = None, window
     Workbook windows when its period equals ``period`` (Sloth's ``--slo-period-windows-path``).
     """
     ctx = _Context(display)
+    if not isinstance(doc, dict):
+        raise SpecError([SpecProblem(display, "", "a Sloth spec must be a mapping with version, service and slos")])
+    key = "version" if "version" in doc else "apiVersion"
+    if doc.get(key) not in (PROMETHEUS_V1, KUBERNETES_V1):
+        raise SpecError([SpecProblem(display, key, f"{key} {doc.get(key)!r} is not Sloth ({PROMETHEUS_V1} or {KUBERNETES_V1})")])
     body = _spec_body(doc, ctx)
     if ctx.problems:
         raise SpecError(ctx.problems)
@@ -327,9 +372,8 @@ def convert(doc: dict[str, Any], display: str, period: int | None = None, window
             ctx.note("labels.owner", f"carried as the burnwise owner {owner!r} (the roster surface paged; also the alerts' owner label)")
         else:
             ctx.problem("labels.owner", f"{owner!r} must be lowercase letters, digits and dashes to become the burnwise owner")
-    if "severity" in spec_labels:
-        ctx.problem("labels.severity", "label 'severity' is set by burnwise on alerts; rename it")
-        spec_labels.pop("severity")
+    spec_severity = spec_labels.pop("severity", None)
+    body = _lift_severity(ctx, body, spec_severity)
     if spec_labels:
         out["labels"] = spec_labels
     slos = body.get("slos")

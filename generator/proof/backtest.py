@@ -58,6 +58,7 @@ from burnwise.generator.proof.series import input_series, testable
 from burnwise.generator.proof.timeline import HEALTHY_BURN, STEP, build_timeline
 from burnwise.generator.spec import SLO, ServiceSpec
 from burnwise.generator.proof.burn_model import tier_detection
+from burnwise.generator.proof.scenarios import probe_burns
 from burnwise.generator.windows import Tier, tiers_for
 from pydantic import BaseModel
 
@@ -107,15 +108,20 @@ def builtin_scenarios(slo: SLO) -> list[Scenario]:
         )
 
     found.append(with_recovery("full-outage", "100% errors for 30 minutes, then healthy", 1800, {"ratio": 1}))
-    for burn in ("14.4", "6", "3", "1", "0.5"):
-        active = _sustained(slo, tiers, Decimal(burn))
+    factors = {t.name: [c.factor for c in t.conditions] for t in tiers}
+    for burn, expect in probe_burns(factors, slo.error_budget):
+        active = _sustained(slo, tiers, burn)
+        sides = ", ".join(
+            f"{tier} {side} ({'/'.join(format_decimal(f) + 'x' for f in factors[tier])})" for tier, side in expect.items()
+        )
         found.append(
             with_recovery(
-                f"burn-{burn}x",
-                f"{burn}x the sustainable burn for {format_duration(_whole_minutes(active))}, then healthy",
+                f"burn-{format_decimal(burn)}x",
+                f"{format_decimal(burn)}x the sustainable burn for {format_duration(_whole_minutes(active))}, then healthy; "
+                f"clear of every threshold: {sides}",
                 active,
-                {"burn": burn},
-            )
+                {"burn": str(burn)},
+            ).model_copy(update={"expect": expect})
         )
     for minutes in (5, 10):
         found.append(

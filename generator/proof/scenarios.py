@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from burnwise.durations import DurationError, parse_duration
@@ -117,6 +117,9 @@ class Scenario(_Strict):
     recovery_at: int | None = None
     #: Events per second during the healthy history before time 0 (default: the SLO's traffic).
     history_traffic: Decimal | None = Field(default=None, ge=0)
+    #: Which side of each tier's threshold the scenario sits on (tier name -> fires|silent), for
+    #: scenarios built to probe a threshold; they sit clearly on that side (:data:`PROBE_MARGIN`).
+    expect: dict[str, Literal["fires", "silent"]] = Field(default_factory=dict)
 
     _durations = field_validator("duration", "cycle", "recovery_at", mode="before")(
         lambda value: None if value is None else _duration(value)
@@ -152,6 +155,42 @@ class Scenario(_Strict):
         if len(self.error_ratio) > 1 and self.recovery_at != self.error_ratio[1].start:
             return None
         return first.start_ratio(budget)
+
+
+#: A probing burn sits this much above the factor it must exceed (10%): never on a threshold,
+#: where `>` against exact decimals and Sloth's float compare differ and a tier fires or not by luck.
+PROBE_MARGIN = Decimal("1.1")
+#: Closer than this (relative) to a tier's factor counts as sitting on the threshold.
+TIE_TOLERANCE = Decimal("0.05")
+
+
+def effective_burn(burn: Decimal, budget: Decimal) -> Decimal:
+    """The burn a scenario really causes: an error ratio cannot exceed 1."""
+    return min(burn * budget, Decimal(1)) / budget
+
+
+def ties(burn: Decimal, factor: Decimal) -> bool:
+    """Whether ``burn`` sits on ``factor``'s threshold (within :data:`TIE_TOLERANCE`)."""
+    return abs(burn - factor) < factor * TIE_TOLERANCE
+
+
+def probe_burns(factors: dict[str, list[Decimal]], budget: Decimal) -> list[tuple[Decimal, dict[str, str]]]:
+    """Burns that probe every threshold from clearly above, plus one clearly below all of them,
+    each with the side of every tier it sits on (``factors``: tier name -> its conditions' factors).
+    A probe that would land on another tier's threshold, or that the error ratio's cap of 1 pulls
+    onto one, is dropped."""
+    all_factors = sorted({f for values in factors.values() for f in values}, reverse=True)
+    if not all_factors:
+        return []
+    candidates = [f * PROBE_MARGIN for f in all_factors] + [min(all_factors) / 2]
+    probes: list[tuple[Decimal, dict[str, str]]] = []
+    for burn in candidates:
+        real = effective_burn(burn, budget)
+        if any(ties(real, f) for f in all_factors) or any(effective_burn(b, budget) == real for b, _ in probes):
+            continue
+        expect = {tier: ("fires" if any(real > f for f in values) else "silent") for tier, values in factors.items()}
+        probes.append((burn.normalize(), expect))
+    return probes
 
 
 def _piece_value(pieces: list, at: int, end: int, start_of, end_of) -> Decimal:

@@ -59,6 +59,10 @@ def events_plan(error_query: str, total_query: str) -> CounterPlan:
         good_labels = labels_for(list(errors[1].matchers), _GOOD_VALUES)
         if total_labels is None or good_labels is None:
             raise ScenarioError("cannot derive test series: no label values satisfy the queries' matchers")
+        if errors[1].metric == totals[0].metric and all(m.accepts(good_labels.get(m.name, "")) for m in totals[0].matchers):
+            # the total also reads the good series (OpenSLO good/total over one counter): a total
+            # series of its own would count the good events twice; write the failed ones beside them
+            return _good_and_failed(totals[0], errors[1], good_labels)
         return CounterPlan(
             (
                 (totals[0].metric, tuple(sorted(total_labels.items())), "events"),
@@ -103,6 +107,23 @@ def events_plan(error_query: str, total_query: str) -> CounterPlan:
                 ((error.metric, tuple(sorted(bad.items())), "errors"), (error.metric, tuple(sorted(good.items())), "good"))
             )
     raise ScenarioError("cannot derive test series: no label value separates the error query from the total query")
+
+
+def _good_and_failed(total: Selector, good: Selector, good_labels: dict[str, str]) -> CounterPlan:
+    """Two series of one metric, both read by the total: the good events and the failed ones (labels
+    the total accepts and the good selector refuses)."""
+    for name in sorted({m.name for m in good.matchers}):
+        value = choose([m for m in total.matchers if m.name == name], _BAD_VALUES, [m for m in good.matchers if m.name == name])
+        if value is None:
+            continue
+        failed = {k: v for k, v in good_labels.items() if k != name}
+        if value:
+            failed[name] = value
+        if all(m.accepts(failed.get(m.name, "")) for m in total.matchers) and not all(m.accepts(failed.get(m.name, "")) for m in good.matchers):
+            return CounterPlan(
+                ((total.metric, tuple(sorted(failed.items())), "errors"), (good.metric, tuple(sorted(good_labels.items())), "good"))
+            )
+    raise ScenarioError("cannot derive test series: no label value separates the good events from the total")
 
 
 def testable(slo: SLO) -> str | None:

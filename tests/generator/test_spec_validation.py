@@ -71,12 +71,20 @@ def test_valid_spec_loads_with_defaults(tmp_path):
             "slos[0] (availability): sli.latency.selector: must not select `le`",
         ),
         (
+            {"sli": {"latency": {"metric": "h", "threshold": 0.3, "selector": '{job="x", le =~ "0.3|0.5"}'}}},
+            "slos[0] (availability): sli.latency.selector: must not select `le`",
+        ),
+        (
+            {"sli": {"latency": {"metric": "h", "threshold": 0.3, "selector": '{job="x"'}}},
+            "slos[0] (availability): sli.latency.selector: must be a label selector in braces",
+        ),
+        (
             {"min_events": 10, "sli": {"raw": {"error_ratio_query": "x[{{.window}}]"}}},
             "slos[0] (availability): min_events needs event counts",
         ),
         (
             {"alerting": {"name": "bad name"}},
-            "slos[0] (availability): alerting.name: 'bad name' must be a valid Prometheus alert name",
+            "slos[0] (availability): alerting.name: 'bad name' must be a valid alert name",
         ),
         (
             {"alerting": {"tiers": {"sev1": {"windows": [{"factor": 2, "long": "5m", "short": "1h"}]}}}},
@@ -104,7 +112,7 @@ def test_slo_field_errors_name_file_slo_and_field(tmp_path, slo_overrides, expec
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"version": "burnwise/v2"}, "version: unknown spec format 'burnwise/v2'"),
+        ({"version": "burnwise/v2"}, "version: unknown spec format: version 'burnwise/v2'"),
         ({"service": "Checkout"}, "service: 'Checkout' must be lowercase letters"),
         ({"owner": "Payments Team"}, "owner: 'Payments Team' must be lowercase letters"),
         ({"slos": []}, "slos: List should have at least 1 item"),
@@ -183,8 +191,8 @@ def test_invalid_promql_is_reported_against_the_spec(tmp_path, promtool_bin, mon
     assert main(["validate", str(path)]) == 1
     err = capsys.readouterr().err
     assert "1 problem in SLO specs" in err
-    assert "checkout.yaml: slos[1] (latency): sli: invalid PromQL" in err
-    assert "parse error" in err
+    assert "checkout.yaml: slos[1] (latency): sli.events.error_query: invalid PromQL at line 1, column" in err
+    assert "unexpected character inside braces" in err
 
 
 def test_same_service_twice_in_one_file_is_refused(tmp_path):
@@ -202,3 +210,19 @@ def test_page_tiers_with_the_same_severity_and_labels_are_refused(tmp_path):
     assert any("slos[0] (availability): alerting: tiers sev1 and sev2 both use severity 'critical'" in p for p in problems), problems
     distinct = {"tiers": {"sev1": {"severity": "critical"}, "sev2": {"severity": "critical", "labels": {"speed": "slow"}}}}
     load_specs([write_spec(tmp_path, service_spec(slos=[slo(alerting=distinct)]), "ok.yaml")])
+
+
+@pytest.mark.parametrize(
+    "selector",
+    ['{handle="/cart"}', '{module="api"}', '{handle="/cart", job="web"}', '{rule="x le=1"}', '{file=~".*le=.*"}'],
+)
+def test_latency_selector_with_le_inside_other_labels_is_accepted(tmp_path, selector):
+    """Only an actual `le` matcher is refused; `le=` inside another label's name or value is fine."""
+    sli = {"latency": {"metric": "http_request_duration_seconds", "threshold": 0.3, "selector": selector}}
+    [loaded] = load_specs([write_spec(tmp_path, service_spec(slos=[slo(sli=sli)]))])
+    assert loaded.spec.slos[0].sli.latency.selector == selector
+
+
+def test_alert_name_with_dashes_is_accepted(tmp_path):
+    [loaded] = load_specs([write_spec(tmp_path, service_spec(slos=[slo(alerting={"name": "checkout-availability-burn"})]))])
+    assert loaded.spec.slos[0].alerting.name == "checkout-availability-burn"
