@@ -289,7 +289,7 @@ def render_markdown(pm: Postmortem) -> str:
     lines += table(["At", "Kind", "By", "What"], [[e.at, e.kind, e.actor, e.text] for e in pm.timeline])
     lines += ["", "## Mitigation", ""]
     people = [e for e in pm.timeline if e.kind == "mitigation" and not e.text.startswith("runbook: ")]
-    lines += [f"- {e.at} {e.actor}: {e.text}" for e in people] or ["- No mitigation written by a person."]
+    lines += [f"- {e.at} {md(e.actor)}: {md(e.text)}" for e in people] or ["- No mitigation written by a person."]
     if pm.runbook_steps:
         lines += ["", "Runbook steps applied:", ""]
         lines += table(

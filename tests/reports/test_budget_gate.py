@@ -163,7 +163,7 @@ def test_the_receiver_records_breaches_on_the_surface_and_its_open_incidents(pro
     roster_path = write(tmp_path, "roster.yaml", doc)
     database = f"sqlite:///{tmp_path / 'breaches.db'}"
     receiver = ReceiverProcess(tmp_path, {"database_url": database, "auth_token": TOKEN, "roster": str(roster_path),
-                                          "pagerduty_url": "http://127.0.0.1:9/unused", "log_level": "info"})
+                                          "pagerduty_url": "http://127.0.0.1:9/unused", "paging": False, "log_level": "info"})
     try:
         receiver.start()
         latency = alert("CheckoutLatencyBudgetBurn", slo="latency")
