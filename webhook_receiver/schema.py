@@ -185,3 +185,6 @@ outbox = sa.Table(
     sa.Column("last_status_code", sa.Integer, nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
 )
+
+#: the due-pages claim (status, target, next_attempt_at order) reads this index, not every pending row
+sa.Index("ix_outbox_due", outbox.c.status, outbox.c.target, outbox.c.next_attempt_at, outbox.c.id)
