@@ -88,7 +88,8 @@ class Bench:
             "pagerduty_url": self.pager.enqueue_url,
             "pagerduty_routing_key": ROUTING,
             "worker_poll_seconds": 0.1,
-            "retry": {"base_seconds": 0.2, "max_seconds": 2.0, "page_max_seconds": 2.0, "max_attempts": 30},
+            # shorter than the defaults (2 s base, 30 s page cap) so a case takes seconds, not minutes
+            "retry": {"base_seconds": 0.5, "max_seconds": 5.0, "page_max_seconds": 5.0, "max_attempts": 30},
             "log_level": "warning",
         }
         proc = ReceiverProcess(self.workdir, {**base, **settings}).start()
@@ -229,7 +230,9 @@ def case_backlog(work: Path, n: int, backend: str = "sqlite") -> Row:
             receiver = bench.start(url)
             bench.pager.fail_next(503, 50 * n)
             groups = [f"c4-{i}" for i in range(n)]
+            posting = time.time()
             bench.post_many([receiver], groups, workers=8)
+            row_notes = [f"{n} payloads posted in {time.time() - posting:.1f} s during the outage"]
             wait_until(lambda: len(bench.pager.requests) >= n, timeout=max(60, n / 50))  # every page tried at least once
             with bench.pager._lock:  # the pager comes back
                 bench.pager._failures.clear()
@@ -240,7 +243,7 @@ def case_backlog(work: Path, n: int, backend: str = "sqlite") -> Row:
             row.drain_seconds = done - back
             first = min((note.at for note in bench.pager.notifications), default=back)
             row.drain_rate = n / max(done - first, 1e-6)
-            row.notes.append(f"first page {first - back:.2f} s after the pager returned")
+            row.notes += row_notes + [f"first page {first - back:.2f} s after the pager returned"]
             row.p50 = row.p99 = None  # latency here is the outage itself
             return row
     finally:
@@ -300,9 +303,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.faults", description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="small sizes (what make test runs)")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL two-replica case")
+    parser.add_argument("--backlog", type=int, default=None, help="run only the backlog case, with this many pages")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite", help="for --backlog")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    rows = run(args.short, postgres=not args.no_postgres)
+    if args.backlog:
+        with tempfile.TemporaryDirectory(prefix="burnwise-faults-") as tmp:
+            rows = [case_backlog(Path(tmp) / "c4", args.backlog, args.backend)]
+    else:
+        rows = run(args.short, postgres=not args.no_postgres)
     print(table(rows))
     for row in rows:
         for note in row.notes:
