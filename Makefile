@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.burnwise-installed
 BURNWISE := $(PY) -m burnwise
 PYTEST_ARGS ?=
 
-.PHONY: setup venv demo test generate check validate backtest bench clean
+.PHONY: setup venv demo test generate check validate backtest bench faults clean
 
 ## setup: install Debian packages (prometheus, alertmanager, chromium) where missing, and burnwise into .venv/
 setup: venv
@@ -43,6 +43,10 @@ check: $(INSTALLED)
 
 validate: $(INSTALLED)
 	$(BURNWISE) validate
+
+## faults: the delivery fault suite against real receivers (SQLite, two replicas on PostgreSQL): prints the table
+faults: $(INSTALLED)
+	$(PY) -m bench.faults
 
 ## backtest: replay error scenarios through promtool and print detection/reset times per tier
 backtest: $(INSTALLED)

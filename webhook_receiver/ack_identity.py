@@ -36,7 +36,7 @@ class Acker:
 def token_person(authorization: str | None, ack_tokens: Mapping[str, str]) -> str | None:
     """The person whose own API token the request carries (None when it carries none of them)."""
     for token, person in sorted(ack_tokens.items()):
-        if authorization and token_matches(authorization, token):
+        if token and authorization and token_matches(authorization, token):
             return person
     return None
 

@@ -114,7 +114,7 @@ class ReceiverConfig(BaseModel):
     worker_poll_seconds: float = Field(default=0.5, gt=0)
     claim_lease_seconds: float = Field(default=60.0, gt=0)
     #: deliveries in flight at once, per target: a slow or hung target never holds up another
-    concurrency: dict[str, int] = Field(default_factory=lambda: {"pagerduty": 8, "ticket": 2, "chat": 2})
+    concurrency: dict[str, int] = Field(default_factory=lambda: {"pagerduty": 16, "ticket": 2, "chat": 2})
     #: PagerDuty routing keys for escalation roles or roster person ids (see docs/receiver.md)
     role_routing_keys: dict[str, str] = Field(default_factory=dict)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)

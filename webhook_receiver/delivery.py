@@ -59,6 +59,8 @@ class Deliverer:
         self.config = config
         self.metrics = metrics
         self.targets = targets if targets is not None else build_targets(config)
+        #: where outcomes are recorded: the store, or a group-commit recorder (see delivery_recorder)
+        self.recorder = store
         self._rng = random.Random()
 
     def deliver(self, page: ClaimedPage) -> None:
@@ -87,7 +89,7 @@ class Deliverer:
         entry = None
         if sent_body is not None:
             entry = self._entry(page, now, f"{page.target} {page.action} sent trimmed: the full event was refused for size")
-        self.store.record_delivery(page.id, status="sent", status_code=result.status_code, error=None, now=now, body=sent_body, timeline=entry)
+        self.recorder.record_delivery(page.id, status="sent", status_code=result.status_code, error=None, now=now, body=sent_body, timeline=entry)
         self.metrics.pages_sent.labels(target=page.target).inc()
         self.metrics.delivery_latency.labels(target=page.target).observe((now - page.created_at).total_seconds())
         log.info("page %s (%s %s) delivered", page.id, page.target, page.action)
@@ -107,7 +109,7 @@ class Deliverer:
             self._not_delivered(page, result, now, "gave_up", f"gave up after {attempt} attempts: {result.error}")
             return
         delay = retry_delay(page.target, attempt, result, self.config.retry, self._rng)
-        self.store.record_delivery(
+        self.recorder.record_delivery(
             page.id,
             status="pending",
             status_code=result.status_code,
@@ -123,7 +125,7 @@ class Deliverer:
         self, page: ClaimedPage, result: DeliveryResult, now: datetime, reason: str, text: str, sent_body: dict | None = None
     ) -> None:
         entry = self._entry(page, now, f"{page.target} {page.action} not delivered: {text}")
-        self.store.record_delivery(
+        self.recorder.record_delivery(
             page.id, status="failed", status_code=result.status_code, error=text, now=now, body=sent_body, timeline=entry
         )
         self.metrics.pages_failed.labels(target=page.target).inc()

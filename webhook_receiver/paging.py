@@ -166,7 +166,8 @@ def pages_for_direct(policy: PagingPolicy, doc: PageDocument, role: str, contact
     like every other trigger of the incident.
     """
     spec = _pagerduty_trigger(policy, doc, 0, role, contact)
-    spec = replace(spec, idem_key=f"{doc.id}:pagerduty:trigger:page:{number}")
+    # recipient_role is a short column: the kind (sme, person, lead...); the contact says who
+    spec = replace(spec, idem_key=f"{doc.id}:pagerduty:trigger:page:{number}", recipient_role=role.split(":")[0][:16])
     if spec.status == "pending":
         slug = "".join(ch if ch.isalnum() else "-" for ch in role)[:40]
         spec.body["dedup_key"] = f"{doc.dedup_key}-page-{number}-{slug}"

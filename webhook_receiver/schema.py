@@ -237,3 +237,6 @@ budget_breaches = sa.Table(
     sa.Column("policy_source", sa.String(300), nullable=False),
     sa.Column("actor", sa.String(200), nullable=False),
 )
+
+#: the due-pages claim (status, target, next_attempt_at order) reads this index, not every pending row
+sa.Index("ix_outbox_due", outbox.c.status, outbox.c.target, outbox.c.next_attempt_at, outbox.c.id)

@@ -262,6 +262,11 @@ class PagerStub:
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "burnwise-pager-stub/1"
+    #: keep-alive like the real Events API: a client reuses its connections (every answer has a length)
+    protocol_version = "HTTP/1.1"
+    #: headers and body go out as two writes; without TCP_NODELAY a kept-alive connection stalls
+    #: on Nagle + delayed ACK (about 40 ms per answer)
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - silence stderr access log
         return

@@ -23,10 +23,10 @@ pytestmark = pytest.mark.integration
 CAROLS_TOKEN = "carols-own-token"
 
 
-def start(start_receiver, pager, tmp_path):
+def start(start_receiver, pager, tmp_path, database_url: str | None = None):
     path = write(tmp_path, "roster.yaml", roster(ack_timeouts={"sev1": "1h"}, routing_key="W" * 32))
     return start_receiver({
-        "database_url": f"sqlite:///{tmp_path / 'ack.db'}",
+        "database_url": database_url or f"sqlite:///{tmp_path / 'ack.db'}",
         "auth_token": TOKEN,
         "ack_tokens": {CAROLS_TOKEN: "carol"},
         "pagerduty_url": pager.enqueue_url,
@@ -82,8 +82,8 @@ def test_acks_name_a_roster_person_and_the_report_credits_who_acked(start_receiv
     assert made.get(primary, 0) == sum(1 for i in incidents if i.acknowledged_by == primary)
 
 
-def test_page_to_a_role_or_person_notifies_them_and_is_closed_by_resolve(start_receiver, pager, tmp_path, monkeypatch, capsys):
-    receiver = start(start_receiver, pager, tmp_path)
+def test_page_to_a_role_or_person_notifies_them_and_is_closed_by_resolve(start_receiver, pager, tmp_path, monkeypatch, capsys, db_url):
+    receiver = start(start_receiver, pager, tmp_path, db_url)
     incident_id = open_incident(receiver, "pull-in")
     assert pager.wait_for(lambda s: len(s.notifications) == 1, timeout=10), receiver.log()
     monkeypatch.setenv("BURNWISE_URL", receiver.url)

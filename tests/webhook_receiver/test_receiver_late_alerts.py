@@ -87,3 +87,22 @@ def test_true_refire_with_a_new_starts_at_opens_a_new_incident(start_receiver, p
     second = receiver.post(notification("again", [alert(starts_at=later)])).json()["opened"]
     assert second and second[0] != first
     assert pager.wait_for(lambda s: len(s.notifications) == 2, timeout=10), receiver.log()
+
+
+def test_ack_and_resolve_behind_a_trigger_in_backoff_collapse_to_trigger_then_follow_up(start_receiver, pager, tmp_path):
+    """Collapse rule: an ack/resolve written while its trigger is undelivered goes out after it, never alone."""
+    receiver = start(start_receiver, pager, tmp_path)
+    pager.fail_next(503, 4)
+    acked = receiver.post(notification("ack-early", [alert(starts_at=T0)])).json()["opened"][0]
+    gone = receiver.post(notification("gone-early", [alert("Other", starts_at=T0, fingerprint="fp-other")])).json()["opened"][0]
+    assert receiver.post({"by": "ana"}, f"/v1/incidents/{acked}/ack").status_code == 200
+    assert receiver.post(notification("gone-early", [alert("Other", "resolved", "fp-other", starts_at=T0)])).json()["resolved"] == [gone]
+    assert wait_until(lambda: receiver.metric("burnwise_receiver_outbox_depth") == 0, timeout=30), receiver.log()
+    order: dict[str, list[str]] = {}
+    for event in pager.events:
+        order.setdefault(event["dedup_key"], []).append(event["event_action"])
+    assert order == {
+        receiver.incident(acked)["dedup_key"]: ["trigger", "acknowledge"],
+        receiver.incident(gone)["dedup_key"]: ["trigger", "resolve"],
+    }
+    assert sorted(i.status for i in pager.incidents()) == ["acknowledged", "resolved"]
