@@ -29,6 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 class FuzzResult:
     statuses: Counter = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    undocumented: set[str] = field(default_factory=set)  # "METHOD /path status" the document does not list
 
     @property
     def requests(self) -> int:
@@ -41,6 +42,7 @@ class FuzzResult:
         return (
             f"requests={self.requests} 2xx={self.count(200)} 4xx={self.count(400)} 5xx={self.count(500)} "
             f"tracebacks={sum('Traceback' in f for f in self.failures)} statuses={dict(sorted(self.statuses.items()))}"
+            f" undocumented={sorted(self.undocumented)}"
         )
 
 
@@ -53,10 +55,12 @@ def fuzz(base_url: str, token: str, examples: int, seed: int = 16) -> FuzzResult
 
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_url(base_url + "/openapi.json", headers=headers)
+    document = requests.get(base_url + "/openapi.json", headers=headers, timeout=30).json()
     result = FuzzResult()
     session = requests.Session()
     for operation in schema.get_all_operations():
         op = operation.ok()
+        documented = set(document["paths"][op.path][op.method.lower()]["responses"])
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @hypothesis_seed(seed)
@@ -73,6 +77,8 @@ def fuzz(base_url: str, token: str, examples: int, seed: int = 16) -> FuzzResult
                 result.statuses[response.status_code] += 1
                 if response.status_code >= 500 or "Traceback" in response.text:
                     result.failures.append(f"{response.status_code} {case.method} {case.formatted_path}: {response.text[:300]}")
+                if str(response.status_code) not in documented:
+                    result.undocumented.add(f"{case.method} {op.path} {response.status_code}")
 
             try:
                 run()
@@ -109,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.database}: {result.summary()} log_tracebacks={log_tracebacks}")
     for failure in result.failures[:20]:
         print("  " + failure)
-    return 1 if result.count(500) or result.failures or log_tracebacks else 0
+    return 1 if result.count(500) or result.failures or result.undocumented or log_tracebacks else 0
 
 
 def _fresh_postgres_schema(admin_url: str) -> tuple[str, str]:

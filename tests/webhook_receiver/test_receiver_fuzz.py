@@ -39,6 +39,7 @@ def test_schemathesis_finds_no_server_error(start_receiver, db_url):
     result = fuzz(receiver.url, TOKEN, SUITE_EXAMPLES, seed=16)
     assert result.requests > 300 and result.count(400) > 0, result.summary()
     assert result.count(500) == 0 and result.failures == [], "\n".join(result.failures[:10])
+    assert result.undocumented == set(), "answers the OpenAPI document does not list"
     assert "Traceback" not in receiver.log(), receiver.log()[-3000:]
 
 

@@ -249,3 +249,30 @@ def test_incident_show_prints_no_escape_bytes(start_receiver, tmp_path):
         assert shown.returncode == 0, shown.stderr
         assert "svc" in shown.stdout
         assert not any(c in shown.stdout for c in "\x1b\x07\r\x9b"), repr(shown.stdout)
+
+
+def test_openapi_document_is_complete(tmp_path):
+    """Payload schema, security schemes, and the refusals of every route are in the document."""
+    from burnwise.receiver.api import create_app
+    from burnwise.receiver.config import ReceiverConfig
+
+    app = create_app(ReceiverConfig(database_url=f"sqlite:///{tmp_path / 'doc.db'}", auth_token=TOKEN), start_worker=False)
+    doc = app.openapi()
+    assert set(doc["components"]["securitySchemes"]) == {"HTTPBearer", "HTTPBasic"}
+    payload = doc["components"]["schemas"]["Notification"]
+    assert {"version", "groupKey", "status", "receiver", "alerts"} <= set(payload["required"])
+    for path in ("/v1/alertmanager", "/v1/alertmanager/ticket"):
+        body = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": "#/components/schemas/Notification"}
+        assert {"200", "400", "401", "413", "415", "503"} <= set(doc["paths"][path]["post"]["responses"])
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert "422" not in codes, (method, path)  # validation errors are 400 with the field named
+            if path.startswith("/v1/"):
+                assert {"400", "401", "503"} <= codes and operation["security"], (method, path)
+                if method == "post":
+                    assert {"413", "415"} <= codes, (method, path)
+            if "{incident_id}" in path:
+                assert "404" in codes, (method, path)
+    assert doc["paths"]["/readyz"]["get"]["security"] == [] and "503" in doc["paths"]["/readyz"]["get"]["responses"]
