@@ -77,6 +77,21 @@ def test_every_listed_malformed_case_is_a_4xx_with_a_reason(receiver):
     too_many = dict(with_labels("ints"), truncatedAlerts=10**30)
     assert_refused(raw_post(receiver, "/v1/alertmanager", json.dumps(too_many).encode()))
     assert_refused(receiver.get("/v1/incidents?status=burning"))
+    assert_refused(receiver.get("/v1/incidents?service=" + "x" * 20_000))
+    good = json.dumps(with_labels("headers")).encode()
+    for authorization in ("Basic !!!", "Basic " + base64.b64encode(b"\xff\xfe").decode(), "Bearer", "Token " + TOKEN, "Bearer " + TOKEN + "x", "Basic " + "A" * 10_000):
+        assert_refused(raw_post(receiver, "/v1/alertmanager", good, {"Authorization": authorization, "Content-Type": "application/json"}), 401)
+    for content_type in ("", "application/jsonx", "text/json", "application/x-www-form-urlencoded", "multipart/form-data"):
+        assert_refused(raw_post(receiver, "/v1/alertmanager", good, {**AUTH, "Content-Type": content_type}), 415)
+    assert raw_post(receiver, "/v1/alertmanager", good, {**AUTH, "Content-Type": "Application/JSON; charset=utf-8"}).status_code == 200
+    utf16 = raw_post(receiver, "/v1/alertmanager", json.dumps(with_labels("utf16")).encode("utf-16"), AUTH)
+    assert utf16.status_code in (200, 400), utf16.text
+    for body in (b"", b" ", b"{}", b'{"version": "4"}', b'{"version": 4, "alerts": "x"}', b'{"alerts": [null]}', b"\x00", b'{"a": "\\ud800"}'):
+        assert_refused(raw_post(receiver, "/v1/alertmanager", body))
+    for command in ("ack", "resolve", "timeline"):
+        for body in (b"[]", b'{"by": ""}', b'{"by": 1}', b'{"extra": 1}', b'{"kind": "party", "text": "x"}', b"{not json"):
+            answer = raw_post(receiver, f"/v1/incidents/1/{command}", body)
+            assert answer.status_code in (400, 404), (command, body, answer.text)
     assert receiver.get("/v1/incidents?service=%00%ED%A0%80").status_code == 200
     assert_no_server_errors(receiver)
 
