@@ -291,3 +291,28 @@ def test_openapi_document_is_complete(tmp_path):
             if "{incident_id}" in path:
                 assert "404" in codes, (method, path)
     assert doc["paths"]["/readyz"]["get"]["security"] == [] and "503" in doc["paths"]["/readyz"]["get"]["responses"]
+
+
+def test_the_insecure_flag_on_the_command_line_starts_with_a_warning(tmp_path):
+    from burnwise.support.processes import free_port, stop_process, wait_until
+
+    port = free_port()
+    config = tmp_path / "receiver.yaml"
+    config.write_text(f"database_url: sqlite:///{tmp_path / 'f.db'}\nlisten: 127.0.0.1:{port}\n", encoding="utf-8")
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "burnwise", "serve", "--config", str(config), "--insecure-no-auth"],
+            cwd=tmp_path, env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"}, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        def up() -> bool:
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+            except requests.RequestException:
+                return False
+
+        assert wait_until(up, timeout=60), log_path.read_text(errors="replace")
+        assert "WARNING burnwise.receiver: INSECURE: no auth token" in log_path.read_text(errors="replace")
+    finally:
+        stop_process(proc)
