@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.burnwise-installed
 BURNWISE := $(PY) -m burnwise
 PYTEST_ARGS ?=
 
-.PHONY: setup venv demo test generate check validate backtest bench faults clean
+.PHONY: setup venv demo test generate check validate backtest bench faults fuzz clean
 
 ## setup: install Debian packages (prometheus, alertmanager, chromium) where missing, and burnwise into .venv/
 setup: venv
@@ -55,6 +55,12 @@ backtest: $(INSTALLED)
 ## bench: rule cost/accuracy, generation speed, receiver throughput (BENCH=full for large sizes)
 bench: setup
 	$(PY) -m bench $(if $(BENCH),--mode $(BENCH),)
+
+## fuzz: schemathesis against a real receiver, >= 5,000 requests on SQLite and on PostgreSQL (FUZZ_EXAMPLES per operation and mode)
+FUZZ_EXAMPLES ?= 320
+fuzz: $(INSTALLED)
+	$(PY) -m bench.fuzz_receiver --database sqlite --examples $(FUZZ_EXAMPLES)
+	$(PY) -m bench.fuzz_receiver --database postgres --examples $(FUZZ_EXAMPLES)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache burnwise.db burnwise.db-*

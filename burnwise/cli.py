@@ -15,6 +15,7 @@ import sys
 
 from burnwise import __version__, commands
 from burnwise.errors import BurnwiseError
+from burnwise.textsafe import terminal
 
 
 #: Commands of the GitOps gate -> the one module that registers them. `burnwise generate|test|check`
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
         return code
     except BurnwiseError as exc:
-        print(f"burnwise: {exc}", file=sys.stderr)
+        print(f"burnwise: {terminal(str(exc))}", file=sys.stderr)  # messages may quote a server's or a file's text
         return 1
     except KeyboardInterrupt:
         return 130

@@ -1,6 +1,8 @@
 """``POST /v1/alertmanager`` (and ``/ticket``): Alertmanager webhooks in, durable before the 2xx.
 
-Why this order of checks: token (401), media type (415), size (413), JSON and model (400), then
+Why this order of checks: token (401), media type (415), size (413) - all first checked by
+:mod:`burnwise.receiver.guard` before the body is read, and again here for an app built without
+it - then JSON and model (400), then
 the payload is queued to the group-commit writer (:mod:`burnwise.receiver.batch_writer`) and
 answered only once the transaction holding it has committed, so every 2xx is durable. Database
 trouble is 503, the only refusal Alertmanager retries - a page is never dropped with a 4xx it

@@ -26,7 +26,7 @@ from fastapi.security import HTTPBearer
 
 from burnwise.textsafe import storable
 
-#: an incident id as the smallest id column (PostgreSQL integer) can hold: larger is 422, never a 500
+#: an incident id as the smallest id column (PostgreSQL integer) can hold: anything else is a 400, never a 500
 IncidentId = Annotated[int, Path(ge=1, le=MAX_INT, description="incident id")]
 READ_ERRORS = error_responses(400, 401, 503)
 COMMAND_ERRORS = error_responses(400, 401, 404, 409, 413, 415, 503)

@@ -51,3 +51,10 @@ def test_escaping_rules():
     for bad in ("javascript:alert(1)", " JavaScript:x", "data:text/html,x", "vbscript:x", "http:///nohost", "//evil", "http://a b", "http://a\x00b", ""):
         assert safe_url(bad) is None, bad
     assert safe_url("https://grafana.example/d/x?a=1#f") == "https://grafana.example/d/x?a=1#f"
+
+
+def test_error_messages_reach_the_terminal_without_escape_bytes(run_cli, tmp_path):
+    spec = tmp_path / "evil\x1b[2J.yaml"
+    spec.write_text("service: [\n", encoding="utf-8")
+    code, _, err = run_cli("check", str(spec))
+    assert code != 0 and "evil" in err and "\x1b" not in err, repr(err)

@@ -77,6 +77,21 @@ def test_every_listed_malformed_case_is_a_4xx_with_a_reason(receiver):
     too_many = dict(with_labels("ints"), truncatedAlerts=10**30)
     assert_refused(raw_post(receiver, "/v1/alertmanager", json.dumps(too_many).encode()))
     assert_refused(receiver.get("/v1/incidents?status=burning"))
+    assert_refused(receiver.get("/v1/incidents?service=" + "x" * 20_000))
+    good = json.dumps(with_labels("headers")).encode()
+    for authorization in ("Basic !!!", "Basic " + base64.b64encode(b"\xff\xfe").decode(), "Bearer", "Token " + TOKEN, "Bearer " + TOKEN + "x", "Basic " + "A" * 10_000):
+        assert_refused(raw_post(receiver, "/v1/alertmanager", good, {"Authorization": authorization, "Content-Type": "application/json"}), 401)
+    for content_type in ("", "application/jsonx", "text/json", "application/x-www-form-urlencoded", "multipart/form-data"):
+        assert_refused(raw_post(receiver, "/v1/alertmanager", good, {**AUTH, "Content-Type": content_type}), 415)
+    assert raw_post(receiver, "/v1/alertmanager", good, {**AUTH, "Content-Type": "Application/JSON; charset=utf-8"}).status_code == 200
+    utf16 = raw_post(receiver, "/v1/alertmanager", json.dumps(with_labels("utf16")).encode("utf-16"), AUTH)
+    assert utf16.status_code in (200, 400), utf16.text
+    for body in (b"", b" ", b"{}", b'{"version": "4"}', b'{"version": 4, "alerts": "x"}', b'{"alerts": [null]}', b"\x00", b'{"a": "\\ud800"}'):
+        assert_refused(raw_post(receiver, "/v1/alertmanager", body))
+    for command in ("ack", "resolve", "timeline"):
+        for body in (b"[]", b'{"by": ""}', b'{"by": 1}', b'{"extra": 1}', b'{"kind": "party", "text": "x"}', b"{not json"):
+            answer = raw_post(receiver, f"/v1/incidents/1/{command}", body)
+            assert answer.status_code in (400, 404), (command, body, answer.text)
     assert receiver.get("/v1/incidents?service=%00%ED%A0%80").status_code == 200
     assert_no_server_errors(receiver)
 
@@ -249,3 +264,55 @@ def test_incident_show_prints_no_escape_bytes(start_receiver, tmp_path):
         assert shown.returncode == 0, shown.stderr
         assert "svc" in shown.stdout
         assert not any(c in shown.stdout for c in "\x1b\x07\r\x9b"), repr(shown.stdout)
+
+
+def test_openapi_document_is_complete(tmp_path):
+    """Payload schema, security schemes, and the refusals of every route are in the document."""
+    from burnwise.receiver.api import create_app
+    from burnwise.receiver.config import ReceiverConfig
+
+    app = create_app(ReceiverConfig(database_url=f"sqlite:///{tmp_path / 'doc.db'}", auth_token=TOKEN), start_worker=False)
+    doc = app.openapi()
+    assert set(doc["components"]["securitySchemes"]) == {"HTTPBearer", "HTTPBasic"}
+    payload = doc["components"]["schemas"]["Notification"]
+    assert {"version", "groupKey", "status", "receiver", "alerts"} <= set(payload["required"])
+    for path in ("/v1/alertmanager", "/v1/alertmanager/ticket"):
+        body = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": "#/components/schemas/Notification"}
+        assert {"200", "400", "401", "413", "415", "503"} <= set(doc["paths"][path]["post"]["responses"])
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert "422" not in codes, (method, path)  # validation errors are 400 with the field named
+            if path.startswith("/v1/"):
+                assert {"400", "401", "503"} <= codes and operation["security"], (method, path)
+                if method == "post":
+                    assert {"413", "415"} <= codes, (method, path)
+            if "{incident_id}" in path:
+                assert "404" in codes, (method, path)
+    assert doc["paths"]["/readyz"]["get"]["security"] == [] and "503" in doc["paths"]["/readyz"]["get"]["responses"]
+
+
+def test_the_insecure_flag_on_the_command_line_starts_with_a_warning(tmp_path):
+    from burnwise.support.processes import free_port, stop_process, wait_until
+
+    port = free_port()
+    config = tmp_path / "receiver.yaml"
+    config.write_text(f"database_url: sqlite:///{tmp_path / 'f.db'}\nlisten: 127.0.0.1:{port}\n", encoding="utf-8")
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "burnwise", "serve", "--config", str(config), "--insecure-no-auth"],
+            cwd=tmp_path, env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"}, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        def up() -> bool:
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+            except requests.RequestException:
+                return False
+
+        assert wait_until(up, timeout=60), log_path.read_text(errors="replace")
+        assert "WARNING burnwise.receiver: INSECURE: no auth token" in log_path.read_text(errors="replace")
+    finally:
+        stop_process(proc)
