@@ -5,9 +5,10 @@ Why: most SLOs of a fleet share a rule shape (period, objective, windows, factor
 into simulating hours of traffic through the window and tier logic, and that logic is the same
 text for every SLO of a shape. So `burnwise test` runs the full generated scenario set for the
 first SLO of each shape (the representative) and, for the others, only the test groups that prove
-their own wiring: the full outage with healthy traffic before it and recovery after it (their
-queries select their series and only the failing ones, every reachable tier fires with its
-names and labels and stops again) and the missing-data test (their NoData alert).
+their own wiring: the full outage with the healthy hour before it, up to the minute every
+reachable tier fires (their queries select their series and only the failing ones, every tier
+fires with its names and labels), and the missing-data test (their NoData alert). Recovery after
+the outage is window logic, proven by the representative.
 
 Two SLOs share a shape only when *both* of these are equal, read from the files that run (never
 from the specs, so a generator bug or a hand edit is judged on what promtool would evaluate):
@@ -30,6 +31,8 @@ from __future__ import annotations
 
 import json
 import re
+
+from burnwise.durations import parse_millis
 
 from burnwise.generator.promtool.split import Part
 
@@ -102,6 +105,25 @@ def wiring_indexes(tests: list[dict]) -> list[int]:
     return sorted({best} | {i for i, g in enumerate(tests) if not g.get("input_series")})
 
 
+def _eval_minutes(text: object) -> float:
+    millis = parse_millis(str(text))
+    return float("inf") if millis is None else millis / 60000
+
+
+def _until_all_fire(group: dict) -> dict:
+    """``group`` with only the checks up to the first one expecting the most tiers at once: the
+    healthy minutes before, each tier firing with its labels. The later checks (each page
+    stopping after recovery) prove window logic, which the shape's full scenario set proves, and
+    promtool evaluates only up to the last check, so they are most of the group's cost."""
+    checks = group.get("promql_expr_test") or []
+    if not checks or not group.get("input_series"):
+        return group
+    most = max(len(c.get("exp_samples") or []) for c in checks)
+    first = min(_eval_minutes(c.get("eval_time")) for c in checks if len(c.get("exp_samples") or []) == most)
+    kept = [c for c in checks if _eval_minutes(c.get("eval_time")) <= first]
+    return {**group, "promql_expr_test": kept}
+
+
 def reduce_parts(parts: list[Part]) -> dict[str, int]:
     """Keep the full test groups for the first part of each shape and only the wiring groups for
     the others (in place: ``tests``, ``indexes``, ``mode``). Returns counts per mode."""
@@ -118,7 +140,7 @@ def reduce_parts(parts: list[Part]) -> dict[str, int]:
             seen.setdefault(key, part)
             counts["full"] += 1
             continue
-        part.tests = [part.tests[i] for i in keep]
+        part.tests = [_until_all_fire(part.tests[i]) for i in keep]
         part.indexes = tuple(part.indexes[i] for i in keep)
         part.mode = f"wiring only: same rule shape as {first.slo[0]}/{first.slo[1]}, whose full scenario set runs"
         counts["wiring"] += 1

@@ -166,3 +166,12 @@ def test_wiring_groups_are_the_outage_and_the_missing_data_groups():
     ]
     assert wiring_indexes(tests) == [1, 3]
     assert wiring_indexes([tests[0]]) == []
+
+
+def test_wiring_outage_stops_at_the_first_minute_every_tier_fires():
+    from burnwise.generator.promtool.shapes import _until_all_fire
+
+    checks = [{"eval_time": t, "exp_samples": [{}] * n} for t, n in (("60m", 0), ("1h3m", 1), ("65m", 2), ("70m", 2), ("90m", 0))]
+    group = {"input_series": [{}], "promql_expr_test": checks}
+    assert [c["eval_time"] for c in _until_all_fire(group)["promql_expr_test"]] == ["60m", "1h3m", "65m"]
+    assert group["promql_expr_test"] is checks and len(checks) == 5  # the original is left alone
