@@ -69,10 +69,10 @@ def step_promtool_tests(args: argparse.Namespace) -> bool:
     since = getattr(args, "changed_since", None)
     scope = ""
     if since:
-        from burnwise.commands.changed import tests_to_run
+        from burnwise.commands.changed import select_changed_tests
 
         total = len(files)
-        files = tests_to_run(files, args.out, since)
+        files = select_changed_tests(files, args.out, since)
         scope = f" changed since {since} ({total - len(files)} of {total} unchanged, not run)"
         if not files:
             print(f"ok    promtool test rules: no test file{scope}")
