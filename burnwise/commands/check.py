@@ -4,7 +4,8 @@ Fails (exit 1) when `rendered_rules/` differs from what the specs generate (prin
 diff), when `promtool check rules` rejects the rendered rules, when the generated promtool unit
 tests fail, when `amtool check-config` rejects the generated Alertmanager configuration, or when
 the on-call roster and runbooks are refused. Every step runs, so one CI run
-shows every problem.
+shows every problem. ``--changed-since REF`` limits the promtool unit tests to the files that
+changed against a git ref (:mod:`burnwise.commands.changed`); every other step stays complete.
 """
 
 from __future__ import annotations
