@@ -19,6 +19,7 @@ BENCHMARKS = {
     "generation": "bench.generation",
     "rules": "bench.rule_eval",
     "receiver": "bench.receiver",
+    "gate": "bench.gate",
 }
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 

@@ -63,7 +63,7 @@ def rule_files_of(test_file: Path) -> list[Path]:
     return found
 
 
-def tests_to_run(files: list[Path], out: Path, ref: str) -> list[Path]:
+def select_changed_tests(files: list[Path], out: Path, ref: str) -> list[Path]:
     """The test files among ``files`` that changed since ``ref`` or load a rule file that did.
     A test file whose rule files cannot be read, or lie outside ``out``, runs."""
     changed = changed_paths(out, ref)

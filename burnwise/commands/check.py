@@ -4,7 +4,8 @@ Fails (exit 1) when `rendered_rules/` differs from what the specs generate (prin
 diff), when `promtool check rules` rejects the rendered rules, when the generated promtool unit
 tests fail, when `amtool check-config` rejects the generated Alertmanager configuration, or when
 the on-call roster and runbooks are refused. Every step runs, so one CI run
-shows every problem.
+shows every problem. ``--changed-since REF`` limits the promtool unit tests to the files that
+changed against a git ref (:mod:`burnwise.commands.changed`); every other step stays complete.
 """
 
 from __future__ import annotations
@@ -69,10 +70,10 @@ def step_promtool_tests(args: argparse.Namespace) -> bool:
     since = getattr(args, "changed_since", None)
     scope = ""
     if since:
-        from burnwise.commands.changed import tests_to_run
+        from burnwise.commands.changed import select_changed_tests
 
         total = len(files)
-        files = tests_to_run(files, args.out, since)
+        files = select_changed_tests(files, args.out, since)
         scope = f" changed since {since} ({total - len(files)} of {total} unchanged, not run)"
         if not files:
             print(f"ok    promtool test rules: no test file{scope}")

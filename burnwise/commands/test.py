@@ -20,7 +20,8 @@ from burnwise.commands.generate import DEFAULT_OUT
 from burnwise.errors import BurnwiseError
 from burnwise.layout import tests_dir
 from burnwise.generator.promtool.runner import Promtool, RuleTestResult
-from burnwise.generator.promtool.split import Part, merge_results, split_file
+from burnwise.generator.promtool.shapes import reduce_parts
+from burnwise.generator.promtool.split import merge_results, split_file, write_part
 
 
 def test_files(out: Path) -> list[Path]:
@@ -31,23 +32,30 @@ def test_files(out: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
 
 
-def run_files(promtool: Promtool, files: list[Path], jobs: int, timeout: float, split: bool = True) -> list[RuleTestResult]:
-    """One promtool run per file (per SLO of a file with ``split``: see
-    :mod:`burnwise.generator.promtool.split`), ``jobs`` at a time; one result per file, in order."""
+def run_files(
+    promtool: Promtool, files: list[Path], jobs: int, timeout: float, split: bool = True, shapes: bool = True
+) -> list[RuleTestResult]:
+    """One promtool run per file, ``jobs`` at a time; one result per file, in order.
+
+    ``split``: one run per SLO of a file, against its own rule groups
+    (:mod:`burnwise.generator.promtool.split`); ``shapes``: SLOs whose rules and tests match an
+    earlier SLO's up to names run only their wiring tests (:mod:`burnwise.generator.promtool.shapes`)."""
     with tempfile.TemporaryDirectory(prefix="burnwise-test-") as tmp:
-        plans: list[tuple[Path, list[Part] | None]] = []
-        for n, path in enumerate(files):
-            workdir = Path(tmp) / str(n)
-            workdir.mkdir()
-            plans.append((path, split_file(path, workdir) if split else None))
-        runs = [part.path for _path, parts in plans if parts for part in parts]
-        runs += [path for path, parts in plans if not parts]
-        # longest first: the largest files (most lines) start early, so no core idles at the end
-        order = sorted(runs, key=lambda p: -p.stat().st_size if p.is_file() else 0)
+        plans = [(path, split_file(path) if split else None) for path in files]
+        if shapes:
+            reduce_parts([part for _path, parts in plans if parts for part in parts])
+        runs: list[Path] = []
+        for n, (path, parts) in enumerate(plans):
+            for k, part in enumerate(parts or []):
+                runs.append(write_part(part, Path(tmp), f"{n}-{k}"))
+            if not parts:
+                runs.append(path)
+        # largest first: the longest runs start early, so no core idles at the end
+        order = sorted(dict.fromkeys(runs), key=lambda p: -p.stat().st_size if p.is_file() else 0)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             done = dict(zip(order, pool.map(lambda path: promtool.test_rules([path], timeout=timeout), order)))
         return [
-            merge_results(path, parts, [done[part.path] for part in parts]) if parts else done[path]
+            merge_results(path, parts, [done[part.path] for part in parts]) if parts else done[path]  # type: ignore[index]
             for path, parts in plans
         ]
 
@@ -90,7 +98,7 @@ def run_test(args: argparse.Namespace) -> int:
     if missing:
         raise BurnwiseError(f"test file(s) not found: {', '.join(missing)}")
     promtool = Promtool.find()
-    results = run_files(promtool, files, args.jobs, args.timeout, split=not args.whole_files)
+    results = run_files(promtool, files, args.jobs, args.timeout, split=not args.whole_files, shapes=not args.every_scenario)
     failed = [r for r in results if not r.ok]
     if args.json:
         print(json.dumps([r.model_dump(mode="json") for r in results], indent=2, sort_keys=True))
@@ -124,5 +132,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--whole-files", action="store_true",
         help="run each file against all its rule files as written (default: one run per SLO, against its own rule groups)",
+    )
+    parser.add_argument(
+        "--every-scenario", action="store_true",
+        help="run every SLO's full generated scenario set (default: once per rule shape, wiring tests for the others)",
     )
     parser.set_defaults(func=run_test)
