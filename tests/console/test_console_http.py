@@ -179,3 +179,17 @@ def test_ical_feed_folds_escapes_and_keeps_one_uid_per_shift():
     refetched = now + timedelta(hours=30)
     running = [str(e["UID"]) for e in later if e.decoded("DTSTART") <= refetched < e.decoded("DTEND")]
     assert running and set(running) <= set(uids)  # the shift under way is the same event, not a new one
+
+
+def test_only_http_links_reach_the_incident_page(tmp_path):
+    app, _store = _app(tmp_path, auth_token=TOKEN)
+    hostile = alert(fingerprint="fp-js", team="payments")
+    hostile["generatorURL"] = "javascript:alert(document.cookie)"
+    hostile["annotations"]["runbook_url"] = "data:text/html,<script>alert(1)</script>"
+    with TestClient(app) as client:
+        posted = client.post("/v1/alertmanager", json=notification("js", [hostile]), headers={"Authorization": f"Bearer {TOKEN}"})
+        assert posted.status_code == 200
+        _signed_in(client)
+        page = client.get("/ui/incidents/1").text
+    assert "javascript:" not in page and "data:text/html" not in page
+    assert ">Postmortem draft<" in page or "Regression case" in page  # the links section still renders

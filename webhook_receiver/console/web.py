@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
+from burnwise.textsafe import safe_url
 from burnwise.receiver.auth import token_matches
 from burnwise.receiver.console.session import COOKIE, Sessions
 from fastapi import Request
@@ -26,6 +27,9 @@ ENV = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
+# only absolute http(s) URLs become links: a `javascript:` runbook_url or generatorURL from an alert
+# would run in the signed-in console's origin when clicked
+ENV.filters["safe_url"] = safe_url
 
 
 def iso(value: datetime | None) -> str:
