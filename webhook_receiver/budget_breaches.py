@@ -25,7 +25,7 @@ ACTOR = "budget-gate"
 class BreachReport(BaseModel):
     """One frozen SLO as the gate saw it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # NaN or Infinity cannot be stored or answered
     service: Text = Field(min_length=1, max_length=200)
     slo: Text = Field(min_length=1, max_length=200)
     owner: Text | None = Field(default=None, max_length=200)

@@ -86,7 +86,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(UnknownName)
     async def _unknown_name(_request: Request, exc: UnknownName):
-        return error(422, str(exc), known=exc.known)
+        return error(400, str(exc), field="by", known=exc.known)
     @app.exception_handler(EntryRefused)
     async def _bad_entry(_request: Request, exc: EntryRefused):
         return error(400, str(exc), field=exc.field)

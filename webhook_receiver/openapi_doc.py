@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from burnwise.receiver.http_errors import error_responses
+from burnwise.receiver.http_errors import ERROR_MEANINGS, error_responses
 from burnwise.receiver.models import Notification
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -30,11 +30,18 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         "HTTPBasic": {"type": "http", "scheme": "basic", "description": "any user name, the auth_token as password"},
     }
     bad_request = error_responses(400)[400]
+    error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
     for path, operations in doc.get("paths", {}).items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             if responses.pop("422", None) is not None and "400" not in responses:
                 responses["400"] = {"description": bad_request["description"], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+            if path.startswith("/v1/"):
+                # the guard answers these for every /v1 route before it runs, the store 503 for all
+                guarded = (400, 401, 503) + ((413, 415) if operation is operations.get("post") else ())
+                guarded += (404,) if "{incident_id}" in path else ()
+                for code in guarded:
+                    responses.setdefault(str(code), {"description": ERROR_MEANINGS[code], "content": error_content})
             if path in PUBLIC_PATHS:
                 operation["security"] = []
             else:

@@ -117,7 +117,7 @@ def test_two_replicas_acknowledging_at_once_run_the_runbook_once(receivers, stac
     time.sleep(2)
     assert run_state(first, incident) is None  # `after: acknowledge`: nothing on open
     before = len(stack.service.control_calls)
-    acks = [threading.Thread(target=call, args=(r, "POST", f"/v1/incidents/{incident}/ack", {"by": "alice"}))
+    acks = [threading.Thread(target=call, args=(r, "POST", f"/v1/incidents/{incident}/ack", {"by": "alice", "as_guest": True}))
             for r in (first, second)]
     for thread in acks:
         thread.start()
@@ -179,7 +179,7 @@ def test_an_acknowledge_takes_over_from_a_run_the_receiver_started_on_open(recei
     before = len(stack.service.control_calls)
     incident, _ = fire(receiver)
     wait_until(lambda: len(stack.service.control_calls) > before, 30, "step 1's call")
-    call(receiver, "POST", f"/v1/incidents/{incident}/ack", {"by": "alice"})
+    call(receiver, "POST", f"/v1/incidents/{incident}/ack", {"by": "alice", "as_guest": True})
     run = finished(receiver, incident, timeout=30)
     assert run["outcome"] == "stopped"
     assert len(stack.service.control_calls) == before + 1

@@ -50,7 +50,7 @@ def test_acks_name_a_roster_person_and_the_report_credits_who_acked(start_receiv
     first, second, third, fourth = (open_incident(receiver, f"ack-{n}") for n in range(4))
 
     refused = ack(receiver, first, {"by": "bob (not in roster)"})
-    assert refused.status_code == 422 and "not a person in the roster" in refused.json()["error"]
+    assert refused.status_code == 400 and "not a person in the roster" in refused.json()["error"]
     assert refused.json()["known"] == ["alice", "bob", "carol", "lena"]
     assert receiver.incident(first)["status"] == "open"  # escalation goes on
     monkeypatch.setenv("BURNWISE_URL", receiver.url)
@@ -63,7 +63,7 @@ def test_acks_name_a_roster_person_and_the_report_credits_who_acked(start_receiv
     assert burnwise(["incident", "ack", str(second), "--by", "mallory", "--as-guest"]) == 0
     assert receiver.incident(second)["acknowledged_by"] == "guest:mallory"
     assert ack(receiver, third, {}, token=CAROLS_TOKEN).json()["acknowledged_by"] == "carol"  # her own token
-    assert ack(receiver, fourth, {"by": "alice"}, token=CAROLS_TOKEN).status_code == 422  # not as somebody else
+    assert ack(receiver, fourth, {"by": "alice"}, token=CAROLS_TOKEN).status_code == 400  # not as somebody else
     assert ack(receiver, fourth, {"by": "alice"}, token="wrong").status_code == 401
 
     store = Store.from_url(receiver.settings["database_url"])

@@ -302,7 +302,7 @@ def test_the_insecure_flag_on_the_command_line_starts_with_a_warning(tmp_path):
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "burnwise", "serve", "--config", str(config), "--insecure-no-auth"],
+            [sys.executable, "-m", "burnwise", "serve", "--config", str(config), "--insecure-no-auth", "--without-paging"],
             cwd=tmp_path, env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"}, stdout=log, stderr=subprocess.STDOUT,
         )
     try:

@@ -8,15 +8,17 @@ timeline - so these handlers call the same :class:`Store` methods and wake the o
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Annotated
 from urllib.parse import urlencode
 
 from burnwise.receiver.console.sources import ConsoleSources
 from burnwise.receiver.console.web import Console
 from burnwise.receiver.context import ReceiverContext
 from burnwise.receiver.engine import IncidentConflict
+from burnwise.receiver.models import MAX_INT
 from burnwise.receiver.outbox import report_skipped
 from burnwise.receiver.records import IncidentRecord
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
 
@@ -26,6 +28,8 @@ SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 STATUSES = ("open", "acknowledged", "resolved")
 NOTE_KINDS = ("triage", "mitigation", "deploy", "note")
 RECENT = 50
+#: ids beyond the id column's range are a 400, never a database overflow (a 500)
+ConsoleIncidentId = Annotated[int, Path(ge=1, le=MAX_INT)]
 RECENT_DAYS = 30
 REFRESH_SECONDS = 10
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")  # raw HTML in a report is shown as text
@@ -65,7 +69,7 @@ def filtered(incidents: list[IncidentRecord], surface: str, service: str, severi
 
 def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> APIRouter:
     store, policy, metrics, worker = ctx.store, ctx.policy, ctx.metrics, ctx.worker
-    ui = APIRouter(prefix="/ui")
+    ui = APIRouter(prefix="/ui", include_in_schema=False)  # pages, not API: not in the OpenAPI document
 
     def rows(filters: dict) -> tuple[list[IncidentRecord], dict]:
         # every active incident, and the resolved ones of the last RECENT_DAYS: a wall screen
@@ -101,7 +105,7 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
         return console.page(request, "incident_rows.html", session, incidents=items, paged=paged, escalation=escalation)
 
     @ui.get("/incidents/{incident_id}", response_class=HTMLResponse)
-    def incident_page(request: Request, incident_id: int, error: str = ""):
+    def incident_page(request: Request, incident_id: ConsoleIncidentId, error: str = ""):
         session = console.require(request)
         detail = store.get_incident(incident_id)
         if detail is None:
@@ -109,7 +113,7 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
         return console.page(request, "incident.html", session, incident=detail, kinds=NOTE_KINDS, error=error,
                             paged=paged, escalation=escalation, has_postmortem=sources.postmortem is not None)
 
-    def back(incident_id: int, error: str = "") -> RedirectResponse:
+    def back(incident_id: ConsoleIncidentId, error: str = "") -> RedirectResponse:
         suffix = f"?{urlencode({'error': error})}" if error else ""
         return RedirectResponse(f"/ui/incidents/{incident_id}{suffix}", status_code=303)
 
@@ -122,7 +126,7 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
         return console.person_id(by.strip() or session.get("name") or "console")[:80]
 
     @ui.post("/incidents/{incident_id}/ack")
-    def ack(request: Request, incident_id: int, csrf: str = Form(""), by: str = Form("")):
+    def ack(request: Request, incident_id: ConsoleIncidentId, csrf: str = Form(""), by: str = Form("")):
         session = console.require(request)
         if not console.form_ok(request, session, csrf):
             return refuse()
@@ -135,7 +139,7 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
         return back(incident_id)
 
     @ui.post("/incidents/{incident_id}/note")
-    def note(request: Request, incident_id: int, csrf: str = Form(""), by: str = Form(""), kind: str = Form("note"),
+    def note(request: Request, incident_id: ConsoleIncidentId, csrf: str = Form(""), by: str = Form(""), kind: str = Form("note"),
              text: str = Form("")):
         session = console.require(request)
         if not console.form_ok(request, session, csrf):
@@ -146,7 +150,7 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
         return back(incident_id)
 
     @ui.post("/incidents/{incident_id}/resolve")
-    def resolve(request: Request, incident_id: int, csrf: str = Form(""), by: str = Form(""), text: str = Form("")):
+    def resolve(request: Request, incident_id: ConsoleIncidentId, csrf: str = Form(""), by: str = Form(""), text: str = Form("")):
         session = console.require(request)
         if not console.form_ok(request, session, csrf):
             return refuse()
@@ -160,7 +164,7 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
         return back(incident_id)
 
     @ui.get("/incidents/{incident_id}/postmortem", response_class=HTMLResponse)
-    def postmortem(request: Request, incident_id: int):
+    def postmortem(request: Request, incident_id: ConsoleIncidentId):
         session = console.require(request)
         if sources.postmortem is None:
             return console.page(request, "report.html", session, title="Postmortem draft", body=None,

@@ -26,7 +26,7 @@ log = logging.getLogger("burnwise.receiver.console")
 
 
 def router(console: Console, sources: ConsoleSources) -> APIRouter:
-    ui = APIRouter(prefix="/ui")
+    ui = APIRouter(prefix="/ui", include_in_schema=False)  # pages, not API: not in the OpenAPI document
     roster = sources.directory.roster
 
     @ui.get("/oncall", response_class=HTMLResponse)

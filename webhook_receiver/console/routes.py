@@ -34,7 +34,7 @@ def _safe_next(target: str) -> str:
 def mount(app: FastAPI, ctx: ReceiverContext, sources: ConsoleSources) -> None:
     roster = sources.directory.roster
     console = Console(ctx.config.auth_token, {p.id: p.name for p in roster.people} if roster else None)
-    ui = APIRouter(prefix="/ui")
+    ui = APIRouter(prefix="/ui", include_in_schema=False)  # pages, not API: not in the OpenAPI document
 
     @app.exception_handler(NeedsLogin)
     async def _login(request: Request, exc: NeedsLogin):
