@@ -12,6 +12,7 @@ everywhere (`1d6h`, never `30h`); the roster opts into weeks (`1w`), rule files 
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import timedelta
 
@@ -79,6 +80,7 @@ def format_millis(millis: int, units: tuple[str, ...] = MILLIS_UNITS) -> str:
     return "".join(parts) or "0s"
 
 
+@functools.lru_cache(maxsize=4096)  # pure; rule files spell the same few windows thousands of times
 def format_duration(seconds: int) -> str:
     """Rule-file spelling of a positive whole number of seconds: `1d6h`, `5m`, `90s` -> `1m30s`."""
     if seconds <= 0:

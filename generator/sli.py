@@ -7,6 +7,7 @@ over every window (a ratio cannot be summed from pieces).
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
@@ -95,6 +96,7 @@ def le_matcher(threshold: Decimal) -> Matcher:
     return Matcher("le", "=~", "|".join(re.escape(v) for v in le_values(threshold)))
 
 
+@functools.lru_cache(maxsize=4096)  # parsed once per selector, not once per window and SLO
 def _with_matcher(selector: str, matcher: Matcher) -> str:
     """The spec's selector (``{job="api"}`` or empty) with one more matcher at the end."""
     return selector_text([*parse_selector(selector).matchers, matcher])

@@ -59,6 +59,7 @@ def _plain_ok(value: str) -> bool:
 
 
 _cache: dict[str, str] = {}
+_keys: dict[object, str] = {}  # mapping keys as written, with their colon
 
 
 def _string(value: str) -> str:
@@ -137,20 +138,28 @@ class _Writer:
         return False
 
     def key(self, key: object) -> str:
-        if not isinstance(key, str) or "\n" in key or not 0 < len(key) <= MAX_KEY:
-            raise _Unknown(key)
-        return _string(key)
+        text = _keys.get(key)  # type: ignore[arg-type]
+        if text is None:
+            if not isinstance(key, str) or "\n" in key or not 0 < len(key) <= MAX_KEY:
+                raise _Unknown(key)
+            text = _string(key) + ":"
+            if len(_keys) < 4096:
+                _keys[key] = text
+        return text
 
     def mapping(self, data: dict, indent: int, first_prefix: str | None) -> None:
         """Lines of a block mapping at column ``indent``; the first line starts with
         ``first_prefix`` (a sequence item's dash) instead of the indentation."""
         pad = " " * indent
         for n, (key, value) in enumerate(data.items()):
-            head = (first_prefix if n == 0 and first_prefix is not None else pad) + self.key(key) + ":"
+            head = (first_prefix if n == 0 and first_prefix is not None else pad) + self.key(key)
             self.value(head, value, indent)
 
     def value(self, head: str, value: object, indent: int) -> None:
-        if self.container(value):
+        if type(value) is str and "\n" not in value:  # the common case first
+            text = _cache.get(value)
+            self.out.append(head + " " + (text if text is not None else _string(value)))
+        elif self.container(value):
             if not value:
                 self.out.append(head + (" {}" if isinstance(value, dict) else " []"))
             elif isinstance(value, dict):

@@ -140,6 +140,15 @@ def testable(slo: SLO) -> str | None:
 
 
 def _matcher_labels(selector_text: str) -> dict[str, str]:
+    return dict(_cached_matcher_labels(selector_text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_matcher_labels(selector_text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(_parse_matcher_labels(selector_text).items())
+
+
+def _parse_matcher_labels(selector_text: str) -> dict[str, str]:
     if not selector_text.strip():
         return {}
     try:
