@@ -23,6 +23,8 @@ from burnwise.generator.spec import (
 )
 from pydantic import ValidationError
 
+#: libyaml's safe loader where PyYAML has it (about 5x faster on large spec sets), the same data either way
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SPEC_SUFFIXES = (".yaml", ".yml", ".jsonnet")
 PATTERN_MESSAGES = {
     NAME_PATTERN: "must be lowercase letters, digits and dashes, starting with a letter or digit",
@@ -72,7 +74,7 @@ def read_documents(path: Path, display: str) -> list[Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError([SpecProblem(display, "", f"cannot read file: {exc}")]) from None
     try:
-        return flatten_documents(yaml.safe_load_all(text))
+        return flatten_documents(yaml.load_all(text, Loader=SAFE_LOADER))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

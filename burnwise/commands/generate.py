@@ -64,8 +64,11 @@ def _advise(specs, args: argparse.Namespace) -> None:
         print(f"warning: {line}")
 
 
-def check_promql(specs, args: argparse.Namespace) -> None:
-    """PromQL problems as a SpecError (exit 1), before anything is written or printed as ok."""
+def check_promql(specs, args: argparse.Namespace, generated: bool = True) -> None:
+    """PromQL problems as a SpecError (exit 1), before anything is written or printed as ok.
+
+    ``generated``: also check the rules the specs generate (validate); generate checks the user's
+    queries only, see :mod:`burnwise.generator.promql_check`."""
     if args.no_promql:
         print("note: PromQL syntax not checked (--no-promql)")
         return
@@ -74,7 +77,7 @@ def check_promql(specs, args: argparse.Namespace) -> None:
     except PromtoolNotFound as exc:
         print(f"note: PromQL checked without promtool (no columns, generated rules unchecked): {exc}")
         promtool = None
-    problems = promql_problems(specs, promtool)
+    problems = promql_problems(specs, promtool, generated)
     if problems:
         raise SpecError(problems)
 
@@ -97,7 +100,7 @@ def whole_set(args: argparse.Namespace) -> bool:
 def run_generate(args: argparse.Namespace) -> int:
     specs = load_specs(spec_paths(args), sloth_period=sloth_period(args))
     _advise(specs, args)
-    check_promql(specs, args)  # a rule file promtool refuses is never written
+    check_promql(specs, args, generated=False)  # a query promtool refuses is never written into rules
     if args.format == DEFAULT_FORMAT and not args.prometheus_version:
         outputs = render_outputs(specs, roster=default_roster_claims())  # the committed rendered_rules/ (plus generated unit tests)
         args.out = args.out or DEFAULT_OUT
