@@ -18,7 +18,7 @@ from burnwise.receiver.config import ReceiverConfig, RetryPolicy
 from burnwise.receiver.engine import utcnow
 from burnwise.receiver.lifecycle import TimelineWrite
 from burnwise.receiver.metrics import ReceiverMetrics
-from burnwise.receiver.pagers import DeliveryResult
+from burnwise.receiver.pagers import DeliveryResult, pooled_session
 from burnwise.receiver.pagers.pagerduty import PagerDutyTarget, is_size_refusal, trimmed
 from burnwise.receiver.pagers.webhook import WebhookTarget
 from burnwise.receiver.statements import ACTIVE
@@ -43,11 +43,16 @@ def retry_delay(target: str, attempt: int, result: DeliveryResult, policy: Retry
 
 
 def build_targets(config: ReceiverConfig) -> dict:
+    """One target per lane, each with a connection pool as large as the lane's concurrency."""
     timeout = config.delivery_timeout_seconds
+
+    def session(target: str):
+        return pooled_session(config.concurrency.get(target, 2))
+
     return {
-        "pagerduty": PagerDutyTarget(config.pagerduty_url, timeout),
-        "ticket": WebhookTarget("ticket", config.ticket_url, timeout),
-        "chat": WebhookTarget("chat", config.chat_url, timeout),
+        "pagerduty": PagerDutyTarget(config.pagerduty_url, timeout, session("pagerduty")),
+        "ticket": WebhookTarget("ticket", config.ticket_url, timeout, session("ticket")),
+        "chat": WebhookTarget("chat", config.chat_url, timeout, session("chat")),
     }
 
 

@@ -46,6 +46,7 @@ def create_engine(url: str) -> sa.Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=FULL")  # every commit durable unless a tx says otherwise
             cursor.close()
 
         @sa.event.listens_for(engine, "begin")
@@ -65,6 +66,23 @@ def migrate(conn: sa.Connection, version: int) -> None:
     conn.execute(t.schema_info.update().where(t.schema_info.c.name == "receiver").values(version=t.SCHEMA_VERSION))
 
 
+@contextlib.contextmanager
+def _relaxed(conn: sa.Connection) -> Iterator[None]:
+    """SQLite ``synchronous=NORMAL`` around one transaction (it cannot change inside one), then
+    FULL again before the pooled connection serves anyone else; a connection that cannot be
+    restored is discarded."""
+    raw = conn.connection.dbapi_connection
+    raw.execute("PRAGMA synchronous=NORMAL")
+    try:
+        yield
+    finally:
+        try:
+            raw.execute("PRAGMA synchronous=FULL")
+        except Exception:  # noqa: BLE001 - never hand a relaxed connection back to the pool
+            conn.invalidate()
+            raise
+
+
 class Database:
     """An engine plus the receiver's transaction rules; one per process, shared between threads."""
 
@@ -79,12 +97,24 @@ class Database:
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
     @contextlib.contextmanager
-    def tx(self) -> Iterator[sa.Connection]:
-        """One transaction: committed when the block ends, rolled back on any exception."""
+    def tx(self, durable: bool = True) -> Iterator[sa.Connection]:
+        """One transaction: committed when the block ends, rolled back on any exception.
+
+        ``durable=False`` (SQLite only; PostgreSQL always commits durably): the commit is not
+        fsynced (``synchronous=NORMAL`` in WAL mode). It is still atomic and ordered, and the
+        next durable commit of any transaction fsyncs the WAL up to and including it, so a power
+        loss can only drop the newest relaxed commits, never a durable one or anything before
+        it. Only delivery outcomes use it - see :mod:`delivery_recorder` for why that is safe.
+        """
         self.ensure_schema()
         try:
-            with self._write_lock, self.engine.begin() as conn:
-                yield conn
+            if durable or self.engine.dialect.name != "sqlite":
+                with self._write_lock, self.engine.begin() as conn:
+                    yield conn
+            else:
+                with self._write_lock, self.engine.connect() as conn:
+                    with _relaxed(conn), conn.begin():
+                        yield conn
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             raise StoreUnavailable(str(exc).splitlines()[0]) from exc
 

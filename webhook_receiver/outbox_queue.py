@@ -29,6 +29,8 @@ def claim_due_pages(
     A page is due only when no earlier page of its incident at its target is still pending
     (:data:`statements.DUE_PAGES`), so one incident's events reach a target in the order written.
     Callers claim right before delivering, so one lease covers one delivery, not a queue of them.
+    The lease commit stays durable: it makes every earlier (relaxed) delivery outcome durable
+    before the pages it leases are sent, see :mod:`delivery_recorder`.
     """
     now = now or utcnow()
     with db.tx() as conn:
@@ -59,7 +61,7 @@ def record_delivery(
     ``body``: the body actually sent when it was trimmed; ``timeline``: an entry on the incident
     written in the same transaction (a refused or overdue page is never silent).
     """
-    with db.tx() as conn:
+    with db.tx(durable=False) as conn:  # see delivery_recorder: safe to lose, the page is re-sent
         record_in(conn, page_id, status=status, status_code=status_code, error=error, next_attempt_at=next_attempt_at,
                   now=now, body=body, timeline=timeline)
 
@@ -69,8 +71,9 @@ def record_deliveries(db: Database, outcomes: list[dict]) -> None:
 
     Why: on SQLite each commit is an fsync that costs more than the statements; a backlog drains
     at the rate of commits, so the outcomes of the deliveries that finished meanwhile share one.
+    The commit is relaxed (not fsynced on SQLite; see :mod:`delivery_recorder`).
     """
-    with db.tx() as conn:
+    with db.tx(durable=False) as conn:
         for outcome in outcomes:
             record_in(conn, **outcome)
 

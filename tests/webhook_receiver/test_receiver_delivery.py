@@ -59,3 +59,14 @@ def test_receiver_killed_before_delivery_sends_the_page_after_restart(start_rece
     assert pager.events[0]["dedup_key"] == second.incident(incident_id)["dedup_key"]
     assert wait_until(lambda: page_of(second, incident_id)["status"] == "sent")
     assert not pager.wait_for(lambda s: len(s.events) > 1, timeout=1)
+
+
+def test_each_lane_keeps_as_many_pager_connections_alive_as_it_delivers_at_once(tmp_path):
+    """requests keeps 10 connections per host by default; a lane of 16 would reconnect for the rest."""
+    from burnwise.receiver.config import ReceiverConfig
+    from burnwise.receiver.delivery import build_targets
+
+    config = ReceiverConfig(database_url=f"sqlite:///{tmp_path / 'r.db'}", concurrency={"pagerduty": 24, "ticket": 3, "chat": 2})
+    targets = build_targets(config)
+    sizes = {name: target.session.get_adapter("https://events.example/")._pool_maxsize for name, target in targets.items()}
+    assert sizes == {"pagerduty": 24, "ticket": 3, "chat": 2}

@@ -231,3 +231,45 @@ def test_outbox_keeps_each_incidents_order_per_target(store):
     after = store.claim_due_pages(60, limit=10, now=now + timedelta(minutes=5))
     assert [(p.incident_id, p.action) for p in after] == [(first, "resolve")]
     assert after[0].body["dedup_key"] == trigger.body["dedup_key"]
+
+
+def test_only_delivery_outcomes_commit_without_fsync(tmp_path):
+    """SQLite: payloads and leases commit with synchronous=FULL, delivery outcomes with NORMAL.
+
+    Why it matters: a 2xx payload must survive a power loss; an outcome may be lost (the page is
+    re-sent on its dedup key, see delivery_recorder), and that relaxation must never leak into the
+    next transaction that reuses the pooled connection.
+    """
+    import sqlalchemy as sa
+    from burnwise.receiver import outbox_queue
+
+    store = Store.from_url(f"sqlite:///{tmp_path / 'durability.db'}")
+    seen: list[tuple[str, int]] = []
+
+    def spy(conn, cursor, statement, *_):
+        words = statement.split()
+        if words[0] in ("INSERT", "UPDATE"):
+            level = cursor.connection.execute("PRAGMA synchronous").fetchone()[0]
+            kind = words[0].lower()
+            if kind == "update" and "outbox" in statement:
+                kind = "lease" if "RETURNING" in statement else "outcome"
+            seen.append((kind, level))
+
+    try:
+        store.ensure_schema()
+        sa.event.listen(store.engine, "before_cursor_execute", spy)
+        ingest(store, notification("g1", [alert()]))
+        ingest(store, notification("g2", [alert()]))
+        pages = store.claim_due_pages(30, limit=5, now=T0 + timedelta(seconds=1))
+        assert len(pages) == 2
+        store.record_delivery(pages[0].id, status="sent", status_code=202, error=None)
+        outbox_queue.record_deliveries(store.db, [{"page_id": pages[1].id, "status": "sent", "status_code": 202, "error": None}])
+        ingest(store, notification("g3", [alert()]))  # same pooled connection: durable again
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", spy)
+        store.engine.dispose()
+    FULL, NORMAL = 2, 1
+    assert {level for kind, level in seen if kind == "outcome"} == {NORMAL}
+    assert {level for kind, level in seen if kind != "outcome"} == {FULL}
+    assert [kind for kind, _ in seen].count("outcome") == 2 and "lease" in [kind for kind, _ in seen]
+    assert seen[-1][1] == FULL
