@@ -35,7 +35,7 @@ class BreachReport(BaseModel):
     change: Text = Field(min_length=1, max_length=64)
     blocked: bool
     policy_source: Text = Field(default="default", max_length=300)
-    by: str = Field(default=ACTOR, min_length=1, max_length=200)
+    by: Text = Field(default=ACTOR, min_length=1, max_length=200)
 
 
 class BreachRecord(BaseModel):

@@ -169,4 +169,4 @@ class TimelineRequest(BaseModel):
     text: Text = Field(min_length=1, max_length=10_000)
     by: Text = Field(default="api", min_length=1, max_length=200)
     at: SaneTime | None = None  # when it happened (checked by burnwise.receiver.timeline_entries)
-    data: dict | None = None  # structured facts, e.g. a runbook step's action, result and SLI
+    data: Annotated[dict, AfterValidator(storable_tree)] | None = None  # structured facts, e.g. a runbook step's action, result and SLI
