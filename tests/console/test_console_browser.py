@@ -145,6 +145,22 @@ def test_a_note_from_the_browser_lands_in_the_timeline_escaped(stack, page):
     assert any(e["kind"] == "mitigation" and e["actor"] == "anna" and HOSTILE in e["text"] for e in entries)
 
 
+def test_paging_the_lead_from_the_browser_opens_a_new_pager_incident(stack, page):
+    incident = stack.ids["search"]
+    before = {e["dedup_key"] for e in stack.pager.events if e["event_action"] == "trigger"}
+    page.goto(f"{stack.url}/ui/incidents/{incident}")
+    page.select_option("select[name=to]", "lead")
+    page.click("#page")
+    page.wait_for_selector("#timeline li.kind-escalate")
+    dedup = api_incident(stack, incident)["dedup_key"]
+    assert stack.pager.wait_for(
+        lambda s: any(e["event_action"] == "trigger" and e["dedup_key"].startswith(f"{dedup}-page-")
+                      and e["dedup_key"] not in before for e in s.events), timeout=15
+    ), [(e["event_action"], e["dedup_key"]) for e in stack.pager.events]
+    entries = api_incident(stack, incident)["timeline"]
+    assert any(e["kind"] == "escalate" and e["actor"] == "anna" for e in entries), entries
+
+
 def test_oncall_calendar_shows_the_override_and_the_feed_imports(stack, page):
     page.goto(f"{stack.url}/ui/oncall")
     payments = page.locator("#surface-payments")

@@ -13,7 +13,9 @@ from urllib.parse import urlencode
 
 from burnwise.receiver.console.sources import ConsoleSources
 from burnwise.receiver.console.web import Console
+from burnwise.receiver.ack_identity import UnknownName
 from burnwise.receiver.context import ReceiverContext
+from burnwise.receiver.direct_page import page_directly
 from burnwise.receiver.engine import IncidentConflict
 from burnwise.receiver.models import MAX_INT
 from burnwise.receiver.outbox import report_skipped
@@ -136,6 +138,8 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
             waited = (record.acknowledged_at - record.opened_at).total_seconds()
             metrics.time_to_acknowledge.labels(surface=record.surface or "none", severity=record.severity).observe(waited)
         worker.wake()
+        if ctx.runbooks is not None and record.status == "acknowledged":
+            ctx.runbooks.acknowledged(incident_id)  # runbooks that start after an acknowledge, as from the API
         return back(incident_id)
 
     @ui.post("/incidents/{incident_id}/note")
@@ -147,6 +151,24 @@ def router(ctx: ReceiverContext, console: Console, sources: ConsoleSources) -> A
         if kind not in NOTE_KINDS or not text.strip():
             return back(incident_id, "a note needs a kind and some text")
         store.add_timeline(incident_id, kind, text.strip()[:4000], actor(session, by))
+        return back(incident_id)
+
+    @ui.post("/incidents/{incident_id}/page")
+    def page(request: Request, incident_id: ConsoleIncidentId, csrf: str = Form(""), by: str = Form(""), to: str = Form("")):
+        """Page a role or subject-matter contact now: the same new trigger as ``POST /v1/incidents/{id}/page``."""
+        session = console.require(request)
+        if not console.form_ok(request, session, csrf):
+            return refuse()
+        if not to.strip():
+            return back(incident_id, "choose whom to page")
+        try:
+            result = page_directly(store.db, incident_id, to.strip()[:200], actor(session, by), policy, ctx.directory)
+        except IncidentConflict:
+            return back(incident_id, "already resolved")
+        except UnknownName as exc:
+            return back(incident_id, str(exc)[:300])
+        report_skipped(result.skipped, metrics)
+        worker.wake()
         return back(incident_id)
 
     @ui.post("/incidents/{incident_id}/resolve")
