@@ -8,21 +8,12 @@ The generator only validates it; ``burnwise budget gate`` enforces it (the roste
 
 from __future__ import annotations
 
+from burnwise.percent import parse_percent
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 KIND_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
 
-def parse_percent(value: object) -> float:
-    """``"10%"`` -> 0.1; refuses anything that is not a percentage from 0% to 100%."""
-    text = str(value).strip()
-    try:
-        number = float(text.removesuffix("%"))
-    except ValueError:
-        raise ValueError(f"{value!r} is not a percentage: write it like 0% or 10%") from None
-    if not text.endswith("%") or not 0 <= number <= 100:
-        raise ValueError(f"{value!r} is not a percentage from 0% to 100%: write it like 0% or 10%")
-    return number / 100
 
 
 class BudgetPolicySpec(BaseModel):

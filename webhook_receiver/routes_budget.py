@@ -8,20 +8,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from burnwise.receiver.auth import token_matches
 from burnwise.receiver.budget_breaches import BreachRecord, BreachReport, breaches_between, record_breach
-from burnwise.receiver.context import ReceiverContext, Unauthorized
+from burnwise.receiver.context import ReceiverContext, service_token
 from burnwise.receiver.engine import utcnow
 from burnwise.receiver.models import SaneTime, Text
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from burnwise.roster.directory import Directory
 
 
 def router(ctx: ReceiverContext, directory: Directory) -> APIRouter:
-    def require_token(request: Request) -> None:
-        if not token_matches(request.headers.get("authorization"), ctx.config.auth_token):
-            raise Unauthorized
+    require_token = service_token(ctx)
 
     api = APIRouter(prefix="/v1/budget/breaches", dependencies=[Depends(require_token)])
 

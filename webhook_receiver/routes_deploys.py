@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from burnwise.receiver.auth import token_matches
-from burnwise.receiver.context import ReceiverContext, Unauthorized
+from burnwise.receiver.context import ReceiverContext, service_token
 from burnwise.receiver.deploys import DeployRecord, list_deploys, record_deploy
 from burnwise.receiver.engine import utcnow
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from burnwise.receiver.models import SaneTime, Text
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,9 +25,7 @@ class DeployRequest(BaseModel):
 
 
 def router(ctx: ReceiverContext) -> APIRouter:
-    def require_token(request: Request) -> None:
-        if not token_matches(request.headers.get("authorization"), ctx.config.auth_token):
-            raise Unauthorized
+    require_token = service_token(ctx)
 
     api = APIRouter(prefix="/v1/deploys", dependencies=[Depends(require_token)])
 

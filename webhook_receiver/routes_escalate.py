@@ -7,11 +7,10 @@ runner can only print "page them by hand". See :mod:`burnwise.receiver.escalate_
 
 from __future__ import annotations
 
-from burnwise.receiver.auth import token_matches
-from burnwise.receiver.context import ReceiverContext, Unauthorized
+from burnwise.receiver.context import ReceiverContext, service_token
 from burnwise.receiver.escalate_now import escalate_now
 from burnwise.receiver.outbox import report_skipped
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from burnwise.receiver.models import Text
 from burnwise.receiver.routes_incidents import COMMAND_ERRORS, IncidentId
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,9 +23,7 @@ class EscalateRequest(BaseModel):
 
 
 def router(ctx: ReceiverContext) -> APIRouter:
-    def require_token(request: Request) -> None:
-        if not token_matches(request.headers.get("authorization"), ctx.config.auth_token):
-            raise Unauthorized
+    require_token = service_token(ctx)
 
     api = APIRouter(prefix="/v1/incidents", dependencies=[Depends(require_token)])
 

@@ -7,10 +7,9 @@ flag on the run's lease row, read by the runner before each step and while it wa
 
 from __future__ import annotations
 
-from burnwise.receiver.auth import token_matches
-from burnwise.receiver.context import ReceiverContext, Unauthorized
+from burnwise.receiver.context import ReceiverContext, service_token
 from burnwise.receiver.engine import IncidentConflict, IncidentNotFound
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from burnwise.receiver.models import Text
 from burnwise.receiver.routes_incidents import COMMAND_ERRORS, IncidentId
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,9 +23,7 @@ class StopRequest(BaseModel):
 
 
 def router(ctx: ReceiverContext) -> APIRouter:
-    def require_token(request: Request) -> None:
-        if not token_matches(request.headers.get("authorization"), ctx.config.auth_token):
-            raise Unauthorized
+    require_token = service_token(ctx)
 
     api = APIRouter(prefix="/v1/incidents", dependencies=[Depends(require_token)])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from burnwise.generator.budget_policy import parse_percent
+from burnwise.percent import parse_percent
 from burnwise.reports.slos import SLORef
 
 DEFAULT_FREEZE_BELOW = "0%"

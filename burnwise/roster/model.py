@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from burnwise.percent import parse_percent
 from burnwise.roster.durations import parse_duration
 from burnwise.roster.matchers import Matcher, parse_matcher
 
@@ -260,15 +261,6 @@ class FollowTheSunSegment(_Strict):
         return local >= start or local < end
 
 
-def _parse_percent(value: object) -> float:
-    text = str(value).strip()
-    try:
-        number = float(text.removesuffix("%"))
-    except ValueError:
-        raise ValueError(f"{value!r} is not a percentage: write it like 0% or 10%") from None
-    if not text.endswith("%") or not 0 <= number <= 100:
-        raise ValueError(f"{value!r} is not a percentage from 0% to 100%: write it like 0% or 10%")
-    return number / 100
 
 
 class BudgetPolicy(_Strict):
@@ -284,12 +276,12 @@ class BudgetPolicy(_Strict):
     @field_validator("freeze_below")
     @classmethod
     def _percent(cls, value: str) -> str:
-        _parse_percent(value)
+        parse_percent(value)
         return value
 
     @property
     def threshold(self) -> float:
-        return _parse_percent(self.freeze_below)
+        return parse_percent(self.freeze_below)
 
 
 class WatchSignal(_Strict):
