@@ -44,26 +44,15 @@ def claim_due_pages(
     return sorted(pages, key=lambda page: (page.next_attempt_at, page.id))
 
 
-def record_delivery(
-    db: Database,
-    page_id: int,
-    *,
-    status: str,
-    status_code: int | None,
-    error: str | None,
-    next_attempt_at: datetime | None = None,
-    now: datetime | None = None,
-    body: dict | None = None,
-    timeline: TimelineWrite | None = None,
-) -> None:
+def record_delivery(db: Database, page_id: int, **outcome) -> None:
     """Store one delivery attempt: ``sent``, ``failed`` or back to ``pending`` for a retry.
 
-    ``body``: the body actually sent when it was trimmed; ``timeline``: an entry on the incident
-    written in the same transaction (a refused or overdue page is never silent).
+    ``outcome``: the keyword arguments of :func:`record_in` - ``status``, ``status_code``,
+    ``error``, and optionally ``next_attempt_at``, ``now``, ``body`` (the body actually sent when it
+    was trimmed) and ``timeline`` (an entry on the incident written in the same transaction: a
+    refused or overdue page is never silent).
     """
-    with db.tx(durable=False) as conn:  # see delivery_recorder: safe to lose, the page is re-sent
-        record_in(conn, page_id, status=status, status_code=status_code, error=error, next_attempt_at=next_attempt_at,
-                  now=now, body=body, timeline=timeline)
+    record_deliveries(db, [{"page_id": page_id, **outcome}])
 
 
 def record_deliveries(db: Database, outcomes: list[dict]) -> None:
