@@ -13,7 +13,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 GENERATOR = REPO / "generator"
 #: What the generator may import from outside itself: the ground floor.
-GROUND_FLOOR = ("burnwise.errors", "burnwise.durations", "burnwise.layout", "burnwise.promql")
+GROUND_FLOOR = ("burnwise.errors", "burnwise.durations", "burnwise.layout", "burnwise.percent", "burnwise.promql")
 
 
 def _modules() -> dict[str, Path]:
