@@ -8,8 +8,11 @@ fails, a Prometheus that cannot answer, and a last step after which the SLI is s
 all end the run and escalate: the machine stops pushing buttons and a person takes over. Every
 step becomes a ``runbook`` timeline entry (step, call, result, SLI before and after, who ran it).
 
-Between steps and while it waits, the runner renews its lease and re-reads the incident: a
-resolved incident, a stop request (``burnwise runbook stop``) or a lost lease stops it at once.
+Between steps and while it waits, the runner renews its lease and re-reads the incident: an
+incident a person resolved, a stop request (``burnwise runbook stop``) or a lost lease stops it at
+once. An incident Alertmanager resolved while a step settles (its alert clears on the burn rate,
+often before the SLI window the check reads has caught up) lets the settle finish and the check
+decide: recovered by this step, or stopped because the incident is closed.
 ``run_runbook`` is what the CLI and the demo call, and what the receiver can call for automatic
 runs (see :mod:`burnwise.runbooks.auto`).
 """
@@ -42,9 +45,15 @@ class RunRefused(BurnwiseError):
 
 
 class _Stop(Exception):
-    def __init__(self, outcome: str, reason: str, resolved: bool = False) -> None:
+    def __init__(self, outcome: str, reason: str, resolved: bool = False, by_alerts: bool = False) -> None:
         super().__init__(reason)
-        self.outcome, self.reason, self.resolved = outcome, reason, resolved
+        self.outcome, self.reason, self.resolved, self.by_alerts = outcome, reason, resolved, by_alerts
+
+
+def resolved_by_alerts(incident: dict) -> bool:
+    """Whether the incident's last resolve came from Alertmanager (its alerts cleared), not a person."""
+    resolves = [e for e in incident.get("timeline") or [] if e.get("kind") == "resolve"]
+    return bool(resolves) and resolves[-1].get("actor") == "alertmanager"
 
 
 @dataclass
@@ -144,24 +153,31 @@ class _Run:
     def sli(self) -> float | None:
         return self.prometheus.value(sli_query(self.labels, self.options.window))
 
-    def guard(self) -> None:
-        """Stop when asked, when the lease is gone, or when the incident closed."""
+    def guard(self, alerts_resolved_ok: bool = False) -> None:
+        """Stop when asked, when the lease is gone, or when the incident closed.
+
+        ``alerts_resolved_ok``: an incident resolved by Alertmanager (not by a person) does not stop
+        the settle it happened in - see :meth:`apply`.
+        """
         if self.leases is not None and self.lease is not None:
             stop_by = self.leases.renew(self.lease)
             if stop_by == "lease lost":
                 raise _Stop("stopped", "another runner took over the lease")
             if stop_by:
                 raise _Stop("stopped", f"stop requested by {stop_by}")
-        status = self.incidents.get(self.incident_id).get("status")
+        incident = self.incidents.get(self.incident_id)
+        status = incident.get("status")
         if status == "resolved":
-            raise _Stop("stopped", "the incident was resolved", resolved=True)
+            by_alerts = resolved_by_alerts(incident)
+            if not (by_alerts and alerts_resolved_ok):
+                raise _Stop("stopped", "the incident was resolved", resolved=True, by_alerts=by_alerts)
         if status == "acknowledged" and self.options.stop_when_acknowledged:
             raise _Stop("stopped", "the incident was acknowledged: a person took over")
 
-    def settle(self, seconds: float) -> None:
+    def settle(self, seconds: float, alerts_resolved_ok: bool = False) -> None:
         deadline = time.monotonic() + seconds
         while True:
-            self.guard()
+            self.guard(alerts_resolved_ok)
             left = deadline - time.monotonic()
             if left <= 0:
                 return
@@ -186,13 +202,20 @@ class _Run:
         resolved: _Stop | None = None
         if step.step_class == "remediation" and settle > 0:
             self.say(f"  settling {settle:.0f}s before checking {record.check}")
+            started = time.monotonic()
             try:
                 self.settle(settle)
             except _Stop as stop:
                 if not stop.resolved:
                     raise
                 resolved = stop  # often because this step worked: verify it before stopping
-                self.say("  the incident resolved while settling; checking the SLI now")
+                if stop.by_alerts:
+                    # the alert clears on the burn rate before the SLI window the check reads has
+                    # caught up: finish the settle (a person's resolve or a stop still ends it)
+                    self.say("  the incident's alerts resolved while settling; checking the SLI when the settle ends")
+                    self.settle(settle - (time.monotonic() - started), alerts_resolved_ok=True)
+                else:
+                    self.say("  the incident was resolved while settling; checking the SLI now")
         record.recovered = self.prometheus.holds(record.check)
         record.sli_after = self.sli()
         if resolved is not None and not record.recovered:

@@ -92,7 +92,20 @@ def open_incident(stack: Stack) -> int:
                     "startsAt": datetime.now(timezone.utc).isoformat(), "fingerprint": uuid.uuid4().hex[:16]}],
     }
     answer = stack.receiver_api("POST", "/v1/alertmanager", body)
+    SENT[answer["opened"][0]] = body
     return answer["opened"][0]
+
+
+#: the firing notification each incident was opened with, so a test can resolve it the same way
+SENT: dict[int, dict] = {}
+
+
+def resolve_as_alertmanager(stack: Stack, incident_id: int) -> None:
+    """Alertmanager's resolved notification for the incident's group: its alerts cleared."""
+    firing = SENT[incident_id]
+    ended = datetime.now(timezone.utc).isoformat()
+    alerts = [alert | {"status": "resolved", "endsAt": ended} for alert in firing["alerts"]]
+    stack.receiver_api("POST", "/v1/alertmanager", firing | {"status": "resolved", "alerts": alerts})
 
 
 def runbook_entries(stack: Stack, incident_id: int) -> list[str]:

@@ -22,6 +22,7 @@ from tests.runbooks.runbook_stack import (
     env,
     open_incident,
     options,
+    resolve_as_alertmanager,
     runbook_entries,
     set_faults,
 )
@@ -137,6 +138,38 @@ def test_resolving_the_incident_stops_a_running_runbook(stack):
     assert _paths(stack, before) == PATHS[:1]
     with pytest.raises(RunRefused, match="resolved"):
         _run(stack, incident)
+
+
+def _resolve_by_alertmanager_during_step_1(stack, faults: dict[str, float]):
+    set_faults(stack, faults)
+    incident = open_incident(stack)
+    before, lines, result = len(stack.service.control_calls), [], {}
+    runner = threading.Thread(target=lambda: result.update(report=_run(stack, incident, lines, settle_seconds=8.0)))
+    runner.start()
+    try:
+        wait_until(lambda: len(stack.service.control_calls) > before, 20, "step 1's call")
+        resolve_as_alertmanager(stack, incident)
+        assert stack.incident(incident)["status"] == "resolved"
+    finally:
+        runner.join(timeout=40)
+    assert not runner.is_alive()
+    return result["report"], _paths(stack, before), lines
+
+
+def test_alerts_resolving_while_a_step_settles_let_the_check_decide_it_recovered(stack):
+    # the alert clears on the burn rate before the SLI check agrees; the step that fixed it still counts
+    report, paths, lines = _resolve_by_alertmanager_during_step_1(stack, {"bad-deploy": 0.35})
+    assert report.outcome == "recovered", "\n".join(lines)
+    assert report.message == "SLI recovered after step 1 of 4; steps 2, 3, 4 not needed"
+    assert paths == PATHS[:1]
+    assert any("alerts resolved while settling" in line for line in lines), lines
+
+
+def test_alerts_resolving_while_a_step_settles_stop_the_run_when_the_check_does_not_hold(stack):
+    report, paths, _lines = _resolve_by_alertmanager_during_step_1(stack, DEMO_FAULTS)
+    assert report.outcome == "stopped" and report.message == "the incident was resolved"
+    assert paths == PATHS[:1]  # no second step on a closed incident
+    assert report.steps[0].recovered is False
 
 
 def test_two_runners_never_run_one_incident_twice(stack):
