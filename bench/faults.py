@@ -233,9 +233,11 @@ def case_backlog(work: Path, n: int, backend: str = "sqlite") -> Row:
             posting = time.time()
             bench.post_many([receiver], groups, workers=8)
             row_notes = [f"{n} payloads posted in {time.time() - posting:.1f} s during the outage"]
-            wait_until(lambda: len(bench.pager.requests) >= n, timeout=max(60, n / 50))  # every page tried at least once
-            with bench.pager._lock:  # the pager comes back
-                bench.pager._failures.clear()
+            # the receiver has found the pager down (its lane only probes) with the whole backlog waiting
+            down = 'burnwise_receiver_target_down{target="pagerduty"}'
+            wait_until(lambda: receiver.metric(down) == 1 and receiver.metric("burnwise_receiver_outbox_depth") >= n, timeout=60)
+            row_notes.append(f"{len(bench.pager.requests)} delivery attempts during the outage (the lane probes once it finds the pager down)")
+            bench.pager.recover()  # the pager comes back
             back = time.time()
             wait_until(lambda: len(bench.pager.notifications) >= n, timeout=max(60, n / 20), interval=0.05)
             done = max((note.at for note in bench.pager.notifications), default=back)

@@ -68,7 +68,8 @@ class Deliverer:
         self.recorder = store
         self._rng = random.Random()
 
-    def deliver(self, page: ClaimedPage) -> None:
+    def deliver(self, page: ClaimedPage) -> str:
+        """Send and record one attempt; returns ``sent``, ``retry`` (the target did not take it) or ``failed``."""
         target = self.targets.get(page.target)
         if target is None:
             result = DeliveryResult(False, False, None, f"unknown target {page.target!r}")
@@ -84,11 +85,13 @@ class Deliverer:
         attempt = page.attempts + 1
         if result.ok:
             self._sent(page, result, now, sent_body)
-        elif result.retryable:
+            return "sent"
+        if result.retryable:
             self._retry_or_give_up(page, result, attempt, now)
-        else:
-            reason = "too_large" if sent_body is not None else "refused"
-            self._not_delivered(page, result, now, reason, f"refused by the {page.target} target: {result.error}", sent_body)
+            return "retry"
+        reason = "too_large" if sent_body is not None else "refused"
+        self._not_delivered(page, result, now, reason, f"refused by the {page.target} target: {result.error}", sent_body)
+        return "failed"
 
     def _sent(self, page: ClaimedPage, result: DeliveryResult, now: datetime, sent_body: dict | None) -> None:
         entry = None

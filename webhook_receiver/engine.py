@@ -63,6 +63,10 @@ def migrate(conn: sa.Connection, version: int) -> None:
     if version < 2 and conn.dialect.name == "postgresql":
         for table, column in t.WIDENED_IN_V2:  # varchar -> text needs no table rewrite in PostgreSQL
             conn.execute(sa.text(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE text'))
+    if version < 3:
+        for index in t.outbox.indexes:
+            if index.name in t.ADDED_INDEXES_V3:
+                index.create(conn, checkfirst=True)
     conn.execute(t.schema_info.update().where(t.schema_info.c.name == "receiver").values(version=t.SCHEMA_VERSION))
 
 

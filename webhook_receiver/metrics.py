@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
 PREFIX = "burnwise_receiver"
@@ -54,6 +54,12 @@ class ReceiverMetrics:
             ["target", "reason"],
             registry=r,
         )
+        self.target_down = Gauge(
+            f"{PREFIX}_target_down",
+            "1 while a delivery target keeps failing and its lane sends one probe page at a time.",
+            ["target"],
+            registry=r,
+        )
         self.pages_retried = Counter(f"{PREFIX}_pages_retried", "Delivery attempts that will be retried.", ["target"], registry=r)
         self.delivery_latency = Histogram(
             f"{PREFIX}_delivery_latency_seconds",
@@ -78,5 +84,6 @@ class ReceiverMetrics:
             self.pages_sent.labels(target=target)
             self.pages_failed.labels(target=target)
             self.pages_retried.labels(target=target)
+            self.target_down.labels(target=target).set(0)
         if outbox_depth is not None:
             r.register(_OutboxDepth(outbox_depth))

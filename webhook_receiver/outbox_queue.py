@@ -47,7 +47,7 @@ def claim_due_pages(
 def record_delivery(db: Database, page_id: int, **outcome) -> None:
     """Store one delivery attempt: ``sent``, ``failed`` or back to ``pending`` for a retry.
 
-    ``outcome``: the keyword arguments of :func:`record_in` - ``status``, ``status_code``,
+    ``outcome``: the keyword arguments of :func:`delivery_row` - ``status``, ``status_code``,
     ``error``, and optionally ``next_attempt_at``, ``now``, ``body`` (the body actually sent when it
     was trimmed) and ``timeline`` (an entry on the incident written in the same transaction: a
     refused or overdue page is never silent).
@@ -63,12 +63,19 @@ def record_deliveries(db: Database, outcomes: list[dict]) -> None:
     The commit is relaxed (not fsynced on SQLite; see :mod:`delivery_recorder`).
     """
     with db.tx(durable=False) as conn:
-        for outcome in outcomes:
-            record_in(conn, **outcome)
+        record_all_in(conn, outcomes)
 
 
-def record_in(
-    conn: sa.Connection,
+def record_all_in(conn: sa.Connection, outcomes: list[dict]) -> None:
+    """The outcomes' updates as one executemany, then their timeline entries (a backlog's hot path)."""
+    rows = [delivery_row(**outcome) for outcome in outcomes]
+    conn.execute(sql.RECORD_DELIVERY, [values for values, _entry in rows])
+    entries = [entry.to_row() for _values, entry in rows if entry is not None]
+    if entries:
+        conn.execute(sql.INSERT_TIMELINE, entries)
+
+
+def delivery_row(
     page_id: int,
     *,
     status: str,
@@ -78,7 +85,7 @@ def record_in(
     now: datetime | None = None,
     body: dict | None = None,
     timeline: TimelineWrite | None = None,
-) -> None:
+) -> tuple[dict, TimelineWrite | None]:
     now = now or utcnow()
     values = {
         "page_id": page_id,
@@ -89,9 +96,7 @@ def record_in(
         "next_attempt_at": next_attempt_at,
         "body": body,
     }
-    conn.execute(sql.RECORD_DELIVERY, values)
-    if timeline is not None:
-        conn.execute(sql.INSERT_TIMELINE, timeline.to_row())
+    return values, timeline
 
 
 def incident_status(db: Database, incident_id: int) -> str | None:

@@ -98,14 +98,19 @@ _UNLEASED = sa.or_(_outbox.claimed_until.is_(None), _outbox.claimed_until < sa.b
 _earlier = t.outbox.alias("earlier")
 
 #: per-incident, per-target order: a page waits while an earlier page of the same incident at the
-#: same target is still pending (in backoff or in flight), so a resolve never overtakes its trigger
-_NOTHING_EARLIER_PENDING = ~sa.exists(
-    sa.select(_earlier.c.id).where(
+#: same target is still pending (in backoff or in flight), so a resolve never overtakes its trigger.
+#: Said as "this page is its incident's first pending page at its target": a correlated scalar
+#: subquery, which PostgreSQL plans on its own (one lookup in ix_outbox_incident_order). The same
+#: rule as NOT EXISTS became an anti join that, on a table not yet analyzed, walked ix_outbox_due
+#: and filtered thousands of rows per candidate (54 ms per claim with a 10,000-page backlog).
+_NOTHING_EARLIER_PENDING = _outbox.id == (
+    sa.select(sa.func.min(_earlier.c.id))
+    .where(
         _earlier.c.incident_id == _outbox.incident_id,
         _earlier.c.target == _outbox.target,
         _earlier.c.status == "pending",
-        _earlier.c.id < _outbox.id,
     )
+    .scalar_subquery()
 )
 
 DUE_PAGES = (

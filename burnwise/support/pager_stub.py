@@ -159,6 +159,11 @@ class PagerStub:
         with self._lock:
             self._failures.extend([(status, retry_after)] * n)
 
+    def recover(self) -> None:
+        """Forget the failures still queued by :meth:`fail_next`: the pager is back."""
+        with self._lock:
+            self._failures.clear()
+
     def hang(self, path: str, seconds: float) -> None:
         """Make POSTs to ``path`` (e.g. ``/chat``) wait ``seconds`` before answering; 0 ends it."""
         with self._lock:

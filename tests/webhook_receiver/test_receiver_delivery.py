@@ -62,11 +62,36 @@ def test_receiver_killed_before_delivery_sends_the_page_after_restart(start_rece
 
 
 def test_each_lane_keeps_as_many_pager_connections_alive_as_it_delivers_at_once(tmp_path):
-    """requests keeps 10 connections per host by default; a lane of 16 would reconnect for the rest."""
+    """A pool smaller than the lane (requests' default was 10) reconnects for every page past it."""
     from burnwise.receiver.config import ReceiverConfig
     from burnwise.receiver.delivery import build_targets
 
     config = ReceiverConfig(database_url=f"sqlite:///{tmp_path / 'r.db'}", concurrency={"pagerduty": 24, "ticket": 3, "chat": 2})
     targets = build_targets(config)
-    sizes = {name: target.session.get_adapter("https://events.example/")._pool_maxsize for name, target in targets.items()}
+    pools = {name: target.session._manager("https://events.example/").connection_from_url("https://events.example/")
+             for name, target in targets.items()}
+    sizes = {name: pool.pool.maxsize for name, pool in pools.items()}
     assert sizes == {"pagerduty": 24, "ticket": 3, "chat": 2}
+
+
+def test_a_down_pager_gets_one_probe_at_a_time_and_every_page_once_it_is_back(start_receiver, pager, tmp_path):
+    """During an outage the lane stops flooding the pager (and the receiver's own CPU) with retries."""
+    import time
+
+    down = 'burnwise_receiver_target_down{target="pagerduty"}'
+    pager.fail_next(503, 1_000_000)  # down until recover()
+    quick_retries = {"base_seconds": 0.2, "max_seconds": 1.0, "page_max_seconds": 1.0, "max_attempts": 1000}
+    receiver = start_receiver(settings(tmp_path, pager.enqueue_url) | {"retry": quick_retries, "worker_poll_seconds": 0.1})
+    for i in range(30):
+        assert receiver.post(notification(f"outage-{i}", [alert()])).status_code == 200
+    assert wait_until(lambda: receiver.metric(down) == 1, timeout=20), receiver.log()
+    assert "sending one probe page every 1s until it answers" in receiver.log()
+    before = len(pager.requests)
+    time.sleep(4.0)
+    # 30 pages with a 1 s backoff cap would be ~120 attempts in 4 s; probing sends about one a second
+    assert len(pager.requests) - before <= 6, len(pager.requests) - before
+    pager.recover()
+    assert pager.wait_for(lambda s: len(s.notifications) == 30, timeout=30), receiver.log()
+    assert wait_until(lambda: receiver.metric(down) == 0)
+    assert "pagerduty target answers again" in receiver.log()
+    assert receiver.metric("burnwise_receiver_outbox_depth") == 0

@@ -245,7 +245,7 @@ def test_a_version_1_postgres_database_is_migrated_to_text_columns(start_receive
     receiver = start_receiver({"database_url": postgres_url, "auth_token": TOKEN})
     assert receiver.post(with_labels("migrated", service="m" * 500)).status_code == 200
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version FROM burnwise_schema")).scalar() == 2
+        assert conn.execute(sa.text("SELECT version FROM burnwise_schema")).scalar() == 3
     engine.dispose()
 
 

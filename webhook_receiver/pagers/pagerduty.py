@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 
-import requests
-from burnwise.receiver.pagers import DeliveryResult, post_json
+from burnwise.receiver.pagers import DeliveryResult, HttpPool, post_json
 from burnwise.textsafe import safe_links
 
 MAX_SUMMARY = 1024
@@ -111,10 +110,10 @@ class PagerDutyTarget:
 
     name = "pagerduty"
 
-    def __init__(self, url: str, timeout: float, session: requests.Session | None = None) -> None:
+    def __init__(self, url: str, timeout: float, session: HttpPool | None = None) -> None:
         self.url = url
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = session or HttpPool(2)
 
     def deliver(self, body: dict) -> DeliveryResult:
         return post_json(self.session, self.url, body, self.timeout)

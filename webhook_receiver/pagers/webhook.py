@@ -6,8 +6,7 @@ tool is that tool's job (or a tiny relay), not the receiver's.
 
 from __future__ import annotations
 
-import requests
-from burnwise.receiver.pagers import DeliveryResult, post_json
+from burnwise.receiver.pagers import DeliveryResult, HttpPool, post_json
 from burnwise.textsafe import safe_links
 
 
@@ -37,11 +36,11 @@ def webhook_event(event: str, incident: dict, incident_url: str, extra: dict | N
 class WebhookTarget:
     """Posts JSON documents to one URL."""
 
-    def __init__(self, name: str, url: str | None, timeout: float, session: requests.Session | None = None) -> None:
+    def __init__(self, name: str, url: str | None, timeout: float, session: HttpPool | None = None) -> None:
         self.name = name
         self.url = url
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = session or HttpPool(2)
 
     def deliver(self, body: dict) -> DeliveryResult:
         if not self.url:
