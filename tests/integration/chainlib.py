@@ -30,7 +30,9 @@ def fast_settings(workdir: Path, **overrides) -> StackSettings:
         lapse=Timelapse(speedup=60, short_window=6),
         scrape_interval=1,
         evaluation_interval=1,
-        group_wait=3,
+        # longer than Prometheus' resend delay (2 s) plus an evaluation: after an Alertmanager
+        # restart the sev1 must be back before the sev2 group is flushed (docs/alertmanager.md)
+        group_wait=5,
         group_interval=2,
         muted_group_interval=30,
         traffic_rate=20.0,
