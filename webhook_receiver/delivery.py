@@ -18,7 +18,7 @@ from burnwise.receiver.config import ReceiverConfig, RetryPolicy
 from burnwise.receiver.engine import utcnow
 from burnwise.receiver.lifecycle import TimelineWrite
 from burnwise.receiver.metrics import ReceiverMetrics
-from burnwise.receiver.pagers import DeliveryResult, pooled_session
+from burnwise.receiver.pagers import DeliveryResult, HttpPool
 from burnwise.receiver.pagers.pagerduty import PagerDutyTarget, is_size_refusal, trimmed
 from burnwise.receiver.pagers.webhook import WebhookTarget
 from burnwise.receiver.statements import ACTIVE
@@ -47,7 +47,7 @@ def build_targets(config: ReceiverConfig) -> dict:
     timeout = config.delivery_timeout_seconds
 
     def session(target: str):
-        return pooled_session(config.concurrency.get(target, 2))
+        return HttpPool(config.concurrency.get(target, 2))
 
     return {
         "pagerduty": PagerDutyTarget(config.pagerduty_url, timeout, session("pagerduty")),

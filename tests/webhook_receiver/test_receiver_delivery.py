@@ -95,3 +95,20 @@ def test_a_down_pager_gets_one_probe_at_a_time_and_every_page_once_it_is_back(st
     assert wait_until(lambda: receiver.metric(down) == 0)
     assert "pagerduty target answers again" in receiver.log()
     assert receiver.metric("burnwise_receiver_outbox_depth") == 0
+
+
+def test_the_lane_pools_honour_proxies_from_the_environment(monkeypatch):
+    """Leaving requests behind must not drop HTTPS_PROXY/NO_PROXY, which reaching PagerDuty may need."""
+    import urllib3
+
+    from burnwise.receiver.pagers import HttpPool
+
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "chat.internal")
+    pool = HttpPool(4)
+    via = pool._manager("https://events.pagerduty.com/v2/enqueue")
+    assert isinstance(via, urllib3.ProxyManager) and via.proxy.host == "proxy.internal"
+    assert not isinstance(pool._manager("https://chat.internal/hook"), urllib3.ProxyManager)
+    assert not isinstance(pool._manager("http://127.0.0.1:9/plain-http"), urllib3.ProxyManager)  # no HTTP_PROXY set

@@ -68,10 +68,10 @@ class HttpPool:
     def _manager(self, url: str) -> urllib3.PoolManager:
         proxy = self._proxy_for.get(url, "")
         if proxy == "":
-            proxies = getproxies()
-            host = urlsplit(url).hostname or ""
-            scheme = urlsplit(url).scheme
-            proxy = None if (not proxies.get(scheme) or proxy_bypass(host)) else proxies[scheme]
+            parts = urlsplit(url)
+            proxy = getproxies().get(parts.scheme)
+            if proxy and proxy_bypass(parts.hostname or ""):
+                proxy = None
             self._proxy_for[url] = proxy
         if proxy is None:
             return self._direct
@@ -85,11 +85,6 @@ class HttpPool:
             "POST", url, body=body, headers=headers, timeout=urllib3.Timeout(connect=timeout, read=timeout),
             retries=False, redirect=False,
         )
-
-
-def pooled_session(connections: int) -> HttpPool:
-    """The connection pool one delivery lane sends through (see :class:`HttpPool`)."""
-    return HttpPool(connections)
 
 
 JSON_HEADERS = {"Content-Type": "application/json", "User-Agent": "burnwise-receiver"}
